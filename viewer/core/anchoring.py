@@ -1,0 +1,45 @@
+"""Quoted regions of replies → the patch lines they quote; comments and discussions at anchors.
+
+CONTRACT (being implemented). Annotation.to_json() is the JSON contract of `hunkwise review`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+AnchorKind = Literal["diff", "commit_message", "unanchored"]
+Method = Literal["exact", "whitespace", "nearest", "fallback", "none"]
+
+
+@dataclass(frozen=True, slots=True)
+class Anchor:
+    kind: AnchorKind
+    patch_message_id: str
+    file: str | None = None
+    """Path without a/ or b/."""
+    old_line: int | None = None
+    new_line: int | None = None
+    text: str = ""
+    """The patch line the comment is attached to, with its +/-/space prefix for diff lines."""
+
+
+@dataclass(slots=True)
+class Annotation:
+    id: str
+    reply_message_id: str
+    author: str
+    date: float | None
+    comment: str
+    anchor: Anchor
+    in_reply_to: str | None = None
+    """Id of the annotation this one answers (a discussion at the same anchor)."""
+    confidence: float = 0.0
+    """0..1; the UI marks anchors below 0.8 as doubtful."""
+    method: Method = "none"
+    """Why it sits where it sits."""
+    quote_depth: int = 1
+    children: list[Annotation] = field(default_factory=list, repr=False)
+
+    def to_json(self) -> dict:
+        raise NotImplementedError

@@ -1,0 +1,19 @@
+"""Typed errors worded for humans.
+
+The command line prints ``str(error)`` as its one-line message and the GUI shows the same text
+in its message bar, so every message must make sense to a user without a traceback.
+"""
+
+from __future__ import annotations
+
+
+class HunkwiseError(Exception):
+    """Base of every error the engine raises on purpose."""
+
+
+class MailboxError(HunkwiseError):
+    """The input could not be read as mail at all (missing, unreadable, not a mailbox, truncated)."""
+
+
+class MessageNotFound(HunkwiseError):
+    """A Message-ID asked for is not in the mailbox."""
