@@ -1,0 +1,111 @@
+"""The `hunkwise` command line: every engine capability, headless, with JSON for scripts.
+
+Errors the engine raises on purpose are printed as one line on stderr with exit status 2; a
+traceback here would be a bug, so anything unexpected is reported the same way plus a hint.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from viewer import __version__
+from viewer.core.archive import Archive
+from viewer.core.errors import HunkwiseError
+from viewer.core.report import index_summary, review_json, threads_json
+
+COMMANDS = ("index", "threads", "review")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="hunkwise",
+        description="Read kernel-style patch review mail with every comment on the line it quotes.",
+        epilog="Without a subcommand, `hunkwise [FILE]` opens the desktop app "
+        "(`hunkwise --gui-help` lists its options).",
+    )
+    parser.add_argument("--version", action="version", version=f"hunkwise {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def add(name: str, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.add_argument("path", metavar="PATH", help="mbox, mbox.gz, Maildir folder or .eml/.patch")
+        p.add_argument("--json", action="store_true", help="print JSON for scripts")
+        p.add_argument(
+            "--no-cache", action="store_true", help="ignore and do not write the index cache"
+        )
+        return p
+
+    add("index", "index a mailbox and print what it holds")
+    add("threads", "list threads and patch series")
+    review = add("review", "show patches with every review comment inline")
+    review.add_argument("msgid", nargs="?", metavar="MSGID",
+                        help="a patch, cover letter or any mail of the thread to show")
+    review.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    return parser
+
+
+def _print_json(data: Any) -> None:
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=1)
+    sys.stdout.write("\n")
+
+
+def _normalise_msgid(msgid: str) -> str:
+    return msgid.strip().removeprefix("<").removesuffix(">").removeprefix("id:")
+
+
+def run(args: argparse.Namespace) -> int:
+    archive = Archive.open(args.path, use_cache=not args.no_cache)
+    if args.command == "index":
+        summary = index_summary(archive)
+        if args.json:
+            _print_json(summary)
+        else:
+            print(
+                f"{summary['messages']} messages, {summary['threads']} threads, "
+                f"{summary['series']} series, {summary['patches']} patches "
+                f"({summary['broken']} broken) in {summary['seconds']:.3f} s"
+            )
+        return 0
+    if args.command == "threads":
+        data = threads_json(archive)
+        if args.json:
+            _print_json(data)
+        else:
+            from viewer.terminal import print_threads
+
+            print_threads(data)
+        return 0
+    msgid = _normalise_msgid(args.msgid) if args.msgid else None
+    if msgid is not None:
+        archive.entry(msgid)  # a clear error for an unknown id
+    if args.json:
+        _print_json(review_json(archive, msgid))
+        return 0
+    from viewer.terminal import print_review, wants_colour
+
+    print_review(archive, msgid, colour=wants_colour(args.color))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    try:
+        return run(args)
+    except HunkwiseError as error:
+        print(f"hunkwise: {error}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # a bug, not the user's fault: still one line, and how to report
+        print(f"hunkwise: internal error: {type(error).__name__}: {error} "
+              "(please report this with the mailbox that caused it)", file=sys.stderr)
+        return 3

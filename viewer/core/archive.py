@@ -1,0 +1,197 @@
+"""An opened mailbox: the index, its threads and series, and lazily decoded mail on top.
+
+This is the one object the command line and the GUI hold. Listing and threading need only the
+header index, so opening stays fast on a 50,000-message archive; bodies are decoded, patches
+parsed and comments anchored only for what is looked at, and kept in small caches because a
+reader goes back and forth between the same few mails.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from viewer.core.anchoring import Annotation, anchor_thread
+from viewer.core.errors import MessageNotFound
+from viewer.core.mbox import IndexEntry, MailSource, open_mailbox
+from viewer.core.message import Message
+from viewer.core.patch import Patch, parse_patch
+from viewer.core.series import Series, find_series
+from viewer.core.subject import SubjectInfo, parse_subject
+from viewer.core.threader import ThreadNode, build_threads
+from viewer.core.trailers import Trailer, collect_followup_trailers
+
+ProgressFn = Callable[[int, int], None]
+CancelledFn = Callable[[], bool]
+
+
+class _Lru(OrderedDict):
+    """A tiny bounded cache: decoded mails are ~10 KiB each, a reader revisits a handful."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__()
+        self.size = size
+
+    def remember(self, key, value):
+        self[key] = value
+        self.move_to_end(key)
+        while len(self) > self.size:
+            self.popitem(last=False)
+        return value
+
+
+class Archive:
+    """A mailbox opened read-only, with everything the views ask of it."""
+
+    def __init__(self, source: MailSource, seconds: float) -> None:
+        self.source = source
+        self.path = Path(source.path)
+        self.format: str = source.format
+        self.entries: list[IndexEntry] = source.entries
+        # Duplicated Message-IDs happen (cross-posts saved twice): the first copy answers lookups,
+        # the threader still keeps every copy in the tree.
+        self._by_id: dict[str, IndexEntry] = {}
+        for entry in self.entries:
+            self._by_id.setdefault(entry.msgid, entry)
+        self.threads: list[ThreadNode] = build_threads(self.entries)
+        self._nodes: dict[str, ThreadNode] = {}
+        for root in self.threads:
+            for node in root.walk():
+                self._nodes.setdefault(node.msgid, node)
+        self._infos: dict[str, SubjectInfo] = {}
+        self.series: list[Series] = find_series(self.entries, self.threads)
+        self._series_of: dict[str, Series] = {}
+        for series in self.series:
+            for msgid in series.patches.values():
+                self._series_of.setdefault(msgid, series)
+            if series.cover:
+                self._series_of.setdefault(series.cover, series)
+        self._series_by_key = {s.key: s for s in self.series}
+        self.seconds = seconds
+        self._messages = _Lru(512)
+        self._patches = _Lru(256)
+        self._annotations = _Lru(64)
+
+    @classmethod
+    def open(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        use_cache: bool = True,
+        progress: ProgressFn | None = None,
+        cancelled: CancelledFn | None = None,
+    ) -> Archive:
+        """Index (or reload from cache) and thread a mailbox; raises MailboxError on bad input."""
+        started = time.perf_counter()
+        source = open_mailbox(path, use_cache=use_cache, progress=progress, cancelled=cancelled)
+        archive = cls(source, 0.0)
+        archive.seconds = time.perf_counter() - started
+        return archive
+
+    # -- lookups ------------------------------------------------------------------------------
+
+    def entry(self, msgid: str) -> IndexEntry:
+        try:
+            return self._by_id[msgid]
+        except KeyError:
+            raise self._not_found(msgid) from None
+
+    def _not_found(self, msgid: str) -> MessageNotFound:
+        return MessageNotFound(f"no message with Message-ID <{msgid}> in {self.path.name}")
+
+    def __contains__(self, msgid: str) -> bool:
+        return msgid in self._by_id
+
+    def node(self, msgid: str) -> ThreadNode:
+        try:
+            return self._nodes[msgid]
+        except KeyError:
+            raise self._not_found(msgid) from None
+
+    def root_of(self, msgid: str) -> ThreadNode:
+        node = self.node(msgid)
+        while node.parent is not None:
+            node = node.parent
+        return node
+
+    def subject_info(self, msgid: str) -> SubjectInfo:
+        info = self._infos.get(msgid)
+        if info is None:
+            info = self._infos[msgid] = parse_subject(self.entry(msgid).subject)
+        return info
+
+    def series_of(self, msgid: str) -> Series | None:
+        return self._series_of.get(msgid)
+
+    def series_by_key(self, key: str) -> Series | None:
+        return self._series_by_key.get(key)
+
+    def is_patch(self, msgid: str) -> bool:
+        """A patch mail of a series (not a reply, not a cover letter), judged from headers only."""
+        series = self._series_of.get(msgid)
+        return series is not None and msgid in series.patches.values()
+
+    # -- decoded content ----------------------------------------------------------------------
+
+    def raw(self, msgid: str) -> bytes:
+        return self.source.raw(self.entry(msgid).number)
+
+    def message(self, msgid: str) -> Message:
+        cached = self._messages.get(msgid)
+        if cached is None:
+            cached = self._messages.remember(msgid, self.source.message(self.entry(msgid).number))
+        return cached
+
+    def patch(self, msgid: str) -> Patch | None:
+        """The parsed patch of a patch mail; None for anything that carries no diff."""
+        if msgid in self._patches:
+            return self._patches[msgid]
+        patch = parse_patch(self.message(msgid).body)
+        return self._patches.remember(msgid, patch if patch.files else None)
+
+    def thread_messages(self, msgid: str) -> Iterator[Message]:
+        """Every real mail of the thread holding msgid, in thread order."""
+        for node in self.root_of(msgid).walk():
+            if node.entry is not None:
+                yield self.message(node.msgid)
+
+    def trailers(self, msgid: str) -> list[Trailer]:
+        """The patch's own trailers followed by those given in follow-ups (cover's included)."""
+        patch = self.patch(msgid)
+        own = list(patch.trailers) if patch else []
+        followups = collect_followup_trailers(self, msgid)
+        seen = {(t.name, t.value.lower()) for t in own}
+        return own + [t for t in followups if (t.name, t.value.lower()) not in seen]
+
+    def trailer_counts(self, msgid: str) -> dict[str, int]:
+        counts = {"A": 0, "R": 0, "T": 0}
+        for trailer in self.trailers(msgid):
+            if trailer.letter and trailer.source_msgid is not None:
+                counts[trailer.letter] += 1
+        return counts
+
+    def all_annotations(self, msgid: str) -> list[Annotation]:
+        """Every comment of the thread holding msgid, whatever patch it sits on."""
+        root = self.root_of(msgid)
+        cached = self._annotations.get(root.msgid)
+        if cached is None:
+            cached = self._annotations.remember(
+                root.msgid, anchor_thread(list(self.thread_messages(msgid)))
+            )
+        return cached
+
+    def annotations(self, msgid: str) -> list[Annotation]:
+        """Comments anchored on this patch or cover letter."""
+        return [a for a in self.all_annotations(msgid) if a.anchor.patch_message_id == msgid]
+
+    # -- summaries ----------------------------------------------------------------------------
+
+    def patch_ids(self) -> list[str]:
+        """Message-IDs of every patch mail, series by series, in patch order."""
+        ids: list[str] = []
+        for series in self.series:
+            ids.extend(series.patches[n] for n in sorted(series.patches))
+        return ids

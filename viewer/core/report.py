@@ -1,0 +1,211 @@
+"""Plain-data views of an archive: the JSON contract of the `hunkwise` command.
+
+Other tools parse this output, so key names are a contract: add keys freely, never rename one.
+Everything here is built from engine values; nothing in it decides anything of its own.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from viewer.core.archive import Archive
+from viewer.core.mbox import IndexEntry
+from viewer.core.patch import FileDiff, Patch
+from viewer.core.series import Series
+from viewer.core.threader import ThreadNode
+
+
+def iso_date(epoch: float | None) -> str | None:
+    if epoch is None:
+        return None
+    try:
+        return datetime.fromtimestamp(epoch, UTC).isoformat()
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def author_of(entry: IndexEntry) -> str:
+    if entry.author_name and entry.author_email:
+        return f"{entry.author_name} <{entry.author_email}>"
+    return entry.author_name or entry.author_email
+
+
+def index_summary(archive: Archive) -> dict[str, Any]:
+    """Counts for `hunkwise index`: what was found and how long it took."""
+    messages = len(archive.entries)
+    return {
+        "path": str(archive.path),
+        "format": archive.format,
+        "messages": messages,
+        "threads": len(archive.threads),
+        "series": len(archive.series),
+        "patches": sum(len(s.patches) for s in archive.series),
+        "broken": sum(1 for e in archive.entries if e.broken),
+        "seconds": round(archive.seconds, 4),
+    }
+
+
+def series_json(archive: Archive, series: Series, *, trailers: bool = True) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "key": series.key,
+        "subject": series.subject,
+        "author": f"{series.author_name} <{series.author_email}>".strip(),
+        "date": iso_date(series.date),
+        "version": series.version,
+        "total": series.total,
+        "cover": series.cover,
+        "patches": {str(n): series.patches[n] for n in sorted(series.patches)},
+        "missing": list(series.missing),
+        "rfc": series.is_rfc,
+        "revisions": list(series.revisions),
+    }
+    if trailers:
+        totals = {"A": 0, "R": 0, "T": 0}
+        for msgid in series.patches.values():
+            for letter, n in archive.trailer_counts(msgid).items():
+                totals[letter] += n
+        data["trailers"] = totals
+    return data
+
+
+def message_json(archive: Archive, node: ThreadNode, depth: int) -> dict[str, Any]:
+    entry = node.entry
+    parent = node.parent.msgid if node.parent is not None else None
+    if entry is None:
+        return {"message_id": node.msgid, "placeholder": True, "depth": depth, "parent": parent}
+    info = archive.subject_info(node.msgid)
+    data: dict[str, Any] = {
+        "message_id": entry.msgid,
+        "subject": entry.subject,
+        "author": author_of(entry),
+        "date": iso_date(entry.date),
+        "depth": depth,
+        "parent": parent,
+        "reply": info.is_reply,
+        "version": info.version,
+        "counter": info.counter,
+        "total": info.total,
+    }
+    if entry.broken:
+        data["broken"] = entry.broken
+    if archive.is_patch(entry.msgid) or (info.is_cover and not info.is_reply):
+        data["kind"] = "patch" if archive.is_patch(entry.msgid) else "cover"
+    if archive.is_patch(entry.msgid):
+        data["trailers"] = archive.trailer_counts(entry.msgid)
+    return data
+
+
+def _walk_depth(node: ThreadNode, depth: int = 0):
+    yield node, depth
+    for child in node.children:
+        yield from _walk_depth(child, depth + 1)
+
+
+def threads_json(archive: Archive) -> dict[str, Any]:
+    """The thread list of `hunkwise threads`: every thread with its messages, and the series."""
+    threads = []
+    for root in archive.threads:
+        messages = [message_json(archive, node, depth) for node, depth in _walk_depth(root)]
+        first = next((m for m in messages if not m.get("placeholder")), messages[0])
+        threads.append(
+            {
+                "message_id": root.msgid,
+                "subject": first.get("subject", ""),
+                "author": first.get("author", ""),
+                "date": first.get("date"),
+                "count": sum(1 for m in messages if not m.get("placeholder")),
+                "messages": messages,
+            }
+        )
+    return {
+        "path": str(archive.path),
+        "threads": threads,
+        "series": [series_json(archive, s) for s in archive.series],
+    }
+
+
+def file_json(diff: FileDiff) -> dict[str, Any]:
+    return {
+        "path": diff.path,
+        "old_path": diff.old_path,
+        "new_path": diff.new_path,
+        "status": diff.status,
+        "binary": diff.binary,
+        "old_mode": diff.old_mode,
+        "new_mode": diff.new_mode,
+        "added": diff.added,
+        "removed": diff.removed,
+        "hunks": [
+            {
+                "old_start": h.old_start,
+                "old_count": h.old_count,
+                "new_start": h.new_start,
+                "new_count": h.new_count,
+                "section": h.section,
+                "lines": [
+                    {"kind": line.kind, "text": line.text, "old_line": line.old_line,
+                     "new_line": line.new_line}
+                    for line in h.lines
+                ],
+            }
+            for h in diff.hunks
+        ],
+    }
+
+
+def patch_json(archive: Archive, msgid: str, *, with_diff: bool = True) -> dict[str, Any]:
+    """One patch or cover letter with its comments: an element of `hunkwise review --json`."""
+    entry = archive.entry(msgid)
+    patch: Patch | None = archive.patch(msgid)
+    series = archive.series_of(msgid)
+    info = archive.subject_info(msgid)
+    data: dict[str, Any] = {
+        "message_id": msgid,
+        "subject": entry.subject,
+        "author": author_of(entry),
+        "date": iso_date(entry.date),
+        "kind": "patch" if patch else "cover",
+        "series": series.key if series else None,
+        "version": info.version,
+        "counter": info.counter,
+        "total": info.total,
+    }
+    if patch is not None:
+        data["commit_message"] = patch.commit_message
+        data["trailers"] = [
+            {"name": t.name, "value": t.value, "from_message_id": t.source_msgid}
+            for t in archive.trailers(msgid)
+        ]
+        data["notes"] = patch.notes
+        data["diffstat"] = patch.diffstat
+        if with_diff:
+            data["files"] = [file_json(f) for f in patch.files]
+    data["annotations"] = [a.to_json() for a in archive.annotations(msgid)]
+    return data
+
+
+def review_targets(archive: Archive, msgid: str | None) -> list[str]:
+    """The mails `hunkwise review` shows: all patches and covers, or those of one thread/patch."""
+    if msgid is not None:
+        if archive.is_patch(msgid):
+            return [msgid]
+        wanted = {node.msgid for node in archive.root_of(msgid).walk()}
+    else:
+        wanted = None
+    ids: list[str] = []
+    for series in archive.series:
+        members = ([series.cover] if series.cover else []) + [
+            series.patches[n] for n in sorted(series.patches)
+        ]
+        ids.extend(m for m in members if wanted is None or m in wanted)
+    return ids
+
+
+def review_json(archive: Archive, msgid: str | None) -> dict[str, Any]:
+    patches = [patch_json(archive, m) for m in review_targets(archive, msgid)]
+    return {
+        "path": str(archive.path),
+        "patches": patches,
+        "annotation_count": sum(len(p["annotations"]) for p in patches),
+    }
