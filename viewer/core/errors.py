@@ -12,8 +12,12 @@ class HunkwiseError(Exception):
 
 
 class MailboxError(HunkwiseError):
-    """The input could not be read as mail at all (missing, unreadable, not a mailbox, truncated)."""
+    """The input is not readable as mail at all (missing, unreadable, not a mailbox, truncated)."""
 
 
 class MessageNotFound(HunkwiseError):
     """A Message-ID asked for is not in the mailbox."""
+
+
+class LoadCancelled(HunkwiseError):
+    """The user cancelled loading a mailbox; not an error to report, just stop quietly."""

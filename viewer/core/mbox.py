@@ -1,16 +1,62 @@
 """Find the messages in a mailbox file quickly and read only the headers the index needs.
 
-CONTRACT (being implemented): see the docstrings below.
+Listing a 300 MB list archive must take about a second, so the index never parses a mail:
+one pass over the bytes finds the ``From `` separators (``bytes.find`` runs in C), and inside
+each header block one compiled regex picks out the six headers threading needs. Bodies are
+decoded only when :meth:`MailSource.message` is asked for one. The index is cached on disk
+(:mod:`viewer.core.index_cache`), so a reopen skips even that, and a grown mbox scans only
+its new tail.
 """
 
 from __future__ import annotations
 
+import gzip
+import mmap
+import os
+import re
+import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+
+from viewer.core import index_cache
+from viewer.core.errors import LoadCancelled, MailboxError
+from viewer.core.headers import (
+    all_msgids,
+    decode_words,
+    first_msgid,
+    header_end,
+    parse_date,
+    parse_person,
+    text_of,
+)
+from viewer.core.message import Message, decode_message, synthetic_msgid
+
+ProgressFn = Callable[[int, int], None]
+CancelledFn = Callable[[], bool]
+
+FORMATS = ("mbox", "mboxrd", "gzip-mbox", "maildir", "eml")
+
+# The six headers threading needs, with their folded continuation lines. Anchored at line
+# starts (re.M) so a "Subject:" quoted inside another header's value cannot match.
+# Matched after a newline (the block is sliced with the newline before it) rather than with
+# re.M's "^": a pattern opening with a literal lets the regex engine skip ahead in C, which
+# makes this four times faster on real headers (DKIM, Received: 4 KiB a mail on lore).
+_WANTED = re.compile(
+    rb"\n(?i:(message-id|in-reply-to|references|subject|from|date))[ \t]*:[ \t]*"
+    rb"([^\n]*(?:\n[ \t][^\n]*)*)"
+)
+_ANY_HEADER = re.compile(rb"^[!-9;-~]+[ \t]*:", re.M)
+_FOLD = re.compile(rb"\r?\n[ \t]*")
+_MBOXRD_UNESCAPE = re.compile(rb"^>(>*From )", re.M)
+_MBOXO_UNESCAPE = re.compile(rb"^>(From )", re.M)
+_GZIP_MAGIC = b"\x1f\x8b"
+_PROGRESS_STEP = 4 << 20  # report (and look for a cancel) every 4 MiB scanned
 
 
 @dataclass(frozen=True, slots=True)
 class IndexEntry:
-    """What the thread list needs of one message, read from its headers without decoding the body."""
+    """What the thread list needs of one message, read from its headers, body left alone."""
 
     number: int
     """Position in the mailbox, 0-based; the key for :meth:`MailSource.raw`."""
@@ -26,3 +72,356 @@ class IndexEntry:
     """Seconds since the epoch, UTC."""
     broken: str | None = None
     """Why the headers could not be read, when they could not; the message still gets listed."""
+
+
+class MailSource:
+    """A mailbox opened read-only: its index, and the bytes of any one message on demand.
+
+    ``spans`` are (start, end) byte offsets of each message in :attr:`data` (From_ line
+    included) for mbox formats; for a Maildir they index :attr:`files` instead.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        fmt: str,
+        entries: list[IndexEntry],
+        *,
+        data: bytes | mmap.mmap | None = None,
+        spans: list[tuple[int, int]] | None = None,
+        files: list[Path] | None = None,
+        from_cache: bool = False,
+    ) -> None:
+        self.path = path
+        self.format = fmt
+        self.entries = entries
+        self.from_cache = from_cache
+        """True when the index came from the on-disk cache (for the status bar and tests)."""
+        self._data = data
+        self._spans = spans or []
+        self._files = files or []
+        # gzip says nothing of the quoting inside; lore's t.mbox.gz is mboxrd, but look.
+        self._mboxrd = fmt == "mboxrd" or (
+            fmt == "gzip-mbox" and data is not None and _is_mboxrd(data)
+        )
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def raw(self, number: int) -> bytes:
+        """The message bytes as sent: From_ line removed, mbox ``>From `` escaping undone."""
+        if not 0 <= number < len(self.entries):
+            raise IndexError(f"no message number {number} in {self.path.name}")
+        if self.format == "maildir":
+            try:
+                return self._files[number].read_bytes()
+            except OSError as error:
+                raise MailboxError(
+                    f"cannot read {self._files[number]}: {error.strerror or error}"
+                ) from None
+        if self._data is None:
+            self._data = _load_bytes(self.path, self.format)
+        start, end = self._spans[number]
+        raw = self._data[start:end]
+        if self.format == "eml":
+            return raw
+        if raw.startswith(b"From "):
+            newline = raw.find(b"\n")
+            raw = b"" if newline < 0 else raw[newline + 1 :]
+        # The blank line before the next separator belongs to the mbox, not the message.
+        if raw.endswith(b"\n\n"):
+            raw = raw[:-1]
+        elif raw.endswith(b"\r\n\r\n"):
+            raw = raw[:-2]
+        if b">From " in raw:
+            # mboxrd escapes every ^>*From line with one more '>'; plain mboxo escapes only
+            # ^From, so undoing one level of ">From " is what the writer meant there.
+            pattern = _MBOXRD_UNESCAPE if self._mboxrd else _MBOXO_UNESCAPE
+            raw = pattern.sub(rb"\1", raw)
+        return raw
+
+    def message(self, number: int) -> Message:
+        """The message decoded for reading (never raises for bad mail: see ``broken``)."""
+        return decode_message(self.raw(number), number=number)
+
+    def close(self) -> None:
+        """Release the mapping early; later :meth:`raw` calls reopen the file."""
+        if isinstance(self._data, mmap.mmap):
+            self._data.close()
+        self._data = None
+
+
+# -- opening ----------------------------------------------------------------------------------
+
+
+def open_mailbox(
+    path: str | os.PathLike[str],
+    *,
+    use_cache: bool = True,
+    progress: ProgressFn | None = None,
+    cancelled: CancelledFn | None = None,
+) -> MailSource:
+    """Open a mailbox read-only and index it; the format is detected from the content.
+
+    Raises :class:`MailboxError` (one line, worded for a user) for input that is not mail at
+    all, and :class:`LoadCancelled` when ``cancelled()`` turns true during the scan.
+    """
+    path = Path(path).expanduser()
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise MailboxError(f"{path}: no such file or folder") from None
+    except OSError as error:
+        raise MailboxError(f"{path}: cannot open ({error.strerror or error})") from None
+    if path.is_dir():
+        return _open_maildir(path, progress, cancelled)
+    if not os.access(path, os.R_OK):
+        raise MailboxError(f"{path}: cannot open (permission denied)")
+    if st.st_size == 0:
+        raise MailboxError(f"{path}: the file is empty, there is no mail in it")
+
+    head = _read_head(path)
+    if head.startswith(_GZIP_MAGIC):
+        data = _gunzip(path)
+        fmt = "gzip-mbox"
+        start = _first_content(data)
+        if not data[start:].startswith(b"From "):
+            if _looks_like_headers(data[start : start + 4096]):
+                fmt = "eml"  # a single gzipped mail: list it as one message
+            else:
+                raise MailboxError(f"{path}: the compressed file does not contain a mailbox")
+        return _index_buffer(path, data, fmt, st, use_cache, progress, cancelled)
+
+    start = _first_content(head)
+    if head[start:].startswith(b"From "):
+        data = _map(path)
+        fmt = "mboxrd" if _is_mboxrd(data) else "mbox"
+        return _index_buffer(path, data, fmt, st, use_cache, progress, cancelled)
+    if _looks_like_headers(head[start:]):
+        data = path.read_bytes()
+        entries = [_entry_from_headers(0, data, start, len(data))]
+        return MailSource(path, "eml", entries, data=data, spans=[(start, len(data))])
+    if b"\0" in head[:4096]:
+        raise MailboxError(f"{path}: not a mailbox (binary data)")
+    raise MailboxError(
+        f"{path}: not a mailbox (expected an mbox, mbox.gz, Maildir folder or a single mail)"
+    )
+
+
+def _read_head(path: Path) -> bytes:
+    try:
+        with path.open("rb") as f:
+            return f.read(65536)
+    except OSError as error:
+        raise MailboxError(f"{path}: cannot read ({error.strerror or error})") from None
+
+
+def _map(path: Path) -> mmap.mmap:
+    """Map the file read-only: the OS pages in only what the scan touches, nothing is copied."""
+    try:
+        with path.open("rb") as f:
+            return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError) as error:
+        raise MailboxError(f"{path}: cannot read ({error})") from None
+
+
+def _gunzip(path: Path) -> bytes:
+    try:
+        with gzip.open(path, "rb") as f:
+            return f.read()
+    except EOFError:
+        raise MailboxError(
+            f"{path}: the compressed file is truncated (incomplete download?)"
+        ) from None
+    except (OSError, zlib.error) as error:
+        raise MailboxError(f"{path}: the compressed file is damaged ({error})") from None
+
+
+def _load_bytes(path: Path, fmt: str) -> bytes | mmap.mmap:
+    if fmt == "gzip-mbox":
+        return _gunzip(path)
+    if fmt == "eml":
+        return path.read_bytes()
+    return _map(path)
+
+
+def _first_content(data: bytes | mmap.mmap) -> int:
+    """Skip blank lines some tools leave before the first separator."""
+    i = 0
+    n = min(len(data), 4096)
+    while i < n and data[i : i + 1] in (b"\n", b"\r", b" ", b"\t"):
+        i += 1
+    return i if i < n else 0
+
+
+def _looks_like_headers(head: bytes) -> bool:
+    """An RFC 822 header block: the first line is ``Name: value`` and no NUL bytes around."""
+    if b"\0" in head[:4096]:
+        return False
+    return _ANY_HEADER.match(head) is not None
+
+
+def _is_mboxrd(data: bytes | mmap.mmap) -> bool:
+    # lore and public-inbox write "From mboxrd@z ..." separators; ">>From " can only come from
+    # mboxrd quoting (mboxo never adds a second '>').
+    return data[:12] == b"From mboxrd@" or data.find(b"\n>>From ") >= 0
+
+
+# -- the scan ---------------------------------------------------------------------------------
+
+
+def _index_buffer(
+    path: Path,
+    data: bytes | mmap.mmap,
+    fmt: str,
+    st: os.stat_result,
+    use_cache: bool,
+    progress: ProgressFn | None,
+    cancelled: CancelledFn | None,
+) -> MailSource:
+    total = len(data)
+    if fmt == "eml":
+        start = _first_content(data)
+        entries = [_entry_from_headers(0, data, start, total)]
+        return MailSource(path, fmt, entries, data=data, spans=[(start, total)])
+
+    cached = index_cache.load(path, st, data) if use_cache else None
+    if cached is not None and cached.complete:
+        entries = [IndexEntry(*t) for t in cached.entries]
+        return MailSource(path, fmt, entries, data=data, spans=cached.spans, from_cache=True)
+
+    if cached is not None:
+        # The mbox grew after the cached prefix: keep that index and scan only the new tail.
+        # The last cached message is rescanned because an append may have continued it.
+        tuples = cached.entries[:-1]
+        spans = cached.spans[:-1]
+        scan_from = cached.spans[-1][0] if cached.spans else 0
+    else:
+        tuples, spans, scan_from = [], [], _first_content(data)
+
+    new_spans = find_boundaries(data, scan_from, progress, cancelled)
+    entries = [IndexEntry(*t) for t in tuples]
+    number = len(entries)
+    for start, end in new_spans:
+        entries.append(_entry_from_headers(number, data, start, end))
+        number += 1
+    spans.extend(new_spans)
+    if progress is not None:
+        progress(total, total)
+    if use_cache:
+        index_cache.save(path, st, data, fmt, entries, spans)
+    return MailSource(path, fmt, entries, data=data, spans=spans, from_cache=False)
+
+
+def find_boundaries(
+    data: bytes | mmap.mmap,
+    start: int = 0,
+    progress: ProgressFn | None = None,
+    cancelled: CancelledFn | None = None,
+) -> list[tuple[int, int]]:
+    """(start, end) of every message from ``start`` on; a message starts at each ``From `` line.
+
+    Only ``From `` at a line start separates: mboxrd (and careful mboxo writers) escape such
+    body lines as ``>From ``, so any left unescaped are taken as separators, exactly as
+    every other mbox reader (and ``grep -c '^From '``) does.
+    """
+    total = len(data)
+    spans: list[tuple[int, int]] = []
+    find = data.find
+    pos = start
+    next_report = start + _PROGRESS_STEP
+    while pos < total:
+        nxt = find(b"\nFrom ", pos)
+        end = total if nxt < 0 else nxt + 1
+        spans.append((pos, end))
+        pos = end
+        if pos >= next_report:
+            next_report = pos + _PROGRESS_STEP
+            if cancelled is not None and cancelled():
+                raise LoadCancelled("loading was cancelled")
+            if progress is not None:
+                progress(pos, total)
+    return spans
+
+
+def _entry_from_headers(number: int, data: bytes | mmap.mmap, start: int, end: int) -> IndexEntry:
+    """Read the six threading headers of one message, touching only its header block."""
+    if data[start : start + 5] == b"From ":
+        newline = data.find(b"\n", start, end)
+        start = end if newline < 0 else newline + 1
+    hend = header_end(data, start, end)
+    block = b"\n" + data[start:hend]
+    found: dict[bytes, bytes] = {}
+    for m in _WANTED.finditer(block):
+        found.setdefault(m.group(1).lower(), m.group(2))
+    if not found and _ANY_HEADER.match(block, 1) is None:
+        return IndexEntry(number, synthetic_msgid(number), None, (), "", "", "", None,
+                          broken="no mail headers")
+    try:
+        return _entry(number, found)
+    except Exception as error:  # fuzzed headers: list the mail as broken, keep loading
+        return IndexEntry(number, synthetic_msgid(number), None, (), "", "", "", None,
+                          broken=f"unreadable headers ({type(error).__name__})")
+
+
+def _value(found: dict[bytes, bytes], name: bytes) -> str:
+    raw = found.get(name)
+    if raw is None:
+        return ""
+    if b"\n" in raw:
+        raw = _FOLD.sub(b" ", raw)
+    return text_of(raw.strip())
+
+
+def _entry(number: int, found: dict[bytes, bytes]) -> IndexEntry:
+    name, email = parse_person(_value(found, b"from"))
+    return IndexEntry(
+        number,
+        first_msgid(_value(found, b"message-id")) or synthetic_msgid(number),
+        first_msgid(_value(found, b"in-reply-to")),
+        all_msgids(_value(found, b"references")),
+        decode_words(_value(found, b"subject")),
+        name,
+        email,
+        parse_date(_value(found, b"date")),
+    )
+
+
+# -- Maildir ----------------------------------------------------------------------------------
+
+
+def _open_maildir(
+    path: Path, progress: ProgressFn | None, cancelled: CancelledFn | None
+) -> MailSource:
+    subdirs = [path / "cur", path / "new"]
+    if not any(d.is_dir() for d in subdirs):
+        raise MailboxError(f"{path}: a folder, but not a Maildir (no cur/ or new/ inside)")
+    files: list[Path] = []
+    for d in subdirs:
+        try:
+            files.extend(p for p in d.iterdir() if not p.name.startswith(".") and p.is_file())
+        except FileNotFoundError:
+            continue
+        except OSError as error:
+            raise MailboxError(f"{d}: cannot list ({error.strerror or error})") from None
+    # Maildir names start with the delivery time, so name order is arrival order.
+    files.sort(key=lambda p: p.name)
+    total = len(files)
+    entries = []
+    for number, file in enumerate(files):
+        if number % 256 == 0:
+            if cancelled is not None and cancelled():
+                raise LoadCancelled("loading was cancelled")
+            if progress is not None:
+                progress(number, total)
+        try:
+            with file.open("rb") as f:
+                head = f.read(65536)
+        except OSError as error:
+            entries.append(IndexEntry(number, synthetic_msgid(number), None, (), file.name, "",
+                                      "", None, broken=f"unreadable ({error.strerror or error})"))
+            continue
+        entries.append(_entry_from_headers(number, head, 0, len(head)))
+    if progress is not None:
+        progress(total, total)
+    return MailSource(path, "maildir", entries, files=files)

@@ -6,7 +6,37 @@ read without decoding bodies; a :class:`Message` is built only when a body is sh
 
 from __future__ import annotations
 
+import html
+import logging
+import re
 from dataclasses import dataclass, field
+from email.message import Message as EmailMessage
+
+import mailparser
+
+from viewer.core.headers import (
+    all_msgids,
+    first_msgid,
+    header_end,
+    header_value,
+    parse_date,
+    parse_header_block,
+    parse_people,
+    parse_person,
+    text_of,
+    unfold,
+)
+
+# mail-parser logs a warning for every part it does not "manage" (text/x-patch is one); with
+# no handler configured those would land on stderr through logging's last resort.
+logging.getLogger("mailparser").addHandler(logging.NullHandler())
+
+_PATCH_TYPES = frozenset(
+    {"text/x-patch", "text/x-diff", "text/diff", "text/patch", "application/x-patch",
+     "application/x-diff"}
+)
+_PATCH_SUFFIXES = (".patch", ".diff")
+_TAG = re.compile(r"<[^>]*>")
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,3 +69,213 @@ class Message:
     """Why the mail could not be decoded fully, for showing it as broken instead of crashing."""
     headers: tuple[tuple[str, str], ...] = field(default=(), repr=False)
     """Every header as sent (decoded), for the message pane."""
+
+    def header(self, name: str) -> str | None:
+        """The first header called ``name`` (any case), decoded; None when absent."""
+        lowered = name.lower()
+        for key, value in self.headers:
+            if key.lower() == lowered:
+                return value
+        return None
+
+
+def synthetic_msgid(number: int) -> str:
+    """The id given to a mail that has none, stable for its position in the mailbox."""
+    return f"hunkwise-{number}@invalid"
+
+
+def strip_from_line(raw: bytes) -> bytes:
+    """Drop a leading mbox ``From `` separator line, which is not a header."""
+    if raw.startswith(b"From "):
+        newline = raw.find(b"\n")
+        return b"" if newline < 0 else raw[newline + 1 :]
+    return raw
+
+
+def decode_message(raw: bytes, *, number: int = 0) -> Message:
+    """Decode one mail for reading; never raises, a bad mail comes back with ``broken`` set.
+
+    Headers are read by the same code as the fast index, so a mail opens with exactly the
+    Message-ID and subject it was listed with; mail-parser does the MIME work of the body.
+    """
+    try:
+        return _decode(strip_from_line(raw), number)
+    except Exception as error:  # fuzzed mail found a path nobody foresaw: one mail, not the app
+        return Message(
+            msgid=synthetic_msgid(number),
+            subject="",
+            author=Person("", ""),
+            date=None,
+            in_reply_to=None,
+            references=(),
+            body=text_of(raw),
+            broken=f"could not be decoded ({type(error).__name__}: {error})",
+        )
+
+
+def _decode(raw: bytes, number: int) -> Message:
+    problems: list[str] = []
+    end = header_end(raw)
+    fields = parse_header_block(raw[:end])
+    if not fields:
+        problems.append("no mail headers")
+    headers = tuple((name, header_value(value)) for name, value in fields)
+    first: dict[str, str] = {}
+    for name, value in fields:
+        first.setdefault(name.lower(), unfold(text_of(value)))
+
+    msgid = first_msgid(first.get("message-id", "")) or synthetic_msgid(number)
+    references = all_msgids(first.get("references", ""))
+    in_reply_to = first_msgid(first.get("in-reply-to", ""))
+    name, email = parse_person(first.get("from", ""))
+    to = tuple(Person(n, e) for n, e in parse_people(first.get("to", "")))
+    cc = tuple(Person(n, e) for n, e in parse_people(first.get("cc", "")))
+
+    try:
+        body = _body(raw, problems)
+    except Exception as error:  # a decoder bug must cost one mail, not the mailbox
+        problems.append(f"body could not be decoded ({type(error).__name__}: {error})")
+        body = text_of(raw[end:]).lstrip("\r\n")
+
+    return Message(
+        msgid=msgid,
+        subject=header_value(fields_get(fields, "subject")),
+        author=Person(name, email),
+        date=parse_date(first.get("date", "")),
+        in_reply_to=in_reply_to,
+        references=references,
+        body=body,
+        to=to,
+        cc=cc,
+        broken="; ".join(problems) or None,
+        headers=headers,
+    )
+
+
+def fields_get(fields: list[tuple[str, bytes]], name: str) -> bytes:
+    for key, value in fields:
+        if key.lower() == name:
+            return value
+    return b""
+
+
+def _body(raw: bytes, problems: list[str]) -> str:
+    parsed = mailparser.parse_from_bytes(raw)
+    root = parsed.message
+    if root is None:
+        problems.append("not a mail")
+        return ""
+    plain: list[str] = []
+    patches: list[str] = []
+    htmls: list[str] = []
+    for part in root.walk():
+        if part.is_multipart():
+            continue
+        ctype = part.get_content_type()
+        filename = _filename(part)
+        disposition = (part.get_content_disposition() or "").lower()
+        if ctype in _PATCH_TYPES or filename.lower().endswith(_PATCH_SUFFIXES):
+            patches.append(_part_text(part))
+        elif disposition == "attachment" or (filename and ctype != "text/plain"):
+            continue  # tarballs, signatures, images: not for a patch reader
+        elif ctype == "text/plain":
+            plain.append(_part_text(part))
+        elif ctype == "text/html":
+            htmls.append(_html_text(_part_text(part)))
+    # Attachments follow the mail text, the way git am would see the patch inline.
+    out: list[str] = []
+    for piece in (plain or htmls) + patches:
+        if not piece:
+            continue
+        if out and not out[-1].endswith("\n"):
+            out.append("\n")
+        out.append(piece)
+    return "".join(out)
+
+
+def _filename(part: EmailMessage) -> str:
+    try:
+        name = part.get_filename() or ""
+    except Exception:
+        return ""
+    return header_value(name.encode("utf-8", "replace")) if isinstance(name, str) else ""
+
+
+def _part_text(part: EmailMessage) -> str:
+    """A leaf part as text: transfer encoding, charset and format=flowed undone."""
+    try:
+        payload = part.get_payload(decode=True)
+    except Exception:
+        payload = None
+    if payload is None:
+        body = part.get_payload()
+        payload = body.encode("utf-8", "surrogateescape") if isinstance(body, str) else b""
+    charset = _charset(part)
+    text = _decode_bytes(payload, charset)
+    text = text.replace("\r\n", "\n")
+    if (part.get_param("format") or "").lower() == "flowed":
+        delsp = (part.get_param("delsp") or "").lower() == "yes"
+        text = unflow(text, delsp=delsp)
+    return text
+
+
+def _charset(part: EmailMessage) -> str | None:
+    try:
+        charset = part.get_content_charset()
+    except Exception:
+        return None
+    return charset
+
+
+def _decode_bytes(payload: bytes, charset: str | None) -> str:
+    """Bytes in a declared charset; a wrong or unknown declaration falls back to UTF-8/Latin-1.
+
+    Undeclared 8-bit bodies are nearly always UTF-8 on kernel lists, so that is tried first.
+    """
+    for candidate in (charset, "utf-8"):
+        if not candidate or candidate in ("unknown-8bit", "x-unknown"):
+            continue
+        try:
+            return payload.decode(candidate)
+        except (LookupError, UnicodeError, ValueError):
+            continue
+    return payload.decode("latin-1")
+
+
+def unflow(text: str, *, delsp: bool = False) -> str:
+    """Undo RFC 3676 format=flowed: a line ending in a space continues on the next one.
+
+    Quoted lines only join lines of the same quote depth, and the signature separator
+    ``-- `` is never joined (both per RFC 3676 section 4). The quote prefix of the first
+    line of a paragraph is kept as sent, so quoted patch lines keep their exact columns.
+    """
+    out: list[str] = []
+    pending: list[str] = []  # prefix, then content pieces of the paragraph being joined
+    pending_depth = -1
+    for line in text.split("\n"):
+        depth = len(line) - len(line.lstrip(">"))
+        prefix, content = line[:depth], line[depth:]
+        if content.startswith(" "):  # space-stuffing (or the space after the quote marks)
+            prefix, content = prefix + " ", content[1:]
+        if pending and depth != pending_depth:
+            out.append("".join(pending))
+            pending = []
+        soft = content.endswith(" ") and content != "-- "
+        if soft and delsp:
+            content = content[:-1]
+        if not pending:
+            pending, pending_depth = [prefix if depth else ""], depth
+        pending.append(content)
+        if not soft:
+            out.append("".join(pending))
+            pending = []
+    if pending:
+        out.append("".join(pending))
+    return "\n".join(out)
+
+
+def _html_text(markup: str) -> str:
+    """A crude text view of an HTML-only mail; never used when a plain part exists."""
+    markup = re.sub(r"(?is)<(script|style).*?</\1>", "", markup)
+    markup = re.sub(r"(?i)<br\s*/?>|</p>|</div>", "\n", markup)
+    return html.unescape(_TAG.sub("", markup))

@@ -1,0 +1,153 @@
+"""The mailbox index kept on disk, so reopening a 300 MB archive takes a blink.
+
+One cache file per mailbox path, in the user cache folder (``HUNKWISE_CACHE_DIR`` overrides it,
+for tests and for people who keep caches elsewhere). A cache answers only for the very same
+bytes: the file's identity (device, inode, size, mtime) and hashes of its first and last
+64 KiB must match. A mailbox that only grew (mail appended, or a newer ``t.mbox.gz`` of the
+same thread) keeps the cached prefix and only its tail is scanned.
+
+The format is marshal of plain tuples behind a version number: loading 50,000 entries is a
+few tens of milliseconds, and any change of layout just bumps :data:`VERSION`, which makes
+old files misses rather than errors. The cache is an optimisation only: every failure to
+read or write it is silent and falls back to a scan.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import mmap
+import os
+import tempfile
+from array import array
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import platformdirs
+
+if TYPE_CHECKING:
+    from viewer.core.mbox import IndexEntry
+
+VERSION = 1
+"""Bump whenever IndexEntry or the scan changes what an entry holds."""
+_SAMPLE = 65536
+_KEEP = 64
+"""Cache files kept; the least recently used beyond that are removed on save."""
+
+Buffer = bytes | mmap.mmap
+
+
+@dataclass(slots=True)
+class CachedIndex:
+    """What a cache file gives back: entry tuples in IndexEntry field order, and byte spans."""
+
+    entries: list[tuple]
+    spans: list[tuple[int, int]]
+    complete: bool
+    """False when the mailbox grew since: the entries cover only its first ``length`` bytes."""
+    length: int
+
+
+def cache_dir() -> Path:
+    override = os.environ.get("HUNKWISE_CACHE_DIR")
+    if override:
+        return Path(override)
+    return Path(platformdirs.user_cache_dir("hunkwise")) / "index"
+
+
+def cache_file(path: Path) -> Path:
+    """Where the index of ``path`` lives: named by a hash of the absolute path."""
+    absolute = str(Path(path).resolve())
+    digest = hashlib.blake2b(absolute.encode("utf-8", "surrogateescape"), digest_size=16)
+    return cache_dir() / f"{digest.hexdigest()}.idx"
+
+
+def _digest(data: Buffer, start: int, end: int) -> bytes:
+    return hashlib.blake2b(data[start:end], digest_size=16).digest()
+
+
+def _identity(st: os.stat_result) -> tuple[int, int, int, int]:
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def load(path: Path, st: os.stat_result, data: Buffer) -> CachedIndex | None:
+    """The cached index of ``path`` if it still describes ``data`` (or a prefix of it)."""
+    try:
+        record = marshal.loads(cache_file(path).read_bytes())
+        version, stored_path, identity, length, head, late, entries, spans = record
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+    if version != VERSION or stored_path != str(Path(path).resolve()):
+        return None
+    size = len(data)
+    if size < length:
+        return None  # truncated or replaced
+    if _digest(data, 0, min(_SAMPLE, length)) != head:
+        return None
+    if _digest(data, max(0, length - _SAMPLE), length) != late:
+        return None
+    if size == length and tuple(identity) != _identity(st):
+        # Same length, same ends, but touched: something in the middle may have changed.
+        return None
+    flat = array("q")
+    flat.frombytes(spans)
+    pairs = list(zip(flat[0::2], flat[1::2], strict=True))
+    if len(pairs) != len(entries):
+        return None
+    return CachedIndex(entries, pairs, size == length, length)
+
+
+def save(
+    path: Path,
+    st: os.stat_result,
+    data: Buffer,
+    fmt: str,
+    entries: list[IndexEntry],
+    spans: list[tuple[int, int]],
+) -> None:
+    """Write the index atomically (a reader never sees half a file); errors are ignored."""
+    length = len(data)
+    flat = array("q")
+    for start, end in spans:
+        flat.append(start)
+        flat.append(end)
+    record = (
+        VERSION,
+        str(Path(path).resolve()),
+        _identity(st),
+        length,
+        _digest(data, 0, min(_SAMPLE, length)),
+        _digest(data, max(0, length - _SAMPLE), length),
+        [
+            (e.number, e.msgid, e.in_reply_to, e.references, e.subject, e.author_name,
+             e.author_email, e.date, e.broken)
+            for e in entries
+        ],
+        flat.tobytes(),
+    )
+    target = cache_file(path)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".idx-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(marshal.dumps(record))
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        _prune(target.parent)
+    except (OSError, ValueError):
+        pass  # read-only home, full disk: the next open just scans again
+
+
+def _prune(folder: Path) -> None:
+    files = sorted(folder.glob("*.idx"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in files[_KEEP:]:
+        old.unlink(missing_ok=True)
+
+
+def forget(path: Path) -> None:
+    """Drop the cached index of ``path`` (a "reload from scratch" command, and tests)."""
+    cache_file(path).unlink(missing_ok=True)
