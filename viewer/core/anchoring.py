@@ -1,12 +1,29 @@
 """Quoted regions of replies → the patch lines they quote; comments and discussions at anchors.
 
-CONTRACT (being implemented). Annotation.to_json() is the JSON contract of `hunkwise review`.
+Annotation.to_json() is the JSON contract of `hunkwise review`.
+
+Quotes are matched to the patch by CONTENT, never by counting: reviewers trim context and cut
+quotes mid-hunk, drop the ``diff --git``/``@@`` lines, and clients turn tabs into spaces, rewrap
+long lines and drop trailing blanks. Every quoted line is compared with the patch's lines with all
+whitespace removed; the quoted lines of a reply are then aligned to the patch as one increasing
+sequence (most lines matched first, then most lines matched next to each other), which is what
+picks the right one of several identical lines (``+}``, ``maxItems: 1``, an include present in two
+files). Lines too short to say anything alone (``+}``, an empty ``+``) are placed only next to a
+line that was matched, or, failing that, marked as a guess ("nearest").
 """
 
 from __future__ import annotations
 
+import bisect
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Literal
+
+from viewer.core.message import Message
+from viewer.core.patch import Patch, parse_patch
+from viewer.core.quotes import ReplyLine, Segment, split_reply
 
 AnchorKind = Literal["diff", "commit_message", "unanchored"]
 Method = Literal["exact", "whitespace", "nearest", "fallback", "none"]
@@ -42,4 +59,617 @@ class Annotation:
     children: list[Annotation] = field(default_factory=list, repr=False)
 
     def to_json(self) -> dict:
-        raise NotImplementedError
+        date = None
+        if self.date is not None:
+            try:
+                date = datetime.fromtimestamp(self.date, tz=UTC).isoformat()
+            except (OverflowError, OSError, ValueError):
+                date = None  # a nonsense Date header must not break the report
+        return {
+            "id": self.id,
+            "reply_message_id": self.reply_message_id,
+            "author": self.author,
+            "date": date,
+            "comment": self.comment,
+            "in_reply_to": self.in_reply_to,
+            "confidence": round(self.confidence, 3),
+            "method": self.method,
+            "quote_depth": self.quote_depth,
+            "anchor": {
+                "kind": self.anchor.kind,
+                "patch_message_id": self.anchor.patch_message_id,
+                "file": self.anchor.file,
+                "old_line": self.anchor.old_line,
+                "new_line": self.anchor.new_line,
+                "text": self.anchor.text,
+            },
+        }
+
+
+# -- the patch as a flat list of rows --------------------------------------------------------
+
+RowKind = Literal["commit", "trailer", "notes", "diffstat", "file", "hunk", "line"]
+
+
+@dataclass(frozen=True, slots=True)
+class PatchRow:
+    """One line of a patch mail as a reader sees it, in mail order."""
+
+    kind: RowKind
+    text: str
+    """As sent: diff lines with their +/-/space prefix, header lines whole."""
+    file: str | None = None
+    old_line: int | None = None
+    new_line: int | None = None
+    file_index: int | None = None
+    """Index of the FileDiff in Patch.files (diff rows only)."""
+
+    @property
+    def key(self) -> tuple[str | None, int | None, int | None]:
+        """(file, old_line, new_line): what an Anchor of kind "diff" names."""
+        return (self.file, self.old_line, self.new_line)
+
+
+def patch_rows(patch: Patch, *, with_message: bool = True) -> list[PatchRow]:
+    """The patch flattened: commit message, trailers, notes and diffstat (unless
+    ``with_message`` is false), then per file its header lines, hunk headers and diff lines.
+    The GUI keeps this list parallel to its document and places cards with :func:`find_row`."""
+    rows: list[PatchRow] = []
+    if with_message:
+        rows += [PatchRow("commit", line) for line in patch.commit_message]
+        rows += [PatchRow("trailer", line) for line in patch.trailer_lines]
+        rows += [PatchRow("notes", line) for line in patch.notes]
+        rows += [PatchRow("diffstat", line) for line in patch.diffstat]
+    for index, diff in enumerate(patch.files):
+        path = diff.path
+        rows += [PatchRow("file", line, path, file_index=index) for line in diff.header]
+        for hunk in diff.hunks:
+            rows.append(PatchRow("hunk", hunk.header, path, file_index=index))
+            for line in hunk.lines:
+                text = line.kind + line.text
+                rows.append(PatchRow("line", text, path, line.old_line, line.new_line, index))
+    return rows
+
+
+def find_row(rows: Sequence[PatchRow], anchor: Anchor) -> int | None:
+    """Index of the row an annotation sits on; None for unanchored ones (and stale anchors)."""
+    if anchor.kind == "unanchored":
+        return None
+    for i, row in enumerate(rows):
+        if anchor.kind == "commit_message":
+            if row.kind in ("commit", "trailer") and row.text == anchor.text:
+                return i
+        elif row.file == anchor.file and row.kind in ("line", "file", "hunk"):
+            if anchor.old_line is None and anchor.new_line is None:
+                if row.kind != "line" and row.text == anchor.text:
+                    return i
+            elif row.kind == "line" and (row.old_line, row.new_line) == (
+                anchor.old_line,
+                anchor.new_line,
+            ):
+                return i
+    return None
+
+
+# -- matching quoted lines to rows -------------------------------------------------------------
+
+_WS = re.compile(r"\s+")
+_HUNK_NUMBERS = re.compile(r"^@@+\s*(-\d+(?:,\d+)?\s*\+\d+(?:,\d+)?)\s*@@")
+_WEAK_LEN = 3  # "+}", "+", "};", "-": say nothing alone
+_MATCH, _ADJACENT = 1000, 1
+
+
+def _key(text: str) -> str:
+    hunk = _HUNK_NUMBERS.match(text)
+    if hunk:
+        return "@@" + _WS.sub("", hunk.group(1))
+    return _WS.sub("", text)
+
+
+@dataclass(slots=True)
+class _Doc:
+    """A patch prepared for matching: rows, their keys and an index of keys."""
+
+    patch: Patch
+    rows: list[PatchRow]
+    keys: list[str]
+    where: dict[str, list[int]]
+    prev_strong: list[int]
+    """For each row, the nearest earlier row with a strong key (-1 when none): two quoted lines
+    are "adjacent" when nothing but blank lines separates their rows."""
+    message_text: str
+    message_ends: list[int]
+    """Offsets in message_text where each commit/trailer row's key ends, for rewrapped prose."""
+
+
+def _prepare(patch: Patch) -> _Doc:
+    rows = patch_rows(patch)
+    keys = [_key(row.text) for row in rows]
+    where: dict[str, list[int]] = {}
+    for i, key in enumerate(keys):
+        where.setdefault(key, []).append(i)
+    prev_strong, last = [], -1
+    for key in keys:
+        prev_strong.append(last)
+        if len(key) > _WEAK_LEN:
+            last = len(prev_strong) - 1
+    text, ends = "", []
+    for row, key in zip(rows, keys, strict=True):
+        if row.kind in ("commit", "trailer"):
+            text += key
+        ends.append(len(text))
+    return _Doc(patch, rows, keys, where, prev_strong, text, ends)
+
+
+@dataclass(slots=True)
+class _Match:
+    row: int
+    method: Method
+    confidence: float
+
+
+class _Fenwick:
+    """Prefix maximum over row positions of (value, row, state)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.tree: list[tuple[int, int, int] | None] = [None] * (size + 1)
+
+    def update(self, pos: int, item: tuple[int, int, int]) -> None:
+        i = pos + 1
+        while i <= self.size:
+            current = self.tree[i]
+            if current is None or item > current:
+                self.tree[i] = item
+            i += i & -i
+
+    def query(self, pos: int) -> tuple[int, int, int] | None:
+        """Best item at a position <= pos."""
+        best = None
+        i = pos + 1
+        while i > 0:
+            current = self.tree[i]
+            if current is not None and (best is None or current > best):
+                best = current
+            i -= i & -i
+        return best
+
+
+def _exactness(quoted: str, row_text: str) -> Method:
+    return "exact" if quoted.rstrip() == row_text.rstrip() else "whitespace"
+
+
+def _match_quotes(doc: _Doc, quoted: list[ReplyLine], breaks: set[int]) -> list[_Match | None]:
+    """Align the reply's quoted lines with the patch rows (see the module docstring).
+
+    ``breaks`` holds indexes i where a snip or own text separates quoted line i-1 from i: lines
+    are only extended into neighbouring rows within one unbroken piece of quote."""
+    count = len(quoted)
+    keys = [_key(line.text) for line in quoted]
+    matches: list[_Match | None] = [None] * count
+    continuation: dict[int, int] = {}
+
+    # Candidates: strong keys found as they are, or a line rewrapped by the client over two or
+    # three quoted lines (the head line gets the row, its tails follow it).
+    candidates: list[list[int]] = []
+    for i, key in enumerate(keys):
+        found = doc.where.get(key, []) if len(key) > _WEAK_LEN else []
+        if not found and len(key) > _WEAK_LEN:
+            joined = key
+            for j in range(i + 1, min(i + 3, count)):
+                if j in breaks or quoted[j].depth != quoted[i].depth:
+                    break
+                joined += keys[j]
+                found = doc.where.get(joined, [])
+                if found:
+                    for k in range(i + 1, j + 1):
+                        continuation[k] = i
+                    break
+        candidates.append(found)
+
+    # Dynamic programme over (quoted line, row): most matches, then most adjacent pairs.
+    fenwick = _Fenwick(len(doc.rows))
+    states: list[tuple[int, int, int]] = []  # (row, value, previous state or -1)
+    state_of: list[list[int]] = [[] for _ in range(count)]
+    last_at_row: dict[int, int] = {}
+    for i in range(count):
+        if i in continuation:
+            continue
+        fresh = []
+        for row in candidates[i]:
+            best = fenwick.query(row - 1) if row > 0 else None
+            value, prev = (best[0] + _MATCH, best[2]) if best else (_MATCH, -1)
+            neighbour = last_at_row.get(doc.prev_strong[row])
+            if neighbour is not None and i not in breaks:
+                n_value = states[neighbour][1] + _MATCH + _ADJACENT
+                if n_value >= value:
+                    value, prev = n_value, neighbour
+            states.append((row, value, prev))
+            fresh.append(len(states) - 1)
+        for s in fresh:
+            row, value, _ = states[s]
+            fenwick.update(row, (value, row, s))
+            if s not in (last_at_row.get(row),) and (
+                row not in last_at_row or states[last_at_row[row]][1] <= value
+            ):
+                last_at_row[row] = s
+            state_of[i].append(s)
+    if states:
+        best_state = max(range(len(states)), key=lambda s: (states[s][1], -states[s][0]))
+        chosen: dict[int, int] = {}
+        s = best_state
+        while s != -1:
+            chosen[s] = states[s][0]
+            s = states[s][2]
+        for i in range(count):
+            for s in state_of[i]:
+                if s in chosen:
+                    ambiguous = len(candidates[i]) > 1
+                    method = _exactness(quoted[i].text, doc.rows[chosen[s]].text)
+                    matches[i] = _Match(chosen[s], method, 0.85 if ambiguous else 0.97)
+    for tail, head in continuation.items():
+        if matches[head] is not None:
+            matches[tail] = _Match(matches[head].row, "whitespace", 0.9)
+    # A line with a single long match that fell out of the sequence: quoted out of order.
+    for i in range(count):
+        if matches[i] is None and len(candidates[i]) == 1 and len(keys[i]) >= 16:
+            row = candidates[i][0]
+            matches[i] = _Match(row, _exactness(quoted[i].text, doc.rows[row].text), 0.8)
+
+    _extend(doc, quoted, keys, breaks, matches)
+    _place_weak(doc, quoted, keys, matches)
+    _match_rewrapped_prose(doc, keys, matches)
+    return matches
+
+
+def _extend(doc, quoted, keys, breaks, matches) -> None:
+    """Fill short lines (and blank ones) from their matched neighbours, both ways."""
+    count = len(quoted)
+    for i in range(1, count):
+        if matches[i] is not None or i in breaks:
+            continue
+        j = i - 1
+        while j >= 0 and matches[j] is None and j not in breaks:
+            j -= 1
+        if j < 0 or matches[j] is None or quoted[j].depth != quoted[i].depth:
+            continue
+        base = matches[j].row
+        for row in (base + (i - j), base + 1):
+            if row < len(doc.rows) and doc.keys[row] == keys[i] and doc.rows[row].kind == "line":
+                matches[i] = _Match(row, _exactness(quoted[i].text, doc.rows[row].text), 0.9)
+                break
+    for i in range(count - 2, -1, -1):
+        if matches[i] is not None or (i + 1) in breaks or matches[i + 1] is None:
+            continue
+        row = matches[i + 1].row - 1
+        same_depth = quoted[i + 1].depth == quoted[i].depth
+        fits = row >= 0 and doc.keys[row] == keys[i] and doc.rows[row].kind == "line"
+        if same_depth and keys[i] and fits:
+            matches[i] = _Match(row, _exactness(quoted[i].text, doc.rows[row].text), 0.9)
+
+
+def _place_weak(doc, quoted, keys, matches) -> None:
+    """A short line quoted alone ("+}" after a snip): the first such row after the previous
+    matched line and before the next one, marked as a guess."""
+    count = len(quoted)
+    for i in range(count):
+        if matches[i] is not None or not keys[i] or keys[i] not in doc.where:
+            continue
+        prev = next((matches[j].row for j in range(i - 1, -1, -1) if matches[j]), -1)
+        nxt = next((matches[j].row for j in range(i + 1, count) if matches[j]), len(doc.rows))
+        rows = doc.where[keys[i]]
+        k = bisect.bisect_right(rows, prev)
+        if k < len(rows) and rows[k] < nxt and prev >= 0:
+            matches[i] = _Match(rows[k], "nearest", 0.6)
+
+
+def _match_rewrapped_prose(doc, keys, matches) -> None:
+    """Commit-message text rewrapped by the replier's client: find the quoted words (spaces
+    ignored) in the message, at or after the previous match, and take the row they end on."""
+    if not doc.message_text:
+        return
+    last_end = 0
+    for i, key in enumerate(keys):
+        match = matches[i]
+        if match is not None:
+            if doc.rows[match.row].kind in ("commit", "trailer"):
+                last_end = doc.message_ends[match.row - 1] if match.row else 0
+            continue
+        if len(key) < 12:
+            continue
+        at = doc.message_text.find(key, last_end)
+        if at < 0:
+            continue
+        end = at + len(key)
+        row = bisect.bisect_left(doc.message_ends, end)
+        if row < len(doc.rows) and doc.rows[row].kind in ("commit", "trailer"):
+            matches[i] = _Match(row, "whitespace", 0.85)
+            last_end = at + 1
+
+
+# -- comments ------------------------------------------------------------------------------
+
+_GREETING = re.compile(
+    r"^(hi|hello|hey|dear|hallo|hej|hei|ciao|greetings|good (morning|afternoon|evening))\b"
+    r"[^.?!]{0,40}[,!.:]?$",
+    re.IGNORECASE,
+)
+_SIGNOFF = re.compile(
+    r"^(thanks|thank you|many thanks|thanks a lot|thx|ta|cheers|regards|best regards|"
+    r"kind regards|warm regards|best wishes|with best wishes|br|best|sincerely|yours|bye|"
+    r"greetings|mit freundlichen grüßen|gruß|grüße|viele grüße|merci|cordialement|"
+    r"thanks and regards|thanks & regards)\b[\s,.!]*([A-Z][\w.'-]*(\s+[A-Z][\w.'-]*){0,2})?"
+    r"[\s,.!]*$",
+    re.IGNORECASE,
+)
+_NAME = re.compile(r"^[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,2}[.,]?$")
+_TRAILER = re.compile(r"^[A-Z][A-Za-z-]*-by:\s*\S")
+
+
+def _is_pleasantry(line: str, author: str) -> bool:
+    """A greeting, a sign-off or a lone name: not a comment a human would count."""
+    text = line.strip()
+    if not text:
+        return True
+    if len(text) <= 60 and (_GREETING.match(text) or _SIGNOFF.match(text)):
+        return True
+    if _NAME.match(text) and len(text) <= 30:
+        names = {w.lower() for w in re.findall(r"[\w'-]+", author)}
+        words = {w.lower() for w in re.findall(r"[\w'-]+", text)}
+        return bool(words & names) or len(words) == 1
+    return False
+
+
+def _comment_text(lines: list[ReplyLine], author: str, *, first: bool, last: bool) -> str:
+    texts = [line.text.rstrip() for line in lines]
+    if first:
+        # "Hi Jane," opening the mail; stop at the first real line.
+        while texts and _is_pleasantry(texts[0], author) and not _NAME.match(texts[0].strip()):
+            texts.pop(0)
+    if last:
+        while texts and _is_pleasantry(texts[-1], author):
+            texts.pop()
+    while texts and not texts[0].strip():
+        texts.pop(0)
+    while texts and not texts[-1].strip():
+        texts.pop()
+    return "\n".join(texts)
+
+
+# -- the thread ----------------------------------------------------------------------------
+
+_REPLY_SUBJECT = re.compile(r"^\s*((re|aw|sv|vs|antw|odp|r|ref|fw|fwd)\s*(\[\d+\])?\s*:\s*)+", re.I)
+_COUNTER = re.compile(r"\[[^\]]*?\b0+/(\d+)\b[^\]]*\]")
+
+
+def _subject_facts(subject: str) -> tuple[bool, bool]:
+    """(is a reply, is a cover letter "0/N")."""
+    try:
+        from viewer.core.subject import parse_subject
+
+        info = parse_subject(subject)
+        return info.is_reply, info.is_cover
+    except NotImplementedError:  # pragma: no cover - until the subject parser is in
+        return bool(_REPLY_SUBJECT.match(subject)), bool(_COUNTER.search(subject))
+
+
+class _Thread:
+    def __init__(self, messages: Sequence[Message]) -> None:
+        self.by_id: dict[str, Message] = {}
+        for message in messages:
+            self.by_id.setdefault(message.msgid, message)
+        self.docs: dict[str, _Doc] = {}
+        self.targets: set[str] = set()
+        for message in self.by_id.values():
+            is_reply, is_cover = _subject_facts(message.subject)
+            if is_reply:
+                continue
+            patch = parse_patch(message.body)
+            if patch.files or is_cover:
+                self.targets.add(message.msgid)
+                self.docs[message.msgid] = _prepare(patch)
+
+    def parent(self, message: Message) -> str | None:
+        if message.in_reply_to:
+            return message.in_reply_to
+        return message.references[-1] if message.references else None
+
+    def ancestors(self, message: Message) -> list[str]:
+        """Message-IDs above this one, nearest first: the In-Reply-To chain through the mails
+        we have, then References (newest first) for the links we miss."""
+        chain: list[str] = []
+        current: Message | None = message
+        while current is not None:
+            parent = self.parent(current)
+            if parent is None or parent in chain or parent == message.msgid:
+                break
+            chain.append(parent)
+            current = self.by_id.get(parent)
+        for ref in reversed(message.references):
+            if ref not in chain and ref != message.msgid:
+                chain.append(ref)
+        return chain
+
+    def target_of(self, message: Message) -> str | None:
+        return next((m for m in self.ancestors(message) if m in self.targets), None)
+
+
+def anchor_thread(messages: Sequence[Message]) -> list[Annotation]:
+    """Every comment of every reply in one thread (or several: v1 and v2), anchored."""
+    thread = _Thread(messages)
+    replies = [m for m in thread.by_id.values() if m.msgid not in thread.targets]
+    replies = [m for m in replies if m.in_reply_to or m.references]
+    depth = {m.msgid: len(thread.ancestors(m)) for m in replies}
+    replies.sort(key=lambda m: (depth[m.msgid], m.date or 0.0, m.msgid))
+    found: list[Annotation] = []
+    by_reply: dict[str, list[Annotation]] = {}
+    for reply in replies:
+        target = thread.target_of(reply)
+        try:
+            made = _annotate(thread, reply, target, by_reply)
+        except Exception:  # one odd reply must not cost the thread all its comments
+            made = _general(reply, target or thread.parent(reply) or "", reply.body.strip())
+        by_reply[reply.msgid] = made
+        found.extend(made)
+    return found
+
+
+def _general(reply: Message, target: str, text: str) -> list[Annotation]:
+    if not text:
+        return []
+    return [
+        Annotation(
+            id=f"{reply.msgid}#0",
+            reply_message_id=reply.msgid,
+            author=str(reply.author),
+            date=reply.date,
+            comment=text,
+            anchor=Anchor("unanchored", target),
+            confidence=0.3,
+            method="fallback",
+            quote_depth=0,
+        )
+    ]
+
+
+def _annotate(
+    thread: _Thread, reply: Message, target: str | None, earlier: dict[str, list[Annotation]]
+) -> list[Annotation]:
+    split = split_reply(reply.body)
+    segments = split.segments
+    patch_id = target or thread.parent(reply) or ""
+    doc = thread.docs.get(target) if target else None
+
+    quoted: list[ReplyLine] = []
+    breaks: set[int] = set()
+    index_of: dict[int, int] = {}  # reply line number -> index in quoted
+    pending_break = False
+    for seg in segments:
+        if seg.kind == "quote":
+            for line in seg.lines:
+                if pending_break:
+                    breaks.add(len(quoted))
+                    pending_break = False
+                index_of[line.lineno] = len(quoted)
+                quoted.append(line)
+        elif seg.kind == "snip" or not seg.is_blank:
+            pending_break = True
+    matches = _match_quotes(doc, quoted, breaks) if doc and quoted else [None] * len(quoted)
+
+    author = str(reply.author)
+    own = [i for i, seg in enumerate(segments) if seg.kind == "own" and not seg.is_blank]
+    made: list[Annotation] = []
+    ancestors = thread.ancestors(reply)
+    for n, seg_index in enumerate(own):
+        seg = segments[seg_index]
+        text = _comment_text(seg.lines, author, first=n == 0, last=n == len(own) - 1)
+        if not text or all(_is_pleasantry(line, author) for line in text.split("\n")):
+            continue
+        block = _block_above(segments, own, n)
+        annotation = Annotation(
+            id=f"{reply.msgid}#{len(made)}",
+            reply_message_id=reply.msgid,
+            author=author,
+            date=reply.date,
+            comment=text,
+            anchor=Anchor("unanchored", patch_id),
+            quote_depth=0,
+            confidence=1.0,
+            method="none",
+        )
+        if block and all(_TRAILER.match(line) for line in text.split("\n") if line.strip()):
+            # "Reviewed-by: …" under the last quoted line is about the patch, not that line.
+            block = []
+        _place(annotation, block, index_of, matches, doc, patch_id, thread, ancestors, earlier)
+        made.append(annotation)
+    return made
+
+
+def _block_above(segments: list[Segment], own: list[int], n: int) -> list[ReplyLine]:
+    """Quoted lines between the previous own words and these (snips left out)."""
+    start = own[n - 1] + 1 if n else 0
+    lines: list[ReplyLine] = []
+    for seg in segments[start : own[n]]:
+        if seg.kind == "quote":
+            lines.extend(seg.lines)
+    return lines
+
+
+def _place(
+    annotation: Annotation,
+    block: list[ReplyLine],
+    index_of: dict[int, int],
+    matches: list[_Match | None],
+    doc: _Doc | None,
+    patch_id: str,
+    thread: _Thread,
+    ancestors: list[str],
+    earlier: dict[str, list[Annotation]],
+) -> None:
+    content = [line for line in block if line.text.strip()]
+    if not content:
+        return  # text before any quote: a general comment on the patch
+    last = content[-1]
+    match = matches[index_of[last.lineno]]
+    if match is not None and doc is not None:
+        _set_row_anchor(annotation, doc, match, patch_id, last.depth)
+        return
+    parent = _quoted_comment(last, thread, ancestors, earlier)
+    if parent is not None:
+        annotation.anchor = parent.anchor
+        annotation.in_reply_to = parent.id
+        annotation.method = parent.method
+        annotation.confidence = parent.confidence
+        annotation.quote_depth = last.depth
+        parent.children.append(annotation)
+        return
+    # A patch line the client mangled beyond recognition, right under lines we did place.
+    run = []
+    for line in reversed(block):
+        if not line.text.strip() or line.depth != last.depth:
+            break
+        run.append(line)
+    placed = next(
+        (matches[index_of[line.lineno]] for line in run if matches[index_of[line.lineno]]), None
+    )
+    if placed is not None and doc is not None and doc.rows[placed.row].kind == "line":
+        _set_row_anchor(annotation, doc, placed, patch_id, last.depth)
+        annotation.method, annotation.confidence = "nearest", 0.5
+        return
+    annotation.method, annotation.confidence = "fallback", 0.4
+    annotation.quote_depth = last.depth
+
+
+def _set_row_anchor(
+    annotation: Annotation, doc: _Doc, match: _Match, patch_id: str, depth: int
+) -> None:
+    row = doc.rows[match.row]
+    annotation.quote_depth = depth
+    annotation.method = match.method
+    annotation.confidence = match.confidence
+    if row.kind in ("commit", "trailer"):
+        annotation.anchor = Anchor("commit_message", patch_id, text=row.text)
+    elif row.kind in ("line", "file", "hunk"):
+        annotation.anchor = Anchor("diff", patch_id, row.file, row.old_line, row.new_line, row.text)
+    else:
+        # Under the diffstat or the changelog notes: about the mail, not about a line.
+        annotation.anchor = Anchor("unanchored", patch_id, text=row.text)
+
+
+def _quoted_comment(
+    line: ReplyLine,
+    thread: _Thread,
+    ancestors: list[str],
+    earlier: dict[str, list[Annotation]],
+) -> Annotation | None:
+    """The earlier comment this quoted line comes from: parents first, then anyone's."""
+    key = _key(line.text)
+    if len(key) < 4:
+        return None
+    order = [m for m in ancestors if m in earlier]
+    order += [m for m in earlier if m not in order]
+    for msgid in order:
+        for annotation in reversed(earlier[msgid]):
+            if key in _key(annotation.comment):
+                return annotation
+    return None

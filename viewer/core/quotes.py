@@ -1,0 +1,206 @@
+"""A reply split into the replier's own text and quoted regions, by quote depth.
+
+Reply mail is written by hand and by many clients, so everything here is a convention that is
+only usually kept: quote markers come as ``>``, ``> >``, ``>>`` or ``>  >``; the line that says who
+is quoted ("On Mon, … X wrote:") may be localised or wrapped over two lines; snips are marked with
+``[...]``, ``[..]``, ``...``, ``<snip>`` or ``[ ... ]``, quoted or not; signatures start at ``-- ``.
+None of these lines is the replier's comment, so they are set aside here and the anchoring only
+sees own text, quotes and snips.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+SegmentKind = Literal["own", "quote", "snip"]
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyLine:
+    depth: int
+    """Number of quote markers: 0 for the replier's own text."""
+    text: str
+    """The line without its quote markers (and without the one space after them)."""
+    lineno: int
+    """0-based line number in the body, for pointing back at the mail."""
+
+
+@dataclass(slots=True)
+class Segment:
+    kind: SegmentKind
+    depth: int
+    """0 for own text; for a snip, the depth it was written at."""
+    lines: list[ReplyLine] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line.text for line in self.lines)
+
+    @property
+    def is_blank(self) -> bool:
+        return not any(line.text.strip() for line in self.lines)
+
+
+@dataclass(slots=True)
+class SplitReply:
+    segments: list[Segment]
+    """Own text, quotes and snips in mail order; trailing quotes with nothing under them and
+    the signature are already gone."""
+    attributions: list[ReplyLine] = field(default_factory=list)
+    """"On …, X wrote:" lines set aside (at any depth)."""
+    signature: list[str] = field(default_factory=list)
+    """The replier's signature and list footers, set aside."""
+
+
+# ">" markers, possibly spaced ("> >", ">  >"), possibly indented by a space or two.
+_QUOTE = re.compile(r"^[ \t]{0,2}(>(?:[ \t]{0,2}>)*) ?")
+
+# Attribution lines. Kept strict (a whole line, ending in the verb and a colon) so prose that
+# merely mentions someone's words is never dropped.
+_ATTRIBUTION = re.compile(
+    r"""(
+        \b(wrote|writes|said|a\ écrit|a\ ecrit|schrieb|escribió|escribio|ha\ scritto|schreef|
+           napisał\(a\)|napisał|napisal|kirjoitti|skrev|scrisse|írta|escreveu|написал\(а\)|
+           написал|napsal\(a\)|napsal|yazdı)\s*:?
+        |寫道|写道|のメール|님이\ 작성
+    )\s*[:：]?\s*$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_ATTRIBUTION_START = re.compile(
+    r"^(On|Le|Am|El|Il|Op|Em|W\ dniu|Dne|Den|Pe|Quoting|Citando|Zitat\ von|\*)\b", re.VERBOSE
+)
+_QUOTING = re.compile(r"^(Quoting|Citando|Zitat von|Excerpts from)\b.*:\s*$")
+# mutt's "* Jane Doe <jane@example.org> [2021-01-01 10:00:00 +0100]:"
+_MUTT = re.compile(r"^\* .+ \[[0-9][^\]]*\]:\s*$")
+_OUTLOOK = re.compile(r"^-{3,}\s*Original Message\s*-{3,}\s*$", re.IGNORECASE)
+
+_SNIP = re.compile(
+    r"""^\s*(
+        \[\s*(\.{2,}|…|snip(ped)?|\.\.\.\s*snip\s*\.\.\.|cut|trimmed)\s*\]
+        |<\s*(snip(ped)?|\.{2,}|cut)\s*>
+        |\.{3,}|…
+        |-*\s*(8<|>8)\s*-*.*
+        |\(?snip(ped)?\)?
+    )\s*$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_FOOTER = re.compile(r"^_{20,}\s*$")
+
+
+def quote_depth(line: str) -> tuple[int, str]:
+    """Depth and text of one line: ``"> > +foo"`` → ``(2, "+foo")``."""
+    match = _QUOTE.match(line)
+    if not match:
+        return 0, line
+    return match.group(1).count(">"), line[match.end() :]
+
+
+def is_snip(text: str) -> bool:
+    return bool(_SNIP.match(text))
+
+
+def is_attribution(text: str, following: str | None = None) -> bool:
+    """An "X wrote:" line; ``following`` is the next line, for the two-line wrapped form."""
+    stripped = text.strip()
+    if not stripped or len(stripped) > 300:
+        return False
+    if _QUOTING.match(stripped) or _MUTT.match(stripped) or _OUTLOOK.match(stripped):
+        return True
+    return bool(_ATTRIBUTION.search(stripped)) and (
+        bool(_ATTRIBUTION_START.match(stripped)) or len(stripped) < 120
+    )
+
+
+def _signature_start(lines: list[tuple[int, str]]) -> int | None:
+    """Index of the replier's "-- " line (or a list footer), when what follows is short enough
+    to be a signature rather than a separator the replier drew mid-mail."""
+    for i, (depth, text) in enumerate(lines):
+        if depth:
+            continue
+        if text.rstrip() == "--" or _FOOTER.match(text):
+            rest = [t for d, t in lines[i + 1 :] if d == 0 and t.strip()]
+            if len(rest) <= 15:
+                return i
+    return None
+
+
+def split_reply(body: str) -> SplitReply:
+    """Split a reply body into own text, quotes and snips (see the module docstring)."""
+    raw = body.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    marked = [quote_depth(line) for line in raw]
+    result = SplitReply(segments=[])
+
+    cut = _signature_start(marked)
+    if cut is not None:
+        result.signature = [text for _, text in marked[cut:]]
+        marked = marked[:cut]
+
+    dropped = _attribution_lines(marked)
+    segments: list[Segment] = []
+    for number, (depth, text) in enumerate(marked):
+        line = ReplyLine(depth, text, number)
+        if number in dropped:
+            result.attributions.append(line)
+            continue
+        if is_snip(text):
+            kind: SegmentKind = "snip"
+        elif depth == 0:
+            kind = "own"
+        else:
+            kind = "quote"
+        last = segments[-1] if segments else None
+        if last is not None and last.kind == kind and (kind == "own" or last.depth == depth):
+            last.lines.append(line)
+        elif (
+            kind == "own"
+            and not text.strip()
+            and last is not None
+            and last.kind == "quote"
+        ):
+            # An empty unquoted line inside a quote (clients that drop ">" on blank lines)
+            # belongs to whatever comes next; keep it as own text, which is harmless when blank.
+            segments.append(Segment("own", 0, [line]))
+        else:
+            segments.append(Segment(kind, depth, [line]))
+
+    # Quotes after the last own words answer nothing: the rest of the patch left in by habit.
+    last_own = max(
+        (i for i, seg in enumerate(segments) if seg.kind == "own" and not seg.is_blank),
+        default=-1,
+    )
+    result.segments = segments[: last_own + 1]
+    return result
+
+
+def _attribution_lines(marked: list[tuple[int, str]]) -> set[int]:
+    """Line numbers of attribution lines: an "X wrote:" line followed (past blank lines) by a
+    deeper quote, plus the first half of the two-line form ("On Mon, … Jane Doe" /
+    "<jane@example.org> wrote:") that clients produce by wrapping."""
+    found: set[int] = set()
+    count = len(marked)
+    for i, (depth, text) in enumerate(marked):
+        if not text.strip():
+            continue
+        j = i + 1
+        while j < count and not marked[j][1].strip():
+            j += 1
+        deeper_follows = j < count and marked[j][0] > depth
+        if _OUTLOOK.match(text.strip()):
+            found.update(range(i, min(count, i + 6)))
+            continue
+        if not deeper_follows and j < count:
+            continue
+        if is_attribution(text):
+            found.add(i)
+            prev = i - 1
+            if (
+                prev >= 0
+                and marked[prev][0] == depth
+                and marked[prev][1].strip()
+                and _ATTRIBUTION_START.match(marked[prev][1].strip())
+                and not is_attribution(marked[prev][1])
+            ):
+                found.add(prev)
+    return found
