@@ -143,6 +143,10 @@ def parse_date(value: str) -> float | None:
         parts = parsedate_tz(value)
         if parts is None:
             return None
+        if parts[9] is not None and abs(parts[9]) > 86400:
+            # An offset beyond a day is a broken clock or fuzzing; the wall time is still the
+            # best information there is, so read it as UTC.
+            parts = (*parts[:9], 0)
         seconds = float(mktime_tz(parts))
     except (ValueError, OverflowError, OSError, TypeError, IndexError):
         return None

@@ -1,0 +1,215 @@
+"""open_mailbox: formats detected from content, escaping, CRLF, bad input, progress, cancel."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from viewer.core.errors import LoadCancelled, MailboxError
+from viewer.core.mbox import find_boundaries, open_mailbox
+
+MAIL = Path(__file__).parent / "fixtures" / "mail"
+SERIES = MAIL / "series.mbox"
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("HUNKWISE_CACHE_DIR", str(tmp_path / "cache"))
+
+
+def test_mboxrd_series_index():
+    source = open_mailbox(SERIES)
+    assert source.format == "mboxrd"
+    assert len(source.entries) == 4
+    cover, patch, reply, last = source.entries
+    assert [e.number for e in source.entries] == [0, 1, 2, 3]
+    assert cover.msgid == "20240604081500.1-cover@example.org"
+    assert cover.subject == "[PATCH v2 0/2] watchdog: foo: add pretimeout support"
+    assert cover.in_reply_to is None
+    assert patch.in_reply_to == cover.msgid
+    assert reply.subject == "Re: [PATCH v2 1/2] watchdog: foo: refactor ping — looks fine"
+    assert reply.author_name == "Jörg Müller"
+    assert reply.author_email == "joerg.mueller@example.com"
+    assert reply.references == (cover.msgid, patch.msgid)
+    assert reply.date == 1717574400.0
+    assert last.msgid == "hunkwise-3@invalid"
+    assert last.date is None
+    assert all(e.broken is None for e in source.entries)
+
+
+def test_raw_drops_from_line_and_undoes_mboxrd_escaping():
+    source = open_mailbox(SERIES)
+    raw = source.raw(0)
+    assert raw.startswith(b"From: Ada Lovelace")
+    assert b"\nFrom the datasheet," in raw
+    assert b"\n>From a quoted line, escaped twice." in raw
+    assert raw.endswith(b"support.\n") or raw.endswith(b"deletions(-)\n")
+    assert not raw.endswith(b"\n\n")
+
+
+def test_message_decodes_the_indexed_mail():
+    source = open_mailbox(SERIES)
+    for entry in source.entries:
+        msg = source.message(entry.number)
+        assert (msg.msgid, msg.subject, msg.date) == (entry.msgid, entry.subject, entry.date)
+    assert "+\treturn foo_kick(wdt);" in source.message(1).body
+
+
+def test_plain_mboxo_unescapes_one_level(tmp_path):
+    path = tmp_path / "plain.mbox"
+    path.write_bytes(
+        b"From a@b Mon Jan  1 00:00:00 2024\nSubject: one\nMessage-ID: <1@x>\n\n"
+        b">From here on\n> >From stays\n\n"
+        b"From a@b Mon Jan  1 00:00:00 2024\nSubject: two\nMessage-ID: <2@x>\n\nbody\n"
+    )
+    source = open_mailbox(path)
+    assert source.format == "mbox"
+    assert [e.subject for e in source.entries] == ["one", "two"]
+    assert source.raw(0).endswith(b"\n\nFrom here on\n> >From stays\n")
+
+
+def test_crlf_mbox(tmp_path):
+    path = tmp_path / "crlf.mbox"
+    path.write_bytes(SERIES.read_bytes().replace(b"\n", b"\r\n"))
+    lf, crlf = open_mailbox(SERIES, use_cache=False), open_mailbox(path, use_cache=False)
+    assert [(e.msgid, e.subject, e.references, e.date) for e in crlf.entries] == [
+        (e.msgid, e.subject, e.references, e.date) for e in lf.entries
+    ]
+    assert crlf.message(2).author.name == "Jörg Müller"
+
+
+def test_gzip_mbox(tmp_path):
+    path = tmp_path / "t.mbox.gz"
+    path.write_bytes(gzip.compress(SERIES.read_bytes()))
+    source = open_mailbox(path)
+    assert source.format == "gzip-mbox"
+    assert len(source.entries) == 4
+    assert b"\n>From a quoted line" in source.raw(0)  # lore's t.mbox.gz is mboxrd
+
+
+def test_truncated_gzip_is_a_clear_error(tmp_path):
+    path = tmp_path / "t.mbox.gz"
+    path.write_bytes(gzip.compress(SERIES.read_bytes() * 20)[:300])
+    with pytest.raises(MailboxError, match="truncated"):
+        open_mailbox(path)
+
+
+def test_single_eml_detected_by_content_not_name(tmp_path):
+    path = tmp_path / "message.txt"
+    shutil.copy(MAIL / "attached-patch.eml", path)
+    source = open_mailbox(path)
+    assert source.format == "eml"
+    assert [e.msgid for e in source.entries] == ["attached-patch@example.fr"]
+    assert "diff --git" in source.message(0).body
+
+
+def test_mbox_named_eml_is_still_an_mbox(tmp_path):
+    path = tmp_path / "thread.eml"
+    shutil.copy(SERIES, path)
+    assert open_mailbox(path).format == "mboxrd"
+
+
+def test_maildir(tmp_path):
+    maildir = tmp_path / "Mail"
+    for sub in ("cur", "new", "tmp"):
+        (maildir / sub).mkdir(parents=True)
+    (maildir / "cur" / "1700000001.M1P1.host:2,S").write_bytes(
+        b"Subject: first\nMessage-ID: <m1@x>\n\nbody\n"
+    )
+    (maildir / "new" / "1700000002.M2P2.host").write_bytes(
+        b"Subject: second\nMessage-ID: <m2@x>\nIn-Reply-To: <m1@x>\n\nbody\n"
+    )
+    source = open_mailbox(maildir)
+    assert source.format == "maildir"
+    assert [e.msgid for e in source.entries] == ["m1@x", "m2@x"]
+    assert source.entries[1].in_reply_to == "m1@x"
+    assert source.message(1).subject == "second"
+
+
+@pytest.mark.parametrize(
+    ("make", "words"),
+    [
+        (lambda p: p, "no such file"),
+        (lambda p: (p.mkdir(), p)[1], "not a Maildir"),
+        (lambda p: (p.write_bytes(b""), p)[1], "empty"),
+        (lambda p: (p.write_bytes(bytes(range(256)) * 64), p)[1], "binary"),
+        (lambda p: (p.write_bytes(b"Dear diary,\nnothing here is mail.\n"), p)[1], "not a mailbox"),
+        (lambda p: (p.write_bytes(gzip.compress(b"\x00\x01binary" * 100)), p)[1], "not contain"),
+    ],
+)
+def test_bad_input_is_a_one_line_mailbox_error(tmp_path, make, words):
+    path = make(tmp_path / "input")
+    with pytest.raises(MailboxError) as info:
+        open_mailbox(path)
+    assert words in str(info.value)
+    assert "\n" not in str(info.value)
+    assert str(path) in str(info.value)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads everything")
+def test_unreadable_file(tmp_path):
+    path = tmp_path / "secret.mbox"
+    shutil.copy(SERIES, path)
+    path.chmod(0)
+    with pytest.raises(MailboxError, match="permission denied"):
+        open_mailbox(path)
+
+
+def test_source_is_never_written(tmp_path):
+    path = tmp_path / "ro.mbox"
+    shutil.copy(SERIES, path)
+    path.chmod(0o444)
+    before = (path.read_bytes(), path.stat().st_mtime_ns)
+    source = open_mailbox(path)
+    source.message(0)
+    assert (path.read_bytes(), path.stat().st_mtime_ns) == before
+
+
+def test_one_broken_message_does_not_stop_the_rest(tmp_path):
+    path = tmp_path / "mixed.mbox"
+    good = b"From x Mon Jan  1 00:00:00 2024\nSubject: ok %d\nMessage-ID: <%d@x>\n\nbody\n\n"
+    path.write_bytes(
+        good % (1, 1)
+        + b"From x Mon Jan  1 00:00:00 2024\n\x00\xff\xfe garbage without headers\n\n"
+        + good % (3, 3)
+    )
+    source = open_mailbox(path)
+    assert len(source.entries) == 3
+    assert source.entries[1].broken
+    assert source.entries[1].msgid == "hunkwise-1@invalid"
+    assert [e.subject for e in source.entries if not e.broken] == ["ok 1", "ok 3"]
+    assert source.message(1).broken
+
+
+def test_find_boundaries_only_splits_at_line_start():
+    data = b"From a\nSubject: x\n\nsay From here\n>From escaped\nFrom b\nSubject: y\n\n"
+    spans = find_boundaries(data)
+    assert [data[s:e].split(b"\n")[0] for s, e in spans] == [b"From a", b"From b"]
+    assert spans[-1][1] == len(data)
+
+
+def test_progress_and_cancel(tmp_path, monkeypatch):
+    import viewer.core.mbox as mbox
+
+    monkeypatch.setattr(mbox, "_PROGRESS_STEP", 1024)
+    path = tmp_path / "big.mbox"
+    path.write_bytes(SERIES.read_bytes() * 50)
+    seen: list[tuple[int, int]] = []
+    source = open_mailbox(path, use_cache=False, progress=lambda d, t: seen.append((d, t)))
+    assert len(source.entries) == 200
+    assert len(seen) > 10
+    assert seen[-1] == (path.stat().st_size, path.stat().st_size)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+    calls = []
+
+    def cancelled() -> bool:
+        calls.append(1)
+        return len(calls) > 3
+
+    with pytest.raises(LoadCancelled):
+        open_mailbox(path, use_cache=False, cancelled=cancelled)
