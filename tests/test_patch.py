@@ -156,8 +156,11 @@ def test_two_diffs_in_one_mail_and_a_cover_letter():
     assert cover.diffstat[0] == " foo.c | 2 +-"
 
 
-@pytest.mark.parametrize("junk", ["", "\n\n", "no diff here", "@@ -1 +1 @@\n+x", "diff --git",
-                                  "--- a\n+++ b\n@@ -x @@", "\x00\x01", "diff --git a/x b/x\n@@ -1,"])
+JUNK = ["", "\n\n", "no diff here", "@@ -1 +1 @@\n+x", "diff --git", "--- a\n+++ b\n@@ -x @@",
+        "\x00\x01", "diff --git a/x b/x\n@@ -1,"]
+
+
+@pytest.mark.parametrize("junk", JUNK)
 def test_junk_never_raises(junk):
     patch = parse_patch(junk)
     assert isinstance(patch.files, list)

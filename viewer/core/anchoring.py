@@ -398,11 +398,13 @@ _SIGNOFF = re.compile(
     r"^(thanks|thank you|many thanks|thanks a lot|thx|ta|cheers|regards|best regards|"
     r"kind regards|warm regards|best wishes|with best wishes|br|best|sincerely|yours|bye|"
     r"greetings|mit freundlichen grüßen|gruß|grüße|viele grüße|merci|cordialement|"
-    r"thanks and regards|thanks & regards)\b[\s,.!]*([A-Z][\w.'-]*(\s+[A-Z][\w.'-]*){0,2})?"
+    r"thanks and regards|thanks & regards|gr\{oetje,eeting\}s)"
+    r"\b[\s,.!]*([A-Z][\w.'-]*(\s+[A-Z][\w.'-]*){0,2})?"
     r"[\s,.!]*$",
     re.IGNORECASE,
 )
-_NAME = re.compile(r"^[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,2}[.,]?$")
+# "Wei", "Jane Doe", "-George", "~ Jane".
+_NAME = re.compile(r"^(?:-{1,2}|~)?\s?[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,2}[.,]?$")
 _TRAILER = re.compile(r"^[A-Z][A-Za-z-]*-by:\s*\S")
 
 
@@ -460,6 +462,7 @@ class _Thread:
             self.by_id.setdefault(message.msgid, message)
         self.docs: dict[str, _Doc] = {}
         self.targets: set[str] = set()
+        self._comment_keys: dict[str, str] = {}
         for message in self.by_id.values():
             is_reply, is_cover = _subject_facts(message.subject)
             if is_reply:
@@ -468,6 +471,13 @@ class _Thread:
             if patch.files or is_cover:
                 self.targets.add(message.msgid)
                 self.docs[message.msgid] = _prepare(patch)
+
+    def comment_key(self, annotation: Annotation) -> str:
+        """The comment with whitespace removed, computed once per annotation."""
+        key = self._comment_keys.get(annotation.id)
+        if key is None:
+            key = self._comment_keys[annotation.id] = _key(annotation.comment)
+        return key
 
     def parent(self, message: Message) -> str | None:
         if message.in_reply_to:
@@ -499,7 +509,9 @@ def anchor_thread(messages: Sequence[Message]) -> list[Annotation]:
     thread = _Thread(messages)
     replies = [m for m in thread.by_id.values() if m.msgid not in thread.targets]
     replies = [m for m in replies if m.in_reply_to or m.references]
-    depth = {m.msgid: len(thread.ancestors(m)) for m in replies}
+    # Parents before children, so a reply quoting a comment finds that comment's annotation;
+    # depth counts only links through mails we have (References may hold junk).
+    depth = {m.msgid: sum(a in thread.by_id for a in thread.ancestors(m)) for m in replies}
     replies.sort(key=lambda m: (depth[m.msgid], m.date or 0.0, m.msgid))
     found: list[Annotation] = []
     by_reply: dict[str, list[Annotation]] = {}
@@ -542,7 +554,7 @@ def _annotate(
 
     quoted: list[ReplyLine] = []
     breaks: set[int] = set()
-    index_of: dict[int, int] = {}  # reply line number -> index in quoted
+    index_of: dict[int, int] = {}  # id(ReplyLine) -> index in quoted
     pending_break = False
     for seg in segments:
         if seg.kind == "quote":
@@ -550,7 +562,7 @@ def _annotate(
                 if pending_break:
                     breaks.add(len(quoted))
                     pending_break = False
-                index_of[line.lineno] = len(quoted)
+                index_of[id(line)] = len(quoted)
                 quoted.append(line)
         elif seg.kind == "snip" or not seg.is_blank:
             pending_break = True
@@ -565,7 +577,7 @@ def _annotate(
         text = _comment_text(seg.lines, author, first=n == 0, last=n == len(own) - 1)
         if not text or all(_is_pleasantry(line, author) for line in text.split("\n")):
             continue
-        block = _block_above(segments, own, n)
+        block, snipped = _block_above(segments, own, n)
         annotation = Annotation(
             id=f"{reply.msgid}#{len(made)}",
             reply_message_id=reply.msgid,
@@ -580,19 +592,30 @@ def _annotate(
         if block and all(_TRAILER.match(line) for line in text.split("\n") if line.strip()):
             # "Reviewed-by: …" under the last quoted line is about the patch, not that line.
             block = []
-        _place(annotation, block, index_of, matches, doc, patch_id, thread, ancestors, earlier)
+        if block and snipped:
+            # "> +foo / ... / remark": the remark does not sit under a quoted line; the snip
+            # says something was left out in between, so do not guess which line it means.
+            annotation.method, annotation.confidence = "fallback", 0.5
+            annotation.quote_depth = block[-1].depth
+        else:
+            _place(annotation, block, index_of, matches, doc, patch_id, thread, ancestors, earlier)
         made.append(annotation)
     return made
 
 
-def _block_above(segments: list[Segment], own: list[int], n: int) -> list[ReplyLine]:
-    """Quoted lines between the previous own words and these (snips left out)."""
+def _block_above(segments: list[Segment], own: list[int], n: int) -> tuple[list[ReplyLine], bool]:
+    """Quoted lines between the previous own words and these (snips left out), and whether a
+    snip ("...", "[...]") comes after the last of them."""
     start = own[n - 1] + 1 if n else 0
     lines: list[ReplyLine] = []
+    snipped = False
     for seg in segments[start : own[n]]:
         if seg.kind == "quote":
             lines.extend(seg.lines)
-    return lines
+            snipped = snipped and seg.is_blank
+        elif seg.kind == "snip":
+            snipped = True
+    return lines, snipped
 
 
 def _place(
@@ -610,11 +633,11 @@ def _place(
     if not content:
         return  # text before any quote: a general comment on the patch
     last = content[-1]
-    match = matches[index_of[last.lineno]]
+    match = matches[index_of[id(last)]]
     if match is not None and doc is not None:
         _set_row_anchor(annotation, doc, match, patch_id, last.depth)
         return
-    parent = _quoted_comment(last, thread, ancestors, earlier)
+    parent = _quoted_comment(block, thread, ancestors, earlier)
     if parent is not None:
         annotation.anchor = parent.anchor
         annotation.in_reply_to = parent.id
@@ -630,7 +653,7 @@ def _place(
             break
         run.append(line)
     placed = next(
-        (matches[index_of[line.lineno]] for line in run if matches[index_of[line.lineno]]), None
+        (matches[index_of[id(line)]] for line in run if matches[index_of[id(line)]]), None
     )
     if placed is not None and doc is not None and doc.rows[placed.row].kind == "line":
         _set_row_anchor(annotation, doc, placed, patch_id, last.depth)
@@ -657,19 +680,29 @@ def _set_row_anchor(
 
 
 def _quoted_comment(
-    line: ReplyLine,
+    block: list[ReplyLine],
     thread: _Thread,
     ancestors: list[str],
     earlier: dict[str, list[Annotation]],
 ) -> Annotation | None:
-    """The earlier comment this quoted line comes from: parents first, then anyone's."""
-    key = _key(line.text)
-    if len(key) < 4:
-        return None
+    """The earlier comment the end of this quote comes from: parents' first, then anyone's.
+    The last few lines at the deepest-last depth are tried, because a comment often ends in a
+    line too short to recognise ("}" closing a code suggestion, "Thanks")."""
+    depth = next((line.depth for line in reversed(block) if line.text.strip()), 0)
+    tried = 0
     order = [m for m in ancestors if m in earlier]
     order += [m for m in earlier if m not in order]
-    for msgid in order:
-        for annotation in reversed(earlier[msgid]):
-            if key in _key(annotation.comment):
-                return annotation
+    for line in reversed(block):
+        if line.depth != depth and line.text.strip():
+            break
+        key = _key(line.text)
+        if len(key) < 8:
+            continue
+        for msgid in order:
+            for annotation in reversed(earlier[msgid]):
+                if key in thread.comment_key(annotation):
+                    return annotation
+        tried += 1
+        if tried == 3:
+            break
     return None

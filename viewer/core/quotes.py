@@ -71,6 +71,11 @@ _ATTRIBUTION = re.compile(
 _ATTRIBUTION_START = re.compile(
     r"^(On|Le|Am|El|Il|Op|Em|W\ dniu|Dne|Den|Pe|Quoting|Citando|Zitat\ von|\*)\b", re.VERBOSE
 )
+# German and friends put the verb before the name: "Am 01.02.2021 um 10:00 schrieb Jane Doe:".
+_ATTRIBUTION_MID = re.compile(
+    r"^(Am|El|Il|Op|Em|Le|Den|Dne)\b.*\b(schrieb|escribió|ha scritto|schreef|escreveu|"
+    r"a écrit|skrev|napsal)\b.*:\s*$"
+)
 _QUOTING = re.compile(r"^(Quoting|Citando|Zitat von|Excerpts from)\b.*:\s*$")
 # mutt's "* Jane Doe <jane@example.org> [2021-01-01 10:00:00 +0100]:"
 _MUTT = re.compile(r"^\* .+ \[[0-9][^\]]*\]:\s*$")
@@ -86,6 +91,7 @@ _SNIP = re.compile(
     )\s*$""",
     re.IGNORECASE | re.VERBOSE,
 )
+_GLUED = re.compile(r"^(\S.*\bwrote:)\s*(>.*)$")
 _FOOTER = re.compile(r"^_{20,}\s*$")
 
 
@@ -108,6 +114,8 @@ def is_attribution(text: str, following: str | None = None) -> bool:
         return False
     if _QUOTING.match(stripped) or _MUTT.match(stripped) or _OUTLOOK.match(stripped):
         return True
+    if _ATTRIBUTION_MID.match(stripped):
+        return True
     return bool(_ATTRIBUTION.search(stripped)) and (
         bool(_ATTRIBUTION_START.match(stripped)) or len(stripped) < 120
     )
@@ -129,7 +137,17 @@ def _signature_start(lines: list[tuple[int, str]]) -> int | None:
 def split_reply(body: str) -> SplitReply:
     """Split a reply body into own text, quotes and snips (see the module docstring)."""
     raw = body.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    marked = [quote_depth(line) for line in raw]
+    marked: list[tuple[int, str]] = []
+    origin: list[int] = []  # body line number of each marked line
+    for number, line in enumerate(raw):
+        glued = _GLUED.match(line)
+        if glued:
+            # "On …, X wrote:>>> +foo": a client lost the line break after the attribution.
+            marked.append((0, glued.group(1)))
+            origin.append(number)
+            line = glued.group(2)
+        marked.append(quote_depth(line))
+        origin.append(number)
     result = SplitReply(segments=[])
 
     cut = _signature_start(marked)
@@ -139,9 +157,9 @@ def split_reply(body: str) -> SplitReply:
 
     dropped = _attribution_lines(marked)
     segments: list[Segment] = []
-    for number, (depth, text) in enumerate(marked):
-        line = ReplyLine(depth, text, number)
-        if number in dropped:
+    for index, (depth, text) in enumerate(marked):
+        line = ReplyLine(depth, text, origin[index])
+        if index in dropped:
             result.attributions.append(line)
             continue
         if is_snip(text):

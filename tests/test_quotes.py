@@ -1,0 +1,112 @@
+"""Replies split into own text, quotes by depth, snips; attributions and signatures set aside."""
+
+from __future__ import annotations
+
+import pytest
+
+from viewer.core.quotes import is_attribution, is_snip, quote_depth, split_reply
+
+
+@pytest.mark.parametrize(
+    ("line", "depth", "text"),
+    [
+        ("> +foo", 1, "+foo"),
+        ("> > +foo", 2, "+foo"),
+        (">> +foo", 2, "+foo"),
+        ("> > > \tbar", 3, "\tbar"),
+        (">  > x", 2, "x"),
+        (">", 1, ""),
+        (">+tight", 1, "+tight"),
+        ("plain", 0, "plain"),
+        ("  a > b", 0, "  a > b"),
+    ],
+)
+def test_quote_depth(line, depth, text):
+    assert quote_depth(line) == (depth, text)
+
+
+@pytest.mark.parametrize("marker", ["[...]", "[..]", "...", "<snip>", "[ ... ]", "[snip]", "…"])
+def test_snip_markers(marker):
+    assert is_snip(marker)
+
+
+def test_text_starting_with_dots_is_not_a_snip():
+    assert not is_snip("...here as a separate group.")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "On Mon, Feb 02, 2026 at 07:26:06PM +0000, Jane Doe wrote:",
+        "Jane Doe <jane@example.org> wrote:",
+        "Quoting Jane Doe (2021-01-01 10:00:00):",
+        "Le lun. 1 févr. 2021 à 10:00, Jane Doe <jane@example.org> a écrit :",
+        "Am 01.02.2021 um 10:00 schrieb Jane Doe:",
+        "* Jane Doe <jane@example.org> [2021-01-01 10:00:00 +0100]:",
+    ],
+)
+def test_attribution_lines(line):
+    assert is_attribution(line)
+
+
+def test_prose_mentioning_words_is_not_attribution():
+    assert not is_attribution("I think what you wrote about the locking is wrong, see below.")
+
+
+REPLY = """\
+Hi Jane,
+
+On Tue, Jan 05, 2021 at 10:00:00AM +0100, Jane Doe
+<jane@example.org> wrote:
+> Fix the thing.
+>
+> Signed-off-by: Jane Doe <jane@example.org>
+> ---
+[...]
+> > earlier remark quoted twice
+> +\tint ret;
+
+Why is this needed?
+
+> +\treturn ret;
+> +}
+
+--\x20
+John Roe
+Example Corp
+"""
+
+
+def test_split_reply_segments():
+    split = split_reply(REPLY)
+    kinds = [(seg.kind, seg.depth) for seg in split.segments]
+    assert kinds == [
+        ("own", 0),
+        ("quote", 1),
+        ("snip", 0),
+        ("quote", 2),
+        ("quote", 1),
+        ("own", 0),
+    ]
+    # the wrapped two-line attribution is set aside, both halves
+    assert [a.text for a in split.attributions] == [
+        "On Tue, Jan 05, 2021 at 10:00:00AM +0100, Jane Doe",
+        "<jane@example.org> wrote:",
+    ]
+    # the trailing quote under nothing and the signature are gone
+    assert split.signature[0] == "-- "
+    assert "Why is this needed?" in split.segments[-1].text
+    assert split.segments[1].lines[0].text == "Fix the thing."
+    assert split.segments[1].lines[0].lineno == 4
+
+
+def test_glued_attribution_is_split_off():
+    split = split_reply("On 1/1/21, Jane wrote:>>> +foo\n>>> +bar\n\nNo.\n")
+    assert split.attributions[0].text == "On 1/1/21, Jane wrote:"
+    assert split.segments[0].depth == 3 and split.segments[0].lines[0].text == "+foo"
+
+
+def test_crlf_and_a_reply_with_no_quotes():
+    split = split_reply("Applied, thanks!\r\n\r\n-- \r\nBob\r\n")
+    assert [seg.kind for seg in split.segments] == ["own"]
+    assert split.segments[0].text.strip() == "Applied, thanks!"
