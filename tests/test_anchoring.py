@@ -1,0 +1,146 @@
+"""Comments anchored on the patch lines they quote: the seed review and a small v1/v2 series."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from viewer.core.anchoring import Anchor, anchor_thread, find_row, patch_rows
+from viewer.core.mbox import open_mailbox
+from viewer.core.message import Message, Person
+from viewer.core.patch import parse_patch
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def load(path: Path) -> list[Message]:
+    source = open_mailbox(path, use_cache=False)
+    return [source.message(entry.number) for entry in source.entries]
+
+
+@pytest.fixture(scope="module")
+def seed():
+    messages = load(FIXTURES / "seed.mbox")
+    return messages, anchor_thread(messages)
+
+
+@pytest.fixture(scope="module")
+def series():
+    messages = load(FIXTURES / "anchoring" / "series.mbox")
+    by_reply: dict[str, list] = {}
+    for annotation in anchor_thread(messages):
+        by_reply.setdefault(annotation.reply_message_id, []).append(annotation)
+    return messages, by_reply
+
+
+def test_seed_first_review(seed):
+    messages, annotations = seed
+    patch_id, first_id = messages[0].msgid, messages[1].msgid
+    first = [a for a in annotations if a.reply_message_id == first_id]
+    assert [a.anchor.kind for a in first] == ["commit_message", "commit_message", "diff"]
+    assert first[0].anchor.text.endswith("two schedulers: root and core. The")
+    assert first[0].comment.startswith("Microsoft Hypervisor provides three schedulers")
+    assert first[1].comment == "Level-1 Virtualization Host."
+    line = first[2].anchor
+    assert (line.file, line.old_line, line.new_line) == ("include/hyperv/hvhdk_mini.h", None, 91)
+    assert line.text == "+\tHV_PARTITION_PROPERTY_INTEGRATED_SCHEDULER_ENABLED\t= 0x00020005,"
+    assert line.patch_message_id == patch_id
+    # both paragraphs of the remark, and no "Thanks, / Wei." sign-off
+    assert first[2].comment.endswith('the "Hierarchical" part in the property code name.')
+    assert all(a.method == "exact" and a.confidence >= 0.9 for a in first)
+
+
+def test_seed_second_reply_joins_the_discussion(seed):
+    messages, annotations = seed
+    second = [a for a in annotations if a.reply_message_id == messages[2].msgid]
+    assert len(second) == 1
+    answer = second[0]
+    assert answer.comment.startswith("I attempt to apply this patch")
+    assert not answer.comment.rstrip().endswith("Wei")
+    parent = next(a for a in annotations if a.id == answer.in_reply_to)
+    assert parent.reply_message_id == messages[1].msgid
+    assert answer.anchor == parent.anchor
+    assert answer in parent.children
+    assert answer.quote_depth == 1
+
+
+def test_to_json_contract(seed):
+    _, annotations = seed
+    data = annotations[2].to_json()
+    assert set(data) == {"id", "reply_message_id", "author", "date", "comment", "in_reply_to",
+                         "confidence", "method", "quote_depth", "anchor"}
+    assert set(data["anchor"]) == {"kind", "patch_message_id", "file", "old_line", "new_line",
+                                   "text"}
+    assert data["author"] == "Wei Liu <wei.liu@kernel.org>"
+    assert data["date"].startswith("2026-02-04T07:18:16")
+    assert data["id"] == f"{data['reply_message_id']}#2"
+
+
+def test_duplicate_line_and_blank_line(series):
+    messages, by_reply = series
+    v1 = messages[0].msgid
+    commit, dup, blank = by_reply["r1@example.org"]
+    assert commit.anchor.kind == "commit_message"
+    assert commit.anchor.text.startswith("Add a driver for the Foo 3000")
+    # "if (off >= 32)" occurs in foo_get (line 9) and foo_set (line 19): the quote is foo_set's
+    assert (dup.anchor.file, dup.anchor.new_line, dup.anchor.patch_message_id) == (
+        "drivers/gpio/gpio-foo.c", 19, v1)
+    # a comment after a quoted empty "+" line sits on that blank line
+    assert (blank.anchor.new_line, blank.anchor.text) == (21, "+")
+
+
+def test_gmail_tabs_revision_and_discussion(series):
+    messages, by_reply = series
+    v2 = messages[3].msgid
+    same, general = by_reply["r2@example.com"]
+    assert same.anchor.patch_message_id == v2  # v2's patch, though v1 has the same code
+    assert (same.anchor.new_line, same.method) == (10, "whitespace")
+    assert same.anchor.text == "+\t\treturn -EINVAL;"
+    assert general.anchor.kind == "unanchored" and "Reviewed-by" in general.comment
+    (answer,) = by_reply["r3@example.org"]
+    assert answer.in_reply_to == same.id and answer.anchor == same.anchor
+
+
+def test_cover_letter_replies_stay_on_the_cover(series):
+    messages, by_reply = series
+    cover = messages[2].msgid
+    (quoted,) = by_reply["r4@example.org"]
+    (plain,) = by_reply["r5@example.org"]
+    text = "this series adds the Foo 3000 GPIO driver and its binding."
+    assert quoted.anchor == Anchor("commit_message", cover, text=text)
+    assert plain.anchor.kind == "unanchored" and plain.anchor.patch_message_id == cover
+
+
+def reply(body: str, parent: str = "p@x") -> Message:
+    return Message(msgid="r@x", subject="Re: [PATCH] foo", author=Person("Rev", "rev@x"),
+                   date=0.0, in_reply_to=parent, references=(parent,), body=body)
+
+
+PATCH = Message(msgid="p@x", subject="[PATCH] foo", author=Person("A", "a@x"), date=0.0,
+                in_reply_to=None, references=(),
+                body="Do it.\n---\ndiff --git a/f.c b/f.c\n--- a/f.c\n+++ b/f.c\n@@ -1,2 +1,3 @@\n"
+                     " int a;\n+int b;\n int c;\n")
+
+
+@pytest.mark.parametrize("body", ["", ">", "> > >", "[...]\n> +int b;", ">>>>>>>>>>>>>>>>\n\nx",
+                                  "> +int b;\n" * 500 + "ok", "\x00\n> \x00\nhm"])
+def test_odd_replies_never_crash(body):
+    for annotation in anchor_thread([PATCH, reply(body)]):
+        assert annotation.anchor.patch_message_id == "p@x"
+
+
+def test_unmatched_quote_is_a_doubtful_general_comment():
+    (annotation,) = anchor_thread([PATCH, reply("> int z; /* not in the patch */\n\nHuh?\n")])
+    assert annotation.anchor.kind == "unanchored"
+    assert annotation.method == "fallback" and annotation.confidence < 0.8
+
+
+def test_patch_rows_and_find_row():
+    patch = parse_patch(PATCH.body)
+    rows = patch_rows(patch, with_message=False)
+    assert [row.kind for row in rows] == ["file", "file", "file", "hunk", "line", "line", "line"]
+    assert rows[5].key == ("f.c", None, 2) and rows[5].text == "+int b;"
+    (annotation,) = anchor_thread([PATCH, reply("> +int b;\n\nWhy b?\n")])
+    assert find_row(rows, annotation.anchor) == 5
+    assert find_row(rows, Anchor("unanchored", "p@x")) is None
