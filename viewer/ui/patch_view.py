@@ -1,0 +1,701 @@
+"""The review page: a highlighted patch with reviewers' discussions inline under their lines.
+
+Built on QPlainTextEdit because its layout only ever lays out the blocks on screen: a
+5,000-line patch opens as fast as a 50-line one, where a QTextEdit/QTextBrowser lays out (and
+an HTML page parses) the whole document first. Row ``i`` of ``ReviewPage.rows`` is block ``i``
+of the document; everything the view needs to know about a line (what it is, which comment,
+which file) comes from that parallel list, never from the widget's text.
+
+Backgrounds (added/removed lines, hunk and file headers, comment cards and their borders) are
+painted for the visible rows only; the syntax highlighter only sets foreground formats, from
+tokens lexed once per file after the first paint (viewer.core.syntax caches them by content,
+so showing the same patch again colours the first screen at once).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QPoint, QRect, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QFont,
+    QFontDatabase,
+    QKeySequence,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QPen,
+    QTextCursor,
+    QTextDocument,
+    QTextOption,
+)
+from PySide6.QtWidgets import (
+    QPlainTextDocumentLayout,
+    QPlainTextEdit,
+    QToolTip,
+    QVBoxLayout,
+    QWidget,
+)
+
+from viewer.core.review_page import (
+    CARD_INDENT,
+    ReviewPage,
+    Row,
+    author_email,
+    is_doubtful,
+    page_from_archive,
+)
+from viewer.core.syntax import TOKEN_CACHE, TokenCache
+from viewer.ui.highlighter import PatchHighlighter
+from viewer.ui.theme import LIGHT, Theme
+
+if TYPE_CHECKING:
+    from viewer.core.archive import Archive
+
+_INDENT_CHARS = CARD_INDENT
+
+
+def default_font() -> QFont:
+    font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+    font.setStyleHint(QFont.StyleHint.Monospace)
+    return font
+
+
+class _Gutter(QWidget):
+    """Old and new line numbers beside diff rows, painted from the row list."""
+
+    def __init__(self, editor: PageEditor) -> None:
+        super().__init__(editor)
+        self.editor = editor
+
+    def sizeHint(self) -> QSize:
+        return QSize(self.editor.gutter_width(), 0)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        self.editor.paint_gutter(self, event)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        # Clicking a line number puts the cursor on that row, like clicking the line itself.
+        cursor = self.editor.cursorForPosition(QPoint(0, int(event.position().y())))
+        self.editor.setTextCursor(cursor)
+
+
+class PageEditor(QPlainTextEdit):
+    """The text surface: read-only, selectable, painting backgrounds and cards itself."""
+
+    toggle_requested = Signal(str)
+    """A thread's fold marker was clicked: the root annotation id."""
+    file_link_clicked = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.rows: list[Row] = []
+        self.page: ReviewPage | None = None
+        self.theme: Theme = LIGHT
+        self.collapsed: set[str] = set()
+        self._last_of_card: list[bool] = []
+        self._digits = 4
+        self.setReadOnly(True)
+        self.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.setWordWrapMode(QTextOption.WrapMode.NoWrap)
+        self.setMouseTracking(True)
+        self.gutter = _Gutter(self)
+        self.cursorPositionChanged.connect(self.gutter.update)
+        self.updateRequest.connect(self._scroll_gutter)
+
+    # -- layout ------------------------------------------------------------------------------
+
+    def char_width(self) -> float:
+        return self.fontMetrics().horizontalAdvance(" ")
+
+    def gutter_width(self) -> int:
+        return int(self.char_width() * (2 * self._digits + 3)) + 4
+
+    def update_gutter_width(self) -> None:
+        width = self.gutter_width()
+        self.setViewportMargins(width, 0, 0, 0)
+        rect = self.contentsRect()
+        self.gutter.setGeometry(QRect(rect.left(), rect.top(), width, rect.height()))
+        self.gutter.update()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        rect = self.contentsRect()
+        self.gutter.setGeometry(QRect(rect.left(), rect.top(), self.gutter_width(), rect.height()))
+
+    def _scroll_gutter(self, rect: QRect, dy: int) -> None:
+        if dy:
+            self.gutter.scroll(0, dy)
+        else:
+            self.gutter.update(0, rect.y(), self.gutter.width(), rect.height())
+
+    def set_rows(self, page: ReviewPage) -> None:
+        self.page = page
+        self.rows = page.rows
+        last = [False] * len(self.rows)
+        for index, row in enumerate(self.rows):
+            if row.annotation is not None:
+                following = self.rows[index + 1] if index + 1 < len(self.rows) else None
+                last[index] = following is None or following.annotation is not row.annotation
+        self._last_of_card = last
+        biggest = max(
+            (max(r.line.old_line or 0, r.line.new_line or 0) for r in self.rows if r.line),
+            default=0,
+        )
+        self._digits = max(4, len(str(biggest)))
+        self.update_gutter_width()
+
+    def visible_rows(self, bottom: int):
+        """(row index, top, height) of the rows on screen, top to bottom."""
+        block = self.firstVisibleBlock()
+        offset = self.contentOffset()
+        while block.isValid():
+            geometry = self.blockBoundingGeometry(block).translated(offset)
+            if geometry.top() > bottom:
+                break
+            if block.isVisible():
+                yield block.blockNumber(), geometry.top(), geometry.height()
+            block = block.next()
+
+    # -- painting ----------------------------------------------------------------------------
+
+    def _row_background(self, row: Row) -> QColor | None:
+        theme = self.theme
+        if row.kind == "diff" and row.line is not None:
+            if row.line.kind == "+":
+                return QColor(theme.added_bg)
+            if row.line.kind == "-":
+                return QColor(theme.removed_bg)
+            return None
+        if row.kind == "hunk":
+            return QColor(theme.hunk_bg)
+        if row.kind == "file":
+            return QColor(theme.file_bg)
+        return None
+
+    def card_left(self, depth: int) -> float:
+        return self.char_width() * (_INDENT_CHARS / 2 + _INDENT_CHARS * depth)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        if self.rows:
+            painter = QPainter(self.viewport())
+            width = self.viewport().width()
+            cards: list[tuple[int, float, float]] = []
+            for index, top, height in self.visible_rows(event.rect().bottom()):
+                if index >= len(self.rows):
+                    break
+                row = self.rows[index]
+                color = self._row_background(row)
+                if color is not None:
+                    painter.fillRect(QRectF(0, top, width, height), color)
+                elif row.annotation is not None:
+                    cards.append((index, top, height))
+            self._paint_cards(painter, cards, width)
+            painter.end()
+        super().paintEvent(event)
+        if self.rows:
+            self._paint_fold_markers(event)
+
+    def _paint_cards(self, painter: QPainter, cards, width: int) -> None:
+        theme = self.theme
+        base = QColor(theme.card_bg)
+        border = QColor(theme.card_border)
+        for index, top, height in cards:
+            row = self.rows[index]
+            annotation = row.annotation
+            assert annotation is not None
+            # A card is drawn under the row it sits under: its text column is what it
+            # comments on, the anchor row above keeps its own diff colour.
+            left = self.card_left(row.depth)
+            right = max(left + 40, min(width - 6, self.card_left(0) + self.char_width() * 84))
+            rect = QRectF(left, top, right - left, height)
+            painter.fillRect(rect, base)
+            doubtful = is_doubtful(annotation)
+            pen = QPen(QColor(theme.doubtful) if doubtful else border)
+            pen.setWidthF(1.0)
+            if doubtful:
+                pen.setStyle(Qt.PenStyle.DashLine)
+            painter.setPen(pen)
+            head = row.kind == "comment_head"
+            last = self._last_of_card[index] or row.thread in self.collapsed
+            painter.drawLine(rect.topRight(), rect.bottomRight())
+            if head:
+                painter.drawLine(rect.topLeft(), rect.topRight())
+            if last:
+                painter.drawLine(rect.bottomLeft(), rect.bottomRight())
+            # The reviewer's colour as a bar on the left: who said what, at a glance.
+            bar = theme.reviewer_color(author_email(annotation.author))
+            painter.fillRect(QRectF(left, top, 3, height), bar)
+
+    def _paint_fold_markers(self, event: QPaintEvent) -> None:
+        if self.page is None:
+            return
+        painter = QPainter(self.viewport())
+        painter.setPen(QColor(self.theme.muted))
+        painter.setFont(self.font())
+        metrics = self.fontMetrics()
+        width = self.char_width()
+        for index, top, height in self.visible_rows(event.rect().bottom()):
+            if index >= len(self.rows):
+                break
+            row = self.rows[index]
+            if row.kind != "comment_head" or row.depth or row.annotation is None:
+                continue
+            thread = self.page.threads.get(row.thread or "")
+            if thread is None:
+                continue
+            folded = row.thread in self.collapsed
+            marker = "▸" if folded else "▾"
+            baseline = top + (height + metrics.ascent() - metrics.descent()) / 2
+            painter.drawText(QRectF(0, top, self.card_left(0), height),
+                             Qt.AlignmentFlag.AlignCenter, marker)
+            if folded:
+                # What a folded discussion is about, without unfolding it.
+                first = next((ln.strip() for ln in row.annotation.comment.splitlines()
+                              if ln.strip()), "")
+                more = f"  (+{thread.size - 1} more)" if thread.size > 1 else ""
+                text_end = self.document().documentLayout().blockBoundingRect(
+                    self.document().findBlockByNumber(index)).width()
+                x = max(text_end, metrics.horizontalAdvance(row.text)) + 2 * width
+                snippet = f"— {first[:80]}{more}"
+                painter.drawText(QPoint(int(x), int(baseline)), snippet)
+        painter.end()
+
+    def paint_gutter(self, gutter: QWidget, event: QPaintEvent) -> None:
+        painter = QPainter(gutter)
+        theme = self.theme
+        painter.fillRect(event.rect(), QColor(theme.gutter))
+        if not self.rows:
+            painter.end()
+            return
+        digits = (self.gutter_width() - 4) / self.char_width()
+        column = int(self.char_width() * int((digits - 3) / 2 + 1))
+        current = self.textCursor().blockNumber()
+        painter.setFont(self.font())
+        muted = QColor(theme.muted)
+        for index, top, height in self.visible_rows(event.rect().bottom()):
+            if index >= len(self.rows):
+                break
+            row = self.rows[index]
+            line = row.line
+            rect_color = None
+            if line is not None and line.kind == "+":
+                rect_color = QColor(theme.added_gutter)
+            elif line is not None and line.kind == "-":
+                rect_color = QColor(theme.removed_gutter)
+            if index == current:
+                rect_color = QColor(theme.current_line)
+            if rect_color is not None:
+                painter.fillRect(QRectF(0, top, gutter.width(), height), rect_color)
+            if line is None:
+                continue
+            painter.setPen(muted)
+            for number, x in ((line.old_line, 0), (line.new_line, column)):
+                if number is not None:
+                    painter.drawText(
+                        QRect(x, int(top), column - 4, int(height)),
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                        str(number),
+                    )
+        painter.end()
+
+    # -- mouse -------------------------------------------------------------------------------
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        cursor = self.cursorForPosition(event.position().toPoint())
+        index = cursor.blockNumber()
+        if (
+            event.button() == Qt.MouseButton.LeftButton
+            and 0 <= index < len(self.rows)
+            and self.rows[index].kind == "comment_head"
+            and self.rows[index].depth == 0
+            and event.position().x() < self.card_left(0) + 1
+        ):
+            self.toggle_requested.emit(self.rows[index].thread or "")
+            return
+        super().mousePressEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        super().mouseReleaseEvent(event)
+        if event.button() != Qt.MouseButton.LeftButton or self.textCursor().hasSelection():
+            return
+        index = self.cursorForPosition(event.position().toPoint()).blockNumber()
+        if 0 <= index < len(self.rows) and self.rows[index].kind == "file_link":
+            self.file_link_clicked.emit(self.rows[index].file_index or 0)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        super().mouseMoveEvent(event)
+        index = self.cursorForPosition(event.position().toPoint()).blockNumber()
+        row = self.rows[index] if 0 <= index < len(self.rows) else None
+        annotation = row.annotation if row is not None else None
+        if annotation is not None and row is not None and row.kind == "comment_head":
+            tip = (f"Anchored by “{annotation.method}”, confidence {annotation.confidence:.2f}"
+                   f"\n{annotation.anchor.text}")
+            QToolTip.showText(event.globalPosition().toPoint(), tip, self)
+        self.viewport().setCursor(
+            Qt.CursorShape.PointingHandCursor
+            if row is not None and row.kind == "file_link"
+            else Qt.CursorShape.IBeamCursor
+        )
+
+
+class PatchView(QWidget):
+    """The middle of the window: one patch as a review page.
+
+    Keys (when the page has focus): n / p next / previous comment, ] / [ next / previous
+    file, o or Return fold the discussion under the cursor, Shift+O fold or unfold all,
+    h only hunks with comments.
+    """
+
+    comment_activated = Signal(str)
+    """Return/double-click on a card: the annotation id."""
+    current_location_changed = Signal(str, int)
+    """The cursor's file path and new (else old) line number; "" and -1 outside the diff."""
+    highlighting_finished = Signal()
+    """Every file of the shown page has its syntax colours (for tests and benchmarks)."""
+
+    def __init__(self, parent: QWidget | None = None, *, cache: TokenCache = TOKEN_CACHE) -> None:
+        super().__init__(parent)
+        self.cache = cache
+        self.editor = PageEditor(self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.editor)
+        self.page: ReviewPage | None = None
+        self.theme: Theme = LIGHT
+        self.only_commented = False
+        self._font = default_font()
+        self._generation = 0
+        self._pending: list[int] = []
+        self._lex_timer = QTimer(self)
+        self._lex_timer.setSingleShot(True)
+        self._lex_timer.timeout.connect(self._lex_next)
+        self._document: QTextDocument | None = None
+        self.highlighter: PatchHighlighter | None = None
+        self.editor.toggle_requested.connect(self.toggle_thread)
+        self.editor.file_link_clicked.connect(self.jump_to_file)
+        self.editor.cursorPositionChanged.connect(self._cursor_moved)
+        self._make_actions()
+        self.set_font(self._font)
+        self.set_theme(LIGHT)
+        self.clear()
+
+    # -- actions -----------------------------------------------------------------------------
+
+    def _make_actions(self) -> None:
+        def action(text: str, keys: list[str], slot, *, checkable: bool = False) -> QAction:
+            made = QAction(text, self)
+            made.setShortcuts([QKeySequence(k) for k in keys])
+            made.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            made.setCheckable(checkable)
+            if checkable:
+                made.toggled.connect(slot)
+            else:
+                made.triggered.connect(slot)
+            self.addAction(made)
+            return made
+
+        self.next_comment_action = action("Next comment", ["N"], self.next_comment)
+        self.previous_comment_action = action("Previous comment", ["P"], self.previous_comment)
+        self.next_file_action = action("Next file", ["]"], self.next_file)
+        self.previous_file_action = action("Previous file", ["["], self.previous_file)
+        self.toggle_thread_action = action("Fold discussion", ["O", "Return"],
+                                           self.toggle_thread_at_cursor)
+        self.collapse_all_action = action("Fold all discussions", ["Shift+O"],
+                                          self.collapse_all_threads, checkable=True)
+        self.only_commented_action = action("Only hunks with comments", ["H"],
+                                            self.set_only_commented_hunks, checkable=True)
+
+    # -- showing -----------------------------------------------------------------------------
+
+    def clear(self) -> None:
+        self.show_page(None)
+
+    def show_patch(self, archive: Archive, msgid: str) -> None:
+        """Show a mail of ``archive`` as a review page (a patch with its comments, or a mail)."""
+        self.show_page(page_from_archive(archive, msgid))
+
+    def show_page(self, page: ReviewPage | None) -> None:
+        """Render a page built by viewer.core.review_page (None: an empty view)."""
+        self._generation += 1
+        self._lex_timer.stop()
+        self.page = page
+        rows = page.rows if page is not None else []
+        # A fresh document, filled in one edit with undo off: reusing the old one would make
+        # Qt diff and re-lay-out against it, and the undo stack would keep every page shown.
+        document = QTextDocument(self)
+        document.setDocumentLayout(QPlainTextDocumentLayout(document))
+        document.setUndoRedoEnabled(False)
+        document.setDefaultFont(self._font)
+        option = document.defaultTextOption()
+        option.setTabStopDistance(8 * self.editor.fontMetrics().horizontalAdvance(" "))
+        option.setWrapMode(QTextOption.WrapMode.NoWrap)
+        document.setDefaultTextOption(option)
+        highlighter = PatchHighlighter(document, self.theme)
+        highlighter.rows = rows
+        if page is not None:
+            # Tokens already lexed (the same patch again, or a file seen in another revision)
+            # colour the first paint; the rest are lexed after it.
+            for index, page_file in enumerate(page.files):
+                for side, text in (("old", page_file.old_text), ("new", page_file.new_text)):
+                    found = self.cache.get(page_file.lexer, text)
+                    if found is not None:
+                        highlighter.tokens[(index, side)] = found
+        cursor = QTextCursor(document)
+        cursor.beginEditBlock()
+        cursor.insertText("\n".join(row.text for row in rows))
+        cursor.endEditBlock()
+        old_document, old_highlighter = self._document, self.highlighter
+        self._document, self.highlighter = document, highlighter
+        self.editor.collapsed = set()
+        self.editor.set_rows(page if page is not None else _EMPTY)
+        self.editor.setDocument(document)
+        if old_highlighter is not None:
+            old_highlighter.setDocument(None)
+            old_highlighter.deleteLater()
+        if old_document is not None:
+            old_document.deleteLater()
+        if self.collapse_all_action.isChecked():
+            self.editor.collapsed = set(page.threads) if page is not None else set()
+        self._apply_visibility()
+        self.editor.moveCursor(QTextCursor.MoveOperation.Start)
+        if page is not None:
+            self._pending = [
+                i for i in range(len(page.files))
+                if (i, "old") not in highlighter.tokens or (i, "new") not in highlighter.tokens
+            ]
+            if self._pending:
+                self._lex_timer.start(0)
+            else:
+                QTimer.singleShot(0, self._announce_highlighted)
+
+    def _announce_highlighted(self) -> None:
+        if not self._pending:
+            self.highlighting_finished.emit()
+
+    def _lex_next(self) -> None:
+        """Lex one file, colour its rows, and come back for the next: the UI stays responsive
+        between files, and a newer page drops the rest (generation check via the timer stop)."""
+        page, highlighter = self.page, self.highlighter
+        if page is None or highlighter is None or not self._pending:
+            return
+        index = self._pending.pop(0)
+        page_file = page.files[index]
+        highlighter.tokens[(index, "old")] = self.cache.tokens(page_file.lexer, page_file.old_text)
+        highlighter.tokens[(index, "new")] = self.cache.tokens(page_file.lexer, page_file.new_text)
+        document = self._document
+        if document is not None:
+            block = document.findBlockByNumber(page_file.row)
+            for _ in range(page_file.row, page_file.end_row):
+                if not block.isValid():
+                    break
+                highlighter.rehighlightBlock(block)
+                block = block.next()
+        if self._pending:
+            self._lex_timer.start(0)
+        else:
+            self.highlighting_finished.emit()
+
+    def is_highlighted(self) -> bool:
+        return self.page is not None and not self._pending
+
+    # -- folding and filtering ---------------------------------------------------------------
+
+    def _apply_visibility(self) -> None:
+        """Show or hide rows for the folded discussions and the hunk filter, in one pass."""
+        page, document = self.page, self._document
+        if page is None or document is None:
+            return
+        hidden = [False] * len(page.rows)
+        if self.only_commented:
+            for hunk in page.hunks:
+                if not hunk.commented:
+                    hidden[hunk.row : hunk.end_row] = [True] * (hunk.end_row - hunk.row)
+        for thread_id in self.editor.collapsed:
+            thread = page.threads.get(thread_id)
+            if thread is not None:
+                for index in thread.rows[1:]:
+                    hidden[index] = True
+        block = document.firstBlock()
+        first = last = None
+        for index, hide in enumerate(hidden):
+            if not block.isValid():
+                break
+            if block.isVisible() == hide:
+                block.setVisible(not hide)
+                first = index if first is None else first
+                last = index
+            block = block.next()
+        if first is not None and last is not None:
+            start = document.findBlockByNumber(first).position()
+            end_block = document.findBlockByNumber(last)
+            document.markContentsDirty(start, end_block.position() + end_block.length() - start)
+        # The cursor must not sit in a hidden row: move it to the nearest visible one above.
+        cursor_row = self.current_row()
+        if 0 <= cursor_row < len(hidden) and hidden[cursor_row]:
+            self._place_cursor(self._visible_at_or_before(cursor_row), scroll=False)
+        self.editor.viewport().update()
+        self.editor.gutter.update()
+
+    def row_visible(self, index: int) -> bool:
+        document = self._document
+        return document is not None and document.findBlockByNumber(index).isVisible()
+
+    def _visible_at_or_before(self, index: int) -> int:
+        while index > 0 and not self.row_visible(index):
+            index -= 1
+        return index
+
+    def set_only_commented_hunks(self, only: bool) -> None:
+        self.only_commented = bool(only)
+        if self.only_commented_action.isChecked() != self.only_commented:
+            self.only_commented_action.setChecked(self.only_commented)
+        self._apply_visibility()
+
+    def collapse_all_threads(self, collapsed: bool = True) -> None:
+        if self.collapse_all_action.isChecked() != bool(collapsed):
+            self.collapse_all_action.setChecked(bool(collapsed))  # re-enters through toggled
+            return
+        page = self.page
+        self.editor.collapsed = set(page.threads) if (collapsed and page) else set()
+        self._apply_visibility()
+
+    def set_thread_collapsed(self, thread_id: str, collapsed: bool) -> None:
+        if collapsed:
+            self.editor.collapsed.add(thread_id)
+        else:
+            self.editor.collapsed.discard(thread_id)
+        self._apply_visibility()
+
+    def toggle_thread(self, thread_id: str) -> None:
+        self.set_thread_collapsed(thread_id, thread_id not in self.editor.collapsed)
+
+    def toggle_thread_at_cursor(self) -> None:
+        row = self.current_row_data()
+        if row is not None and row.thread is not None:
+            self.toggle_thread(row.thread)
+            if self.page is not None:
+                self._place_cursor(self.page.threads[row.thread].rows[0], scroll=False)
+            if row.annotation is not None:
+                self.comment_activated.emit(row.annotation.id)
+
+    def is_collapsed(self, thread_id: str) -> bool:
+        return thread_id in self.editor.collapsed
+
+    # -- moving ------------------------------------------------------------------------------
+
+    def current_row(self) -> int:
+        return self.editor.textCursor().blockNumber()
+
+    def current_row_data(self) -> Row | None:
+        index = self.current_row()
+        if self.page is None or not 0 <= index < len(self.page.rows):
+            return None
+        return self.page.rows[index]
+
+    def _place_cursor(self, index: int, *, scroll: bool = True) -> None:
+        document = self._document
+        if document is None:
+            return
+        block = document.findBlockByNumber(index)
+        if not block.isValid():
+            return
+        self.editor.setTextCursor(QTextCursor(block))
+        if scroll:
+            # Put the row a few lines below the top: the comment's own line stays in view
+            # above a card, and the card's text below it.
+            bar = self.editor.verticalScrollBar()
+            bar.setValue(max(0, block.firstLineNumber() - 3))
+            self.editor.ensureCursorVisible()
+
+    def _jump(self, targets: list[int], forward: bool) -> bool:
+        here = self.current_row()
+        visible = [t for t in targets if self.row_visible(t)]
+        found = (next((t for t in visible if t > here), None) if forward
+                 else next((t for t in reversed(visible) if t < here), None))
+        if found is None:
+            return False
+        self._place_cursor(found)
+        return True
+
+    def _comment_targets(self) -> list[int]:
+        if self.page is None:
+            return []
+        return [i for i in self.page.comment_rows if self.row_visible(i)]
+
+    def next_comment(self) -> bool:
+        return self._jump(self._comment_targets(), True)
+
+    def previous_comment(self) -> bool:
+        return self._jump(self._comment_targets(), False)
+
+    def next_file(self) -> bool:
+        return self._jump([f.row for f in self.page.files] if self.page else [], True)
+
+    def previous_file(self) -> bool:
+        return self._jump([f.row for f in self.page.files] if self.page else [], False)
+
+    def jump_to_file(self, index: int) -> None:
+        if self.page is not None and 0 <= index < len(self.page.files):
+            self._place_cursor(self.page.files[index].row)
+
+    def jump_to_annotation(self, annotation_id: str) -> bool:
+        """Bring a comment into view (unfolding its discussion), e.g. from the message pane."""
+        if self.page is None:
+            return False
+        index = self.page.head_row(annotation_id)
+        if index is None:
+            return False
+        thread = self.page.rows[index].thread
+        if thread is not None and thread in self.editor.collapsed:
+            self.set_thread_collapsed(thread, False)
+        self._place_cursor(index)
+        return True
+
+    def _cursor_moved(self) -> None:
+        row = self.current_row_data()
+        if row is None or row.file_index is None or self.page is None:
+            self.current_location_changed.emit("", -1)
+            return
+        path = self.page.files[row.file_index].path
+        line = -1
+        if row.line is not None:
+            line = row.line.new_line if row.line.new_line is not None else row.line.old_line or -1
+        self.current_location_changed.emit(path, line)
+
+    # -- looks -------------------------------------------------------------------------------
+
+    def set_theme(self, theme: Theme) -> None:
+        self.theme = theme
+        self.editor.theme = theme
+        palette = self.editor.palette()
+        palette.setColor(QPalette.ColorRole.Base, QColor(theme.base))
+        palette.setColor(QPalette.ColorRole.Text, QColor(theme.text))
+        palette.setColor(QPalette.ColorRole.Highlight, QColor(theme.highlight))
+        palette.setColor(QPalette.ColorRole.HighlightedText, QColor(theme.text))
+        self.editor.setPalette(palette)
+        if self.highlighter is not None:
+            self.highlighter.set_theme(theme)
+        self.editor.viewport().update()
+        self.editor.gutter.update()
+
+    def set_font(self, font: QFont) -> None:
+        """A monospace font for the page; tabs stay eight columns wide."""
+        self._font = QFont(font)
+        self.editor.setFont(self._font)
+        if self._document is not None:
+            self._document.setDefaultFont(self._font)
+            option = self._document.defaultTextOption()
+            option.setTabStopDistance(8 * self.editor.fontMetrics().horizontalAdvance(" "))
+            self._document.setDefaultTextOption(option)
+        self.editor.update_gutter_width()
+
+
+_EMPTY = ReviewPage("", "", "", None, [], [], [], {}, [])

@@ -1,0 +1,221 @@
+"""Light and dark colours: the app palette, diff backgrounds, syntax tokens, reviewer colours.
+
+One place holds every colour so the review page, the thread list and the message pane agree,
+and a theme switch is one ``set_theme`` call per view. Token colours follow pygments' token
+hierarchy: a token without its own colour takes its parent's (``Keyword.Type`` → ``Keyword``).
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass, field
+
+from pygments.token import (
+    Comment,
+    Error,
+    Generic,
+    Keyword,
+    Literal,
+    Name,
+    Number,
+    Operator,
+    String,
+    Token,
+)
+from PySide6.QtGui import QColor, QFont, QPalette, QTextCharFormat
+
+from viewer.core.syntax import TokenType
+
+
+@dataclass(frozen=True)
+class Theme:
+    name: str
+    dark: bool
+    base: str
+    """Page background."""
+    text: str
+    muted: str
+    """Line numbers, dates, secondary text."""
+    gutter: str
+    added_bg: str
+    removed_bg: str
+    added_gutter: str
+    removed_gutter: str
+    hunk_bg: str
+    hunk_text: str
+    file_bg: str
+    file_text: str
+    heading: str
+    card_bg: str
+    card_border: str
+    doubtful: str
+    """Border and badge of an approximate anchor."""
+    highlight: str
+    """Selection background."""
+    current_line: str
+    tokens: dict = field(default_factory=dict)
+    """pygments token type → "#rrggbb" or "bold #rrggbb" / "italic #rrggbb"."""
+    reviewers: tuple[str, ...] = ()
+    """Colours given to reviewers by a stable hash of their address."""
+
+    def reviewer_color(self, email: str) -> QColor:
+        """The same reviewer keeps the same colour across runs and mailboxes (crc32, not
+        hash(), which Python salts per process)."""
+        index = zlib.crc32(email.strip().lower().encode("utf-8")) % len(self.reviewers)
+        return QColor(self.reviewers[index])
+
+    def token_style(self, token: TokenType) -> str | None:
+        while token is not None:
+            style = self.tokens.get(token)
+            if style is not None:
+                return style
+            token = token.parent
+        return None
+
+    def palette(self) -> QPalette:
+        """An application palette matching the page, for the shell to install."""
+        palette = QPalette()
+        window = QColor(self.base).darker(108) if not self.dark else QColor(self.base).lighter(115)
+        for role, value in (
+            (QPalette.ColorRole.Window, window),
+            (QPalette.ColorRole.WindowText, QColor(self.text)),
+            (QPalette.ColorRole.Base, QColor(self.base)),
+            (QPalette.ColorRole.AlternateBase, QColor(self.gutter)),
+            (QPalette.ColorRole.Text, QColor(self.text)),
+            (QPalette.ColorRole.Button, window),
+            (QPalette.ColorRole.ButtonText, QColor(self.text)),
+            (QPalette.ColorRole.Highlight, QColor(self.highlight)),
+            (QPalette.ColorRole.HighlightedText, QColor(self.text)),
+            (QPalette.ColorRole.ToolTipBase, QColor(self.card_bg)),
+            (QPalette.ColorRole.ToolTipText, QColor(self.text)),
+            (QPalette.ColorRole.PlaceholderText, QColor(self.muted)),
+            (QPalette.ColorRole.Link, QColor(self.reviewers[0])),
+        ):
+            palette.setColor(role, value)
+        palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text, QColor(self.muted))
+        palette.setColor(
+            QPalette.ColorGroup.Disabled, QPalette.ColorRole.WindowText, QColor(self.muted)
+        )
+        return palette
+
+
+def char_format(style: str | None) -> QTextCharFormat:
+    """A QTextCharFormat from a "bold italic #rrggbb" style string."""
+    fmt = QTextCharFormat()
+    for word in (style or "").split():
+        if word == "bold":
+            fmt.setFontWeight(QFont.Weight.Bold)
+        elif word == "italic":
+            fmt.setFontItalic(True)
+        elif word.startswith("#"):
+            fmt.setForeground(QColor(word))
+    return fmt
+
+
+_LIGHT_TOKENS = {
+    Keyword: "#a626a4",
+    Keyword.Type: "#986801",
+    Keyword.Constant: "#0184bc",
+    Name.Builtin: "#0184bc",
+    Name.Function: "#4078f2",
+    Name.Class: "#c18401",
+    Name.Decorator: "#a626a4",
+    Name.Tag: "#e45649",
+    Name.Attribute: "#986801",
+    Name.Label: "#c18401",
+    Name.Constant: "#0184bc",
+    Name.Variable: "#e45649",
+    String: "#50a14f",
+    String.Escape: "#0184bc",
+    Number: "#986801",
+    Literal: "#986801",
+    Operator: "#383a42",
+    Operator.Word: "#a626a4",
+    Comment: "italic #8a8f98",
+    Comment.Preproc: "#c18401",
+    Comment.PreprocFile: "#50a14f",
+    Generic.Heading: "bold #4078f2",
+    Error: "#e45649",
+    Token.Punctuation: "#383a42",
+}
+
+_DARK_TOKENS = {
+    Keyword: "#c678dd",
+    Keyword.Type: "#e5c07b",
+    Keyword.Constant: "#56b6c2",
+    Name.Builtin: "#56b6c2",
+    Name.Function: "#61afef",
+    Name.Class: "#e5c07b",
+    Name.Decorator: "#c678dd",
+    Name.Tag: "#e06c75",
+    Name.Attribute: "#d19a66",
+    Name.Label: "#e5c07b",
+    Name.Constant: "#56b6c2",
+    Name.Variable: "#e06c75",
+    String: "#98c379",
+    String.Escape: "#56b6c2",
+    Number: "#d19a66",
+    Literal: "#d19a66",
+    Operator: "#abb2bf",
+    Operator.Word: "#c678dd",
+    Comment: "italic #7f848e",
+    Comment.Preproc: "#e5c07b",
+    Comment.PreprocFile: "#98c379",
+    Generic.Heading: "bold #61afef",
+    Error: "#e06c75",
+    Token.Punctuation: "#abb2bf",
+}
+
+LIGHT = Theme(
+    name="light",
+    dark=False,
+    base="#ffffff",
+    text="#24292f",
+    muted="#8c959f",
+    gutter="#f6f8fa",
+    added_bg="#e6ffec",
+    removed_bg="#ffebe9",
+    added_gutter="#ccffd8",
+    removed_gutter="#ffd7d5",
+    hunk_bg="#ddf4ff",
+    hunk_text="#57606a",
+    file_bg="#eaeef2",
+    file_text="#24292f",
+    heading="#0969da",
+    card_bg="#fff8e1",
+    card_border="#d0b060",
+    doubtful="#bc4c00",
+    highlight="#b6d7ff",
+    current_line="#fff5b1",
+    tokens=_LIGHT_TOKENS,
+    reviewers=("#0969da", "#8250df", "#bf3989", "#1a7f37", "#bc4c00", "#0a7b83", "#9a6700",
+               "#cf222e"),
+)
+
+DARK = Theme(
+    name="dark",
+    dark=True,
+    base="#1e2227",
+    text="#d4d8de",
+    muted="#6e7681",
+    gutter="#23272e",
+    added_bg="#1c3326",
+    removed_bg="#3c1f24",
+    added_gutter="#234a31",
+    removed_gutter="#55282e",
+    hunk_bg="#1d3048",
+    hunk_text="#9aa5b1",
+    file_bg="#2d333b",
+    file_text="#e6edf3",
+    heading="#58a6ff",
+    card_bg="#2b2a22",
+    card_border="#6b5d2e",
+    doubtful="#f0883e",
+    highlight="#264f78",
+    current_line="#2c313a",
+    tokens=_DARK_TOKENS,
+    reviewers=("#58a6ff", "#bc8cff", "#ff7eb6", "#56d364", "#f0883e", "#39c5cf", "#e3b341",
+               "#ff7b72"),
+)
+
+THEMES = {"light": LIGHT, "dark": DARK}
