@@ -156,6 +156,7 @@ def find_row(rows: Sequence[PatchRow], anchor: Anchor) -> int | None:
 _WS = re.compile(r"\s+")
 _HUNK_NUMBERS = re.compile(r"^@@+\s*(-\d+(?:,\d+)?\s*\+\d+(?:,\d+)?)\s*@@")
 _WEAK_LEN = 3  # "+}", "+", "};", "-": say nothing alone
+_COMMON = 8  # a key found more often than this is placed by its neighbours only
 _MATCH, _ADJACENT = 1000, 1
 
 
@@ -254,7 +255,11 @@ def _match_quotes(doc: _Doc, quoted: list[ReplyLine], breaks: set[int]) -> list[
     candidates: list[list[int]] = []
     for i, key in enumerate(keys):
         found = doc.where.get(key, []) if len(key) > _WEAK_LEN else []
-        if not found and len(key) > _WEAK_LEN:
+        if len(found) > _COMMON:
+            # "return ret;" forty times over: says nothing alone (and would make the programme
+            # quadratic); its matched neighbours place it, in _extend.
+            found = []
+        elif not found and len(key) > _WEAK_LEN:
             joined = key
             for j in range(i + 1, min(i + 3, count)):
                 if j in breaks or quoted[j].depth != quoted[i].depth:
