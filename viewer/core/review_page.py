@@ -357,6 +357,8 @@ def build_page(
     files = patch.files if patch else []
     general: list[tuple[Annotation, list]] = []
     on_message: dict[int, list] = {}
+    shown = list(patch.trailers if (trailers is None and patch) else (trailers or []))
+    on_trailer: dict[int, list] = {}
     on_line: dict[tuple[int, int, int], list] = {}
     on_file: dict[int, list] = {}
     for item in discussions:
@@ -365,6 +367,13 @@ def build_page(
             index = _message_line(patch, item[0])
             if index is not None:
                 on_message.setdefault(index, []).append(item)
+                continue
+            # Reviewers also quote a trailer ("> Fixes: …") to comment on it.
+            wanted = " ".join(anchor.text.split())
+            found = next((t for t, trailer in enumerate(shown)
+                          if " ".join(f"{trailer.name}: {trailer.value}".split()) == wanted), None)
+            if found is not None:
+                on_trailer.setdefault(found, []).append(item)
                 continue
         elif anchor.kind == "diff":
             found = next((f for f, diff in enumerate(files) if _file_matches(diff, anchor.file)),
@@ -404,12 +413,12 @@ def build_page(
     for number, line in enumerate(patch.commit_message):
         out.add("message", line, message_line=number)
         out.cards(on_message.get(number, []))
-    shown = list(patch.trailers if trailers is None else trailers)
-    if shown or patch.trailer_lines:
+    if shown:
         out.add("blank", "")
-        for trailer in shown:
+        for number, trailer in enumerate(shown):
             tail = "   (from a reply)" if trailer.source_msgid else ""
             out.add("trailer", f"{trailer.name}: {trailer.value}{tail}")
+            out.cards(on_trailer.get(number, []))
     if patch.notes:
         out.add("blank", "")
         out.add("heading", "Notes")

@@ -1,0 +1,179 @@
+"""The review page layout, without Qt: which comment sits under which row."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from viewer.core.anchoring import Anchor, Annotation
+from viewer.core.patch import Patch, parse_patch
+from viewer.core.review_page import ReviewPage, build_page, is_doubtful, one_line
+from viewer.core.trailers import Trailer
+
+FIXTURE = Path(__file__).parent / "fixtures" / "review" / "gpio-wdt.patch"
+C_FILE = "drivers/watchdog/gpio_wdt.c"
+
+
+@pytest.fixture
+def patch() -> Patch:
+    return parse_patch(FIXTURE.read_text(encoding="utf-8"))
+
+
+def note(ident: str, anchor: Anchor, *, reply_to: str | None = None, date: float = 1.0e9,
+         author: str = "Guenter Roeck <linux@roeck-us.net>", text: str = "Why?",
+         confidence: float = 1.0, method: str = "exact") -> Annotation:
+    return Annotation(ident, f"{ident}@mail", author, date, text, anchor, in_reply_to=reply_to,
+                      confidence=confidence, method=method)
+
+
+def on_line(old: int | None, new: int | None, text: str = "", path: str = C_FILE) -> Anchor:
+    return Anchor("diff", "p@x", path, old, new, text)
+
+
+def row_above(page: ReviewPage, annotation_id: str):
+    """The nearest non-card row above a card: the line the comment belongs to."""
+    index = page.head_row(annotation_id)
+    assert index is not None
+    while page.rows[index].annotation is not None:
+        index -= 1
+    return page.rows[index]
+
+
+def test_card_sits_under_the_added_line_it_quotes(patch: Patch) -> None:
+    page = build_page(patch, [note("a", on_line(None, 23, "+\tunsigned int\t\ttimeout;"))])
+    above = row_above(page, "a")
+    assert above.kind == "diff"
+    assert above.line is not None and (above.line.kind, above.line.new_line) == ("+", 23)
+    head = page.head_row("a")
+    assert head is not None
+    assert page.rows[head].kind == "comment_head"
+    assert page.rows[head + 1].kind == "comment" and page.rows[head + 1].text.strip() == "Why?"
+    assert page.rows[head].file_index == 0 and page.rows[head].hunk_index == 0
+
+
+def test_removed_and_context_lines_are_told_apart_by_both_numbers(patch: Patch) -> None:
+    removed = note("r", on_line(64, None, "-\t\treturn -EIO;"))
+    context = note("c", on_line(61, 63))
+    page = build_page(patch, [removed, context])
+    assert row_above(page, "r").line.old_line == 64
+    assert row_above(page, "r").line.kind == "-"
+    assert (row_above(page, "c").line.old_line, row_above(page, "c").line.new_line) == (61, 63)
+
+
+def test_replies_nest_under_their_discussion_in_date_order(patch: Patch) -> None:
+    anchor = on_line(None, 66)
+    root = note("root", anchor, date=100.0)
+    late = note("late", anchor, reply_to="root", date=300.0, author="Jane <jane@example.org>")
+    early = note("early", anchor, reply_to="root", date=200.0, author="Jane <jane@example.org>")
+    deeper = note("deeper", anchor, reply_to="early", date=250.0)
+    page = build_page(patch, [late, deeper, root, early])
+    heads = [page.rows[i].annotation.id for i in page.comment_rows]
+    assert heads == ["root", "early", "deeper", "late"]
+    depths = [page.rows[i].depth for i in page.comment_rows]
+    assert depths == [0, 1, 2, 1]
+    assert list(page.threads) == ["root"]
+    thread = page.threads["root"]
+    assert thread.size == 4
+    assert thread.rows[0] == page.head_row("root")
+    assert all(page.rows[i].thread == "root" for i in thread.rows)
+
+
+def test_children_field_is_followed_too(patch: Patch) -> None:
+    root = note("root", on_line(None, 66))
+    root.children.append(note("kid", on_line(None, 66), date=2.0e9))
+    page = build_page(patch, [root])
+    assert page.rows[page.head_row("kid")].depth == 1
+
+
+def test_general_comments_come_first_and_commit_message_comments_by_text(patch: Patch) -> None:
+    general = note("g", Anchor("unanchored", "p@x"), confidence=0.3, method="fallback")
+    message = note("m", Anchor("commit_message", "p@x", text=patch.commit_message[0]))
+    trailer = note("t", Anchor("commit_message", "p@x",
+                               text='Fixes: 0123456789ab ("watchdog: gpio: add driver")'))
+    page = build_page(patch, [message, general, trailer])
+    first_message = next(i for i, r in enumerate(page.rows) if r.kind == "message")
+    assert page.head_row("g") < first_message
+    above = row_above(page, "m")
+    assert above.kind == "message" and above.message_line == 0
+    assert row_above(page, "t").kind == "trailer"
+
+
+def test_anchor_on_a_file_without_line_sits_under_the_file_header(patch: Patch) -> None:
+    page = build_page(patch, [note("f", Anchor("diff", "p@x", "drivers/watchdog/Makefile",
+                                               text="+++ b/drivers/watchdog/Makefile"))])
+    above = row_above(page, "f")
+    assert above.kind == "file" and above.file_index == 1
+
+
+def test_anchor_on_an_unknown_file_is_kept_as_general(patch: Patch) -> None:
+    page = build_page(patch, [note("x", on_line(None, 5, path="drivers/other.c"))])
+    assert page.head_row("x") < page.files[0].row
+
+
+def test_doubtful_anchor_is_marked_in_the_card_head(patch: Patch) -> None:
+    sure = note("sure", on_line(None, 23))
+    near = note("near", on_line(None, 24), confidence=0.9, method="nearest")
+    low = note("low", on_line(None, 27), confidence=0.5)
+    page = build_page(patch, [sure, near, low])
+    assert [is_doubtful(a) for a in (sure, near, low)] == [False, True, True]
+    assert "approximate" not in page.rows[page.head_row("sure")].text
+    assert "≈ approximate (nearest" in page.rows[page.head_row("near")].text
+    assert "approximate" in page.rows[page.head_row("low")].text
+
+
+def test_hunks_know_whether_they_carry_comments(patch: Patch) -> None:
+    page = build_page(patch, [note("a", on_line(None, 66))])
+    assert [h.commented for h in page.hunks] == [False, True, False]
+    second = page.hunks[1]
+    assert page.rows[second.row].kind == "hunk"
+    assert second.row < page.head_row("a") < second.end_row
+
+
+def test_every_row_is_one_line(patch: Patch) -> None:
+    text = "first\nsecond\u2029third\rfourth\x0cfifth"
+    page = build_page(patch, [note("a", on_line(None, 66), text=text)],
+                      subject="subject\u2028with a line separator")
+    assert all("\n" not in r.text and "\u2029" not in r.text and "\u2028" not in r.text
+               and "\r" not in r.text for r in page.rows)
+    comment_lines = [r.text.strip() for r in page.rows if r.kind == "comment"]
+    assert comment_lines == ["first", "second third fourth fifth"]
+    assert one_line("a\u2029b") == "a b"
+
+
+def test_side_texts_index_every_diff_row(patch: Patch) -> None:
+    page = build_page(patch)
+    for row in page.rows:
+        if row.kind != "diff":
+            continue
+        page_file = page.files[row.file_index]
+        text = page_file.old_text if row.side == "old" else page_file.new_text
+        assert text.split("\n")[row.side_line] == row.line.text
+        assert row.text == row.line.kind + row.line.text
+
+
+def test_hunk_starting_inside_a_block_comment_is_lexed_as_comment() -> None:
+    patch = parse_patch(
+        "Fix doc\n---\n"
+        "diff --git a/a.c b/a.c\n--- a/a.c\n+++ b/a.c\n@@ -1,3 +1,3 @@\n"
+        " * @reg: the register\n- * @bit: old\n+ * @bit: new\n */\n"
+    )
+    page = build_page(patch)
+    assert page.files[0].new_text.split("\n")[0] == "/*"
+    row = next(r for r in page.rows if r.kind == "diff" and r.line.kind == "+")
+    assert page.files[0].new_text.split("\n")[row.side_line] == " * @bit: new"
+
+
+def test_trailers_from_replies_are_shown_with_counts(patch: Patch) -> None:
+    given = [*patch.trailers, Trailer("Reviewed-by", "Guenter Roeck <linux@roeck-us.net>",
+                                      source_msgid="r@x")]
+    page = build_page(patch, trailers=given, trailer_counts={"A": 0, "R": 1, "T": 0})
+    texts = [r.text for r in page.rows if r.kind == "trailer"]
+    assert texts[-1].startswith("Reviewed-by: Guenter Roeck") and "from a reply" in texts[-1]
+    assert any("Reviewed-by ×1" in r.text for r in page.rows if r.kind == "meta")
+
+
+def test_a_mail_without_a_diff_shows_its_body() -> None:
+    page = build_page(None, msgid="c@x", subject="[PATCH 0/2] cover", body="Hello\nthere")
+    assert [r.text for r in page.rows if r.kind == "message"] == ["Hello", "there"]
+    assert page.files == [] and page.hunks == []
