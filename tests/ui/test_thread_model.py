@@ -1,0 +1,229 @@
+"""The thread list model: structure, laziness, filtering, read state — and the model tester."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QModelIndex, Qt
+
+from viewer.core.archive import Archive
+from viewer.core.query import parse_query
+from viewer.ui.thread_model import (
+    COL_COMMENTS,
+    COL_SUBJECT,
+    COL_TRAILERS,
+    COL_VERSION,
+    GROUP,
+    KIND_ROLE,
+    MSGID_ROLE,
+    ThreadModel,
+)
+
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "ui" / "two-revisions.mbox"
+CORPUS = (Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus").resolve()
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture(scope="module")
+def archive():
+    return Archive.open(FIXTURE, use_cache=False)
+
+
+@pytest.fixture
+def model(qtbot, archive):
+    model = ThreadModel()
+    model.set_archive(archive)
+    yield model
+    model.set_archive(None)
+
+
+def _walk(model, parent=QModelIndex()):  # noqa: B008
+    for row in range(model.rowCount(parent)):
+        index = model.index(row, 0, parent)
+        yield index
+        yield from _walk(model, index)
+
+
+def _top_ids(model) -> list[str]:
+    out = []
+    for row in range(model.rowCount()):
+        index = model.index(row, 0)
+        if index.data(KIND_ROLE) == GROUP:
+            out.append("group")
+        else:
+            out.append(index.data(MSGID_ROLE))
+    return out
+
+
+def test_model_tester(qtmodeltester, model):
+    model.lazy_enabled = False  # the tester reads every cell; idle work would race it
+    qtmodeltester.check(model)
+
+
+def test_model_tester_filtered(qtmodeltester, model):
+    model.lazy_enabled = False
+    model.set_query(parse_query("from:rui"))
+    qtmodeltester.check(model)
+
+
+def test_revisions_are_grouped_newest_thread_first(model):
+    assert _top_ids(model) == ["q1@example.com", "group"]
+    group = model.index(1, 0)
+    assert group.data(Qt.ItemDataRole.DisplayRole).startswith("pwm: foo: prescaler fixes")
+    assert "v1" in group.siblingAtColumn(COL_VERSION).data()
+    assert "v2" in group.siblingAtColumn(COL_VERSION).data()
+    children = [model.index(i, 0, group).data(MSGID_ROLE) for i in range(model.rowCount(group))]
+    assert children == ["v1-0@example.org", "v2-0@example.org"]
+    # cover → patches → replies
+    v1 = model.index(0, 0, group)
+    patches = [model.index(i, 0, v1).data(MSGID_ROLE) for i in range(model.rowCount(v1))]
+    assert patches == ["v1-1@example.org", "v1-2@example.org"]
+    first = model.index(0, 0, v1)
+    assert model.index(0, 0, first).data(MSGID_ROLE) == "r1@example.com"
+
+
+def test_listing_decodes_no_mail(qtbot, archive, monkeypatch):
+    calls = []
+    real = Archive.message
+    monkeypatch.setattr(Archive, "message", lambda self, m: calls.append(m) or real(self, m))
+    model = ThreadModel()
+    model.lazy_enabled = False
+    model.set_archive(archive)
+    for index in _walk(model):
+        for column in range(model.columnCount()):
+            cell = index.siblingAtColumn(column)
+            for role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.FontRole,
+                         Qt.ItemDataRole.ToolTipRole):
+                cell.data(role)
+    assert calls == []
+
+
+def test_lazy_counts_arrive_later(qtbot, model):
+    patch = model.index_of("v1-1@example.org", COL_COMMENTS)
+    assert patch.data() == "…"
+    assert model.pending_facts() >= 1
+    qtbot.waitUntil(lambda: model.pending_facts() == 0, timeout=5000)
+    comments = patch.data()
+    assert comments != "…"
+    assert int(comments or 0) == model.facts("v1-1@example.org").comments
+    assert model.facts("v1-1@example.org").comments >= 1  # Rui's comment on the diff
+
+
+def test_trailer_counts_shown_for_cover(qtbot, model):
+    model.lazy_enabled = False
+    facts = model.facts("v2-0@example.org")
+    assert facts.trailers.get("R") == 1  # Max's Reviewed-by on the v2 cover
+    model.lazy_enabled = True
+    cell = model.index_of("v2-0@example.org", COL_TRAILERS)
+    assert cell.data() == "R1"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("from:max", ["q1@example.com", "group"]),
+        ("from:rui@", ["q1@example.com", "group"]),
+        ("subject:watchdog", ["q1@example.com"]),
+        ("prescaler", ["group"]),
+        ("-subject:watchdog", ["group"]),
+        ("is:patch", ["group"]),
+        ("is:cover", ["group"]),
+        ("has:reviewed-by", ["group"]),
+        ("nothing-matches-this", []),
+    ],
+)
+def test_filter_prefixes(model, text, expected):
+    model.set_query(parse_query(text))
+    assert _top_ids(model) == expected
+
+
+def test_filter_has_comments(model):
+    model.set_query(parse_query("has:comments"))
+    assert "group" in _top_ids(model)
+    assert model.is_match("v1-1@example.org")
+    assert not model.is_match("v2-2@example.org")
+
+
+def test_filter_is_unread_and_matching_rows(model):
+    for index in list(_walk(model)):
+        msgid = index.data(MSGID_ROLE)
+        if msgid and msgid.startswith("q"):
+            model.set_read(msgid)
+    model.set_query(parse_query("is:unread"))
+    assert _top_ids(model) == ["group"]
+    model.set_query(parse_query("is:read"))
+    assert _top_ids(model) == ["q1@example.com"]
+    # rows that did not match themselves are context, drawn grey
+    model.set_query(parse_query("from:max"))
+    assert model.is_match("q2@kernel.example") and not model.is_match("q1@example.com")
+    q1 = model.index_of("q1@example.com")
+    assert q1.data(Qt.ItemDataRole.ForegroundRole) is not None
+
+
+def test_unread_is_bold_until_read(model):
+    patch = model.index_of("v2-1@example.org")
+    assert patch.data(Qt.ItemDataRole.FontRole).bold()
+    model.set_read("v2-1@example.org")
+    assert patch.data(Qt.ItemDataRole.FontRole) is None
+    # the group row stays bold while other mail inside is unread
+    group = model.index_of("v2-0@example.org").parent()
+    assert group.data(Qt.ItemDataRole.FontRole).bold()
+
+
+def test_set_read_emits_data_changed(qtbot, model):
+    index = model.index_of("r1@example.com")
+    with qtbot.waitSignal(model.dataChanged) as blocker:
+        model.set_read("r1@example.com")
+    assert blocker.args[0] == index.siblingAtColumn(0)
+
+
+def test_index_of_deep_and_filtered(model):
+    index = model.index_of("r2@example.org")
+    assert index.isValid() and index.data(MSGID_ROLE) == "r2@example.org"
+    assert index.parent().data(MSGID_ROLE) == "r1@example.com"
+    model.set_query(parse_query("subject:watchdog"))
+    assert not model.index_of("r2@example.org").isValid()
+    assert not model.index_of("no-such@id").isValid()
+
+
+def test_order_is_thread_order(model):
+    order = model.order()
+    assert order[:2] == ["q1@example.com", "q2@kernel.example"]
+    assert order.index("v1-1@example.org") < order.index("r1@example.com") \
+        < order.index("r2@example.org") < order.index("v1-2@example.org")
+    assert len(order) == 11
+
+
+def test_subject_shown_as_sent(model):
+    index = model.index_of("v2-1@example.org", COL_SUBJECT)
+    assert index.data() == "[PATCH v2 1/2] pwm: foo: fix prescaler"
+    assert model.index_of("v2-1@example.org", COL_VERSION).data() == "v2"
+
+
+@pytest.mark.corpus
+def test_large_archive_lists_fast(qtbot):
+    large = CORPUS / "large" / "linux-watchdog-archive__2019-04_to_2022-07.mbox"
+    if not large.exists():
+        pytest.skip("../shared/corpus is not here")
+    archive = Archive.open(large)
+    model = ThreadModel()
+    model.lazy_enabled = False
+    started = time.perf_counter()
+    model.set_archive(archive)
+    built = time.perf_counter() - started
+    started = time.perf_counter()
+    for row in range(200):  # a screenful or five, as the view would ask
+        for column in range(model.columnCount()):
+            model.index(row, column).data()
+    painted = time.perf_counter() - started
+    filtered = model.set_query(parse_query("from:guenter subject:watchdog"))
+    assert model.rowCount() > 0
+    assert built < 2.0 and painted < 0.2 and filtered < 2.0, (built, painted, filtered)
+    model.set_archive(None)

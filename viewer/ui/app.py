@@ -1,0 +1,123 @@
+"""Starting the desktop app: options, the QApplication, the demo mailbox, screenshot mode.
+
+``hunkwise [FILE] [--screenshot OUT.png [--select MSGID] [--size WxH]]``: the screenshot mode
+loads the mailbox, shows it as a user would see it, saves the window as a PNG and exits. It
+is how the README pictures are made and how a change to the look is checked without a display
+(it picks the offscreen platform by itself when there is no display).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from viewer import APP_ID, __version__
+
+DEMO_NAME = "demo.mbox"
+
+
+def demo_mailbox() -> Path | None:
+    """The bundled demo mailbox: beside the package in a checkout, inside it when frozen."""
+    here = Path(__file__).resolve()
+    candidates = [
+        here.parents[2] / "resources" / DEMO_NAME,  # source checkout: <repo>/resources
+        here.parents[1] / "resources" / DEMO_NAME,  # installed as package data
+    ]
+    frozen = getattr(sys, "_MEIPASS", None)  # PyInstaller's unpack folder
+    if frozen:
+        candidates.insert(0, Path(frozen) / "resources" / DEMO_NAME)
+    return next((path for path in candidates if path.is_file()), None)
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected WIDTHxHEIGHT like 1400x900, got {text!r}"
+        ) from None
+    if not (200 <= width <= 10000 and 200 <= height <= 10000):
+        raise argparse.ArgumentTypeError(f"size out of range: {text}")
+    return width, height
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="hunkwise",
+        description="Open a mailbox of patch review mail in the Hunkwise desktop app.",
+    )
+    p.add_argument("file", nargs="?", metavar="FILE",
+                   help="mbox, mbox.gz, Maildir or .eml (default: the demo mailbox)")
+    p.add_argument("--select", metavar="MSGID", help="show this message first")
+    p.add_argument("--screenshot", metavar="OUT.png",
+                   help="save the window as a PNG once loaded, then exit")
+    p.add_argument("--size", type=_size, metavar="WxH", help="window size, e.g. 1400x900")
+    p.add_argument("--theme", choices=("system", "light", "dark"),
+                   help="colour theme for this run (not saved)")
+    p.add_argument("--version", action="version", version=f"hunkwise {__version__}")
+    return p
+
+
+def run_gui(argv: list[str]) -> int:
+    """Entry from viewer.__main__ for anything that is not a command-line subcommand."""
+    args = parser().parse_args(argv)
+    if args.screenshot and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from viewer.ui.mainwindow import MainWindow
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    app.setApplicationName("Hunkwise")
+    app.setOrganizationName("hunkwise")
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName(APP_ID)
+    app.setStyle("Fusion")  # one look on every desktop; the palette follows our themes
+
+    window = MainWindow()
+    if args.theme:
+        window.apply_theme(args.theme)
+    if args.size:
+        window.resize(*args.size)
+    window.show()
+
+    path = Path(args.file) if args.file else demo_mailbox()
+    status = {"code": 0}
+    if args.screenshot:
+        out = Path(args.screenshot)
+
+        def shoot(*_args: object) -> None:
+            # Let the lazy columns and the review page finish their first paint first.
+            QTimer.singleShot(400, lambda: _save(window, out, status, app))
+
+        def failed(text: str) -> None:
+            print(f"hunkwise: {text}", file=sys.stderr)
+            status["code"] = 2
+            shoot()
+
+        window.loaded.connect(shoot)
+        window.load_failed.connect(failed)
+        QTimer.singleShot(120_000, app.quit)  # a screenshot run never hangs a build
+    if path is None:
+        window.messages.warning("No file given and no demo mailbox found: File → Open a mailbox.")
+        if args.screenshot:
+            QTimer.singleShot(200, lambda: _save(window, Path(args.screenshot), status, app))
+    else:
+        window.open_path(path, select=args.select)
+    app.exec()
+    if not args.screenshot:
+        window.close()
+    return status["code"]
+
+
+def _save(window, out: Path, status: dict, app) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if not window.grab().save(str(out)):
+        print(f"hunkwise: could not write {out}", file=sys.stderr)
+        status["code"] = 2
+    window.close()
+    app.quit()

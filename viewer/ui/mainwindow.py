@@ -1,0 +1,731 @@
+"""The main window: thread list on the left, the review page and the message pane on the right.
+
+The window owns no domain logic. It opens an :class:`Archive` in the background, hands it to
+the thread model, and when a row becomes current it shows that mail in the message pane and the
+patch it belongs to on the review page (a reply shows the patch it answers, so its comments are
+in view). Every action lives in a menu with its shortcut, so the ``?`` overview and the menus
+are generated from the same QActions.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QFont,
+    QGuiApplication,
+    QKeySequence,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QFileDialog,
+    QFontDialog,
+    QHeaderView,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QProgressBar,
+    QSplitter,
+    QToolButton,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from viewer import __version__
+from viewer.core.archive import Archive
+from viewer.core.errors import HunkwiseError, LoadCancelled
+from viewer.core.query import Query
+from viewer.core.store import Store
+from viewer.ui.message_view import MessageView
+from viewer.ui.messages import MessageBar
+from viewer.ui.settings import Settings
+from viewer.ui.shortcuts import ShortcutsDialog
+from viewer.ui.tasks import TaskRunner
+from viewer.ui.theme import THEMES
+from viewer.ui.thread_filter import FilterBox
+from viewer.ui.thread_model import (
+    COL_COMMENTS,
+    COL_COUNT,
+    COL_DATE,
+    COL_FROM,
+    COL_SUBJECT,
+    COL_TRAILERS,
+    COL_VERSION,
+    GROUP,
+    KIND_ROLE,
+    MSGID_ROLE,
+    ThreadModel,
+)
+
+try:
+    from viewer.ui.patch_view import PatchView
+except ImportError:  # the review page is a separate piece; the shell must run without it
+    PatchView = None  # type: ignore[assignment,misc]
+
+_EXPAND_ALL_BELOW = 400
+"""Mailboxes with fewer messages open fully expanded: a demo or one thread reads best so."""
+
+
+def resolve_theme(choice: str) -> str:
+    """"system" → "light" or "dark" from the desktop's colour scheme."""
+    if choice in ("light", "dark"):
+        return choice
+    hints = QGuiApplication.styleHints()
+    scheme = hints.colorScheme() if hints is not None else Qt.ColorScheme.Unknown
+    return "dark" if scheme == Qt.ColorScheme.Dark else "light"
+
+
+class _PlainPatchView(MessageView):
+    """Stands in for the review page when viewer.ui.patch_view is not available."""
+
+    def show_patch(self, archive: Archive, msgid: str) -> None:
+        self.show_message(archive, msgid)
+
+    def set_only_commented_hunks(self, only: bool) -> None:
+        pass
+
+    def next_comment(self) -> None:
+        pass
+
+    def previous_comment(self) -> None:
+        pass
+
+    def next_file(self) -> None:
+        pass
+
+    def previous_file(self) -> None:
+        pass
+
+
+class MainWindow(QMainWindow):
+    loaded = Signal(object)
+    """An Archive finished loading and is on show."""
+    load_failed = Signal(str)
+    message_shown = Signal(str)
+    """The Message-ID now in the message pane."""
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        store: Store | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.setWindowTitle("Hunkwise")
+        self.setAcceptDrops(True)
+        self.settings = settings or Settings()
+        self.messages = MessageBar(self)
+        try:
+            self.store: Store | None = store or Store()
+        except Exception as error:  # unwritable data dir: read state is a convenience
+            self.store = None
+            self.messages.warning(f"Read state will not be remembered: {error}")
+        if self.store is not None and self.store.recovered_from is not None:
+            self.messages.warning(
+                f"The saved read state was damaged and has been set aside "
+                f"({self.store.recovered_from.name}); starting afresh."
+            )
+        self.archive: Archive | None = None
+        self.current_msgid: str | None = None
+        self.theme_name = "light"
+        self._select_after_load: str | None = None
+        self._loading_path: Path | None = None
+
+        self.model = ThreadModel(self)
+        self.loader = TaskRunner(self)
+        self.loader.succeeded.connect(self._on_loaded)
+        self.loader.failed.connect(self._on_load_failed)
+        self.loader.progressed.connect(self._on_progress)
+        self.loader.running_changed.connect(self._on_running_changed)
+
+        self._build_widgets()
+        self._build_actions()
+        self._build_menus()
+        self._restore_layout()
+        self.apply_theme(self.settings.theme)
+        self.apply_font(self.settings.font)
+        self.patch_view.set_only_commented_hunks(self.settings.only_commented_hunks)
+
+    # -- construction -------------------------------------------------------------------------
+
+    def _build_widgets(self) -> None:
+        self.filter_box = FilterBox(self)
+        self.filter_box.query_changed.connect(self.set_query)
+        self.tree = QTreeView(self)
+        self.tree.setObjectName("threadList")
+        self.tree.setModel(self.model)
+        self.tree.setUniformRowHeights(True)  # lets a 50,000-row list lay out without asking
+        self.tree.setAllColumnsShowFocus(True)
+        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setExpandsOnDoubleClick(True)
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(COL_SUBJECT, QHeaderView.ResizeMode.Stretch)
+        metrics = self.tree.fontMetrics()
+        for column, sample in (
+            (COL_FROM, "Jane Maintainer"),
+            (COL_DATE, "2024-02-12 10:31"),
+            (COL_VERSION, "v10–v15"),
+            (COL_COUNT, "Msgs"),
+            (COL_TRAILERS, "R12 A1"),
+            (COL_COMMENTS, "Cmts"),
+        ):
+            # Never ResizeToContents: it would ask data() of every row of a huge mailbox.
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(column, metrics.horizontalAdvance(sample) + 12)
+        header.setMinimumSectionSize(metrics.horizontalAdvance("Msgs") + 8)
+        self.tree.selectionModel().currentChanged.connect(self._on_current_changed)
+        self.filter_box.escaped.connect(self.tree.setFocus)
+
+        self.patch_view = PatchView(self) if PatchView is not None else _PlainPatchView(self)
+        self.patch_view.setObjectName("patchView")
+        self._take_over_review_keys()
+        self.message_view = MessageView(self)
+
+        left = QWidget(self)
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.setSpacing(4)
+        left_layout.addWidget(self.filter_box)
+        left_layout.addWidget(self.tree, 1)
+
+        self.right_splitter = QSplitter(Qt.Orientation.Vertical, self)
+        self.right_splitter.setObjectName("rightSplitter")
+        self.right_splitter.addWidget(self.patch_view)
+        self.right_splitter.addWidget(self.message_view)
+        self.right_splitter.setStretchFactor(0, 3)
+        self.right_splitter.setStretchFactor(1, 1)
+
+        self.main_splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.main_splitter.setObjectName("mainSplitter")
+        self.main_splitter.addWidget(left)
+        self.main_splitter.addWidget(self.right_splitter)
+        self.main_splitter.setStretchFactor(0, 2)
+        self.main_splitter.setStretchFactor(1, 3)
+
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.setSpacing(4)
+        layout.addWidget(self.messages)
+        layout.addWidget(self.main_splitter, 1)
+        self.setCentralWidget(central)
+
+        self.summary = QLabel(self)
+        self.progress = QProgressBar(self)
+        self.progress.setMaximumWidth(220)
+        self.progress.setRange(0, 1000)
+        self.progress.hide()
+        self.cancel_button = QToolButton(self)
+        self.cancel_button.setText("Cancel")
+        self.cancel_button.clicked.connect(self.cancel_loading)
+        self.cancel_button.hide()
+        status = self.statusBar()
+        status.addWidget(self.summary, 1)
+        status.addPermanentWidget(self.progress)
+        status.addPermanentWidget(self.cancel_button)
+        self.resize(1280, 800)
+
+    def _take_over_review_keys(self) -> None:
+        """The window's keys win: n/p move between mails and [/] between patches everywhere.
+
+        The review page brings its own n/p/[/] for comments and files; two shortcuts on one key
+        are ambiguous in Qt and then neither fires, so those move to the window's ./, and {/}.
+        """
+        for name in ("next_comment_action", "previous_comment_action", "next_file_action",
+                     "previous_file_action"):
+            action = getattr(self.patch_view, name, None)
+            if isinstance(action, QAction):
+                action.setShortcuts([])
+
+    def _action(
+        self,
+        text: str,
+        slot: Callable[[], object],
+        keys: QKeySequence.StandardKey | str | list[str] | None = None,
+        *,
+        checkable: bool = False,
+        tip: str = "",
+    ) -> QAction:
+        action = QAction(text, self)
+        if isinstance(keys, list):
+            action.setShortcuts([QKeySequence(k) for k in keys])
+        elif isinstance(keys, QKeySequence.StandardKey):
+            action.setShortcuts(keys)
+        elif keys:
+            action.setShortcut(QKeySequence(keys))
+        action.setCheckable(checkable)
+        if tip:
+            action.setStatusTip(tip)
+        if checkable:
+            action.toggled.connect(slot)
+        else:
+            action.triggered.connect(lambda _checked=False: slot())
+        self.addAction(action)  # shortcuts work even when the menu bar is hidden
+        return action
+
+    def _build_actions(self) -> None:
+        std = QKeySequence.StandardKey
+        a = self._action
+        self.act_open = a("&Open Mailbox…", self.open_dialog, std.Open)
+        self.act_demo = a("Open &Demo Mailbox", self.open_demo)
+        self.act_reload = a("&Reload", self.reload, std.Refresh)
+        self.act_cancel = a("&Cancel Loading", self.cancel_loading)
+        self.act_quit = a("&Quit", self.close, std.Quit)
+        self.act_filter = a("&Filter Threads", self.focus_filter, ["/", "Ctrl+F"])
+        self.act_clear_filter = a("C&lear Filter", self.clear_filter)
+        self.act_toggle_read = a("Toggle &Read", self.toggle_read, "U")
+        self.act_copy_id = a("Copy &Message-ID", self.copy_msgid, "Ctrl+Shift+C")
+        self.act_next_row = a("Next &Row", lambda: self.move_row(1), "J")
+        self.act_prev_row = a("Previous Ro&w", lambda: self.move_row(-1), "K")
+        self.act_next_msg = a("&Next Message", lambda: self.move_message(1), "N")
+        self.act_prev_msg = a("&Previous Message", lambda: self.move_message(-1), "P")
+        self.act_next_patch = a("Next Pa&tch", lambda: self.move_patch(1), "]")
+        self.act_prev_patch = a("Previous Patc&h", lambda: self.move_patch(-1), "[")
+        self.act_next_comment = a("Next &Comment", lambda: self._review("next_comment"), ".")
+        self.act_prev_comment = a("Previous Co&mment", lambda: self._review("previous_comment"),
+                                  ",")
+        self.act_next_file = a("Next &File", lambda: self._review("next_file"), "}")
+        self.act_prev_file = a("Previous F&ile", lambda: self._review("previous_file"), "{")
+        self.act_list = a("Go to Thread &List", self.tree.setFocus, "Ctrl+L")
+        self.act_expand = a("&Expand All Threads", self.tree.expandAll, "Ctrl+Shift+E")
+        self.act_collapse = a("C&ollapse All Threads", self.tree.collapseAll, "Ctrl+Shift+W")
+        self.act_only_commented = a(
+            "Only &Commented Hunks", self.set_only_commented_hunks, "Ctrl+H", checkable=True
+        )
+        self.act_only_commented.setChecked(self.settings.only_commented_hunks)
+        self.act_raw = a("Show Message &Source", self.message_view.set_raw, "Ctrl+U",
+                         checkable=True)
+        self.act_font = a("Monospace &Font…", self.choose_font)
+        self.act_zoom_in = a("Zoom &In", lambda: self.zoom(1), std.ZoomIn)
+        self.act_zoom_out = a("Zoom &Out", lambda: self.zoom(-1), std.ZoomOut)
+        self.act_shortcuts = a("&Keyboard Shortcuts", self.show_shortcuts, ["?", "F1"])
+        self.act_about = a("&About Hunkwise", self.about)
+        self.theme_actions = QActionGroup(self)
+        self.theme_actions.setExclusive(True)
+        for name, label in (("system", "Follow &System"), ("light", "&Light"), ("dark", "&Dark")):
+            action = QAction(label, self, checkable=True)
+            action.setData(name)
+            action.setChecked(name == self.settings.theme)
+            action.triggered.connect(lambda _checked=False, n=name: self.set_theme(n))
+            self.theme_actions.addAction(action)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        self.menus: list[tuple[str, list[QAction]]] = []
+
+        def menu(title: str, items: list[QAction | QMenu | None]) -> QMenu:
+            m = bar.addMenu(title)
+            listed: list[QAction] = []
+            for item in items:
+                if item is None:
+                    m.addSeparator()
+                elif isinstance(item, QMenu):
+                    m.addMenu(item)
+                else:
+                    m.addAction(item)
+                    listed.append(item)
+            self.menus.append((title, listed))
+            return m
+
+        self.recent_menu = QMenu("Open &Recent", self)
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        menu("&File", [self.act_open, self.recent_menu, self.act_demo, self.act_reload,
+                       self.act_cancel, None, self.act_quit])
+        menu("&Edit", [self.act_filter, self.act_clear_filter, None, self.act_toggle_read,
+                       self.act_copy_id])
+        menu("&Go", [self.act_next_row, self.act_prev_row, None, self.act_next_msg,
+                     self.act_prev_msg, None, self.act_next_patch, self.act_prev_patch, None,
+                     self.act_next_comment, self.act_prev_comment, self.act_next_file,
+                     self.act_prev_file, None, self.act_list])
+        theme_menu = QMenu("&Theme", self)
+        theme_menu.addActions(self.theme_actions.actions())
+        menu("&View", [theme_menu, self.act_font, self.act_zoom_in, self.act_zoom_out, None,
+                       self.act_only_commented, self.act_raw, None, self.act_expand,
+                       self.act_collapse])
+        menu("&Help", [self.act_shortcuts, self.act_about])
+
+    # -- opening ------------------------------------------------------------------------------
+
+    def open_path(self, path: str | os.PathLike[str], *, select: str | None = None) -> None:
+        """Load a mailbox in the background; the current one stays usable meanwhile."""
+        target = Path(path).expanduser()
+        self._loading_path = target
+        self._select_after_load = select
+        self.summary.setText(f"Loading {target.name}…")
+        self.progress.setValue(0)
+
+        def job(progress, cancelled):
+            return Archive.open(target, progress=progress, cancelled=cancelled)
+
+        self.loader.start(job)
+
+    def open_dialog(self) -> None:
+        start = str(Path(self.settings.recent_files[0]).parent) if self.settings.recent_files \
+            else str(Path.home())
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open Mailbox", start, "Mailboxes (*.mbox *.mbx *.gz *.eml *.patch *.mbox.gz);;"
+            "All files (*)"
+        )
+        if path:
+            self.open_path(path)
+
+    def open_demo(self) -> None:
+        from viewer.ui.app import demo_mailbox
+
+        demo = demo_mailbox()
+        if demo is None:
+            self.messages.error("The demo mailbox is not installed with this copy of Hunkwise.")
+        else:
+            self.open_path(demo)
+
+    def reload(self) -> None:
+        if self.archive is not None:
+            self.open_path(self.archive.path, select=self.current_msgid)
+
+    def cancel_loading(self) -> None:
+        if self.loader.cancel():
+            name = self._loading_path.name if self._loading_path else "the mailbox"
+            self.messages.info(f"Stopped loading {name}.")
+            self._show_summary()
+
+    def _on_running_changed(self, running: bool) -> None:
+        self.progress.setVisible(running)
+        self.cancel_button.setVisible(running)
+        self.act_cancel.setEnabled(running)
+        if running:
+            self.progress.setRange(0, 0)  # busy until the first progress report
+
+    def _on_progress(self, done: int, total: int) -> None:
+        if total > 0:
+            self.progress.setRange(0, 1000)
+            self.progress.setValue(int(1000 * min(done, total) / total))
+
+    def _on_load_failed(self, error: BaseException) -> None:
+        if isinstance(error, LoadCancelled):
+            return
+        name = self._loading_path.name if self._loading_path else "the mailbox"
+        if isinstance(error, HunkwiseError):
+            text = str(error)
+        else:  # a bug, not bad input: say so plainly rather than crash or stay silent
+            text = f"Could not open {name}: {type(error).__name__}: {error}"
+        self.messages.error(text)
+        self._show_summary()
+        self.load_failed.emit(text)
+
+    def _on_loaded(self, archive: Archive) -> None:
+        self.archive = archive
+        self.current_msgid = None
+        read = self.store.read_ids(archive.path) if self.store is not None else set()
+        self.model.set_archive(archive, read)
+        self.setWindowTitle(f"{archive.path.name} — Hunkwise")
+        self.settings.add_recent(archive.path)
+        if len(archive.entries) < _EXPAND_ALL_BELOW:
+            self.tree.expandAll()
+        self._show_summary()
+        if not self.model.query.is_empty:
+            self.set_query(self.model.query)
+        target = self._select_after_load
+        self._select_after_load = None
+        if not (target and self.select_message(target)):
+            if target:
+                self.messages.warning(f"No message <{target}> in {archive.path.name}.")
+            first = self.model.index(0, 0)
+            if first.isValid():
+                self.tree.setCurrentIndex(first)
+            else:
+                self.message_view.clear_message("This mailbox holds no mail.")
+        self.loaded.emit(archive)
+
+    def _show_summary(self) -> None:
+        archive = self.archive
+        if archive is None:
+            self.summary.setText("No mailbox open — File → Open, or drop one here.")
+            return
+        shown = self.model.rowCount()
+        filtered = "" if self.model.query.is_empty else f", {shown} matching"
+        self.summary.setText(
+            f"{archive.path.name}: {len(archive.entries)} messages, {len(archive.threads)} "
+            f"threads, {len(archive.series)} series{filtered} — loaded in {archive.seconds:.2f} s"
+        )
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        recent = self.settings.recent_files
+        for path in recent:
+            action = self.recent_menu.addAction(path)
+            action.triggered.connect(lambda _checked=False, p=path: self.open_path(p))
+        if not recent:
+            self.recent_menu.addAction("(none)").setEnabled(False)
+        else:
+            self.recent_menu.addSeparator()
+            self.recent_menu.addAction("Clear List", self.settings.clear_recent)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if any(url.isLocalFile() for url in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        files = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
+        if files:
+            event.acceptProposedAction()
+            self.open_path(files[0])
+            if len(files) > 1:
+                self.messages.info("One mailbox at a time: opened the first file dropped.")
+
+    # -- the current message ------------------------------------------------------------------
+
+    def select_message(self, msgid: str) -> bool:
+        """Make ``msgid`` the current row (expanding its thread); False when not listed."""
+        index = self.model.index_of(msgid)
+        if not index.isValid():
+            return False
+        parent = index.parent()
+        while parent.isValid():
+            self.tree.expand(parent)
+            parent = parent.parent()
+        self.tree.setCurrentIndex(index)
+        self.tree.scrollTo(index)
+        return True
+
+    def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if not current.isValid() or self.archive is None:
+            return
+        msgid = current.data(MSGID_ROLE)
+        if current.data(KIND_ROLE) == GROUP:
+            # A revisions row: show the newest revision's thread start.
+            last = self.model.index(self.model.rowCount(current.siblingAtColumn(0)) - 1, 0,
+                                    current.siblingAtColumn(0))
+            msgid = last.data(MSGID_ROLE)
+        if msgid is None:
+            return
+        self.show_message(msgid)
+
+    def show_message(self, msgid: str) -> None:
+        archive = self.archive
+        if archive is None:
+            return
+        node = archive.node(msgid)
+        if node.entry is None:  # a placeholder: show what answers it instead
+            self.message_view.clear_message(
+                f"<{msgid}> is referenced by the replies below but is not in this mailbox."
+            )
+            return
+        self.current_msgid = msgid
+        try:
+            self.message_view.show_message(archive, msgid)
+            self.patch_view.show_patch(archive, self.review_target(msgid))
+        except Exception as error:  # one bad mail must not take the window with it
+            self.messages.error(f"Could not show <{msgid}>: {type(error).__name__}: {error}")
+        self.set_read(msgid, read=True)
+        self.message_shown.emit(msgid)
+
+    def review_target(self, msgid: str) -> str:
+        """The patch or cover letter a mail belongs to: itself, or the nearest one it answers."""
+        archive = self.archive
+        assert archive is not None
+        node = archive.node(msgid)
+        while node is not None:
+            if node.entry is not None:
+                series = archive.series_of(node.msgid)
+                if series is not None and (
+                    series.cover == node.msgid or node.msgid in series.patches.values()
+                ):
+                    return node.msgid
+            node = node.parent
+        return msgid
+
+    def set_read(self, msgid: str, *, read: bool) -> None:
+        if self.archive is None or self.model.is_read(msgid) == read:
+            return
+        self.model.set_read(msgid, read=read)
+        if self.store is not None:
+            try:
+                self.store.mark_read(self.archive.path, [msgid], read=read)
+            except Exception as error:  # disk full, read-only home: keep reading regardless
+                self.messages.warning(f"Could not save read state: {error}")
+
+    def toggle_read(self) -> None:
+        if self.current_msgid is not None:
+            self.set_read(self.current_msgid, read=not self.model.is_read(self.current_msgid))
+
+    def copy_msgid(self) -> None:
+        if self.current_msgid is not None:
+            QApplication.clipboard().setText(f"<{self.current_msgid}>")
+            self.messages.info(f"Copied <{self.current_msgid}>.")
+
+    # -- navigation ---------------------------------------------------------------------------
+
+    def move_row(self, step: int) -> None:
+        """j/k: the next visible row of the list, like the arrow keys but from anywhere."""
+        current = self.tree.currentIndex()
+        if not current.isValid():
+            target = self.model.index(0, 0)
+        else:
+            target = self.tree.indexBelow(current) if step > 0 else self.tree.indexAbove(current)
+        if target.isValid():
+            self.tree.setCurrentIndex(target)
+            self.tree.scrollTo(target)
+
+    def move_message(self, step: int) -> None:
+        """n/p: the next mail in thread order, opening collapsed threads on the way."""
+        self._move_in_order(step, lambda _msgid: True)
+
+    def move_patch(self, step: int) -> None:
+        """]/[: the next patch mail in list order."""
+        archive = self.archive
+        if archive is not None:
+            self._move_in_order(step, archive.is_patch)
+
+    def _move_in_order(self, step: int, wanted: Callable[[str], bool]) -> None:
+        order = self.model.order()
+        if not order:
+            return
+        if self.current_msgid in order:
+            position = order.index(self.current_msgid)  # type: ignore[arg-type]
+        else:
+            position = -1 if step > 0 else len(order)
+        position += step
+        while 0 <= position < len(order):
+            if wanted(order[position]):
+                self.select_message(order[position])
+                return
+            position += step
+
+    def _review(self, name: str) -> None:
+        getattr(self.patch_view, name, lambda: None)()
+
+    # -- filter -------------------------------------------------------------------------------
+
+    def set_query(self, query: Query) -> None:
+        current = self.current_msgid
+        try:
+            seconds = self.model.set_query(query)
+        except Exception as error:
+            self.messages.error(f"Filter failed: {type(error).__name__}: {error}")
+            return
+        if query.errors:
+            self.messages.warning("; ".join(query.errors))
+        elif seconds > 0.5:
+            self.messages.info(f"Filtering took {seconds:.1f} s (has: filters read every mail).")
+        if self.archive is not None and (
+            len(self.archive.entries) < _EXPAND_ALL_BELOW
+            or (not query.is_empty and self.model.rowCount() < 50)
+        ):
+            self.tree.expandAll()  # few matches: show where in their threads they sit
+        if current is not None:
+            self.select_message(current)
+        self._show_summary()
+
+    def focus_filter(self) -> None:
+        self.filter_box.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.filter_box.selectAll()
+
+    def clear_filter(self) -> None:
+        self.filter_box.clear()
+        self.filter_box.apply()
+
+    # -- appearance ---------------------------------------------------------------------------
+
+    def set_theme(self, choice: str) -> None:
+        self.settings.theme = choice
+        for action in self.theme_actions.actions():
+            action.setChecked(action.data() == choice)
+        self.apply_theme(choice)
+
+    def apply_theme(self, choice: str) -> None:
+        self.theme_name = resolve_theme(choice)
+        theme = THEMES[self.theme_name]
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.setPalette(theme.palette())
+        self.setPalette(theme.palette())
+        self.message_view.set_theme(self.theme_name)
+        self.patch_view.set_theme(self._theme_arg(theme))
+
+    def _theme_arg(self, theme):
+        # The review page takes a Theme; the plain stand-in takes its name.
+        return theme.name if isinstance(self.patch_view, _PlainPatchView) else theme
+
+    def apply_font(self, font: QFont) -> None:
+        self.message_view.set_font(font)
+        self.patch_view.set_font(font)
+
+    def choose_font(self) -> None:
+        font, ok = QFontDialog.getFont(
+            self.settings.font, self, "Monospace Font", QFontDialog.FontDialogOption.MonospacedFonts
+        )
+        if ok:
+            self.settings.font = font
+            self.apply_font(font)
+
+    def zoom(self, step: int) -> None:
+        font = self.settings.font
+        font.setPointSizeF(max(6.0, font.pointSizeF() + step))
+        self.settings.font = font
+        self.apply_font(font)
+
+    def set_only_commented_hunks(self, only: bool) -> None:
+        self.settings.only_commented_hunks = only
+        self.patch_view.set_only_commented_hunks(only)
+
+    # -- dialogs ------------------------------------------------------------------------------
+
+    def show_shortcuts(self) -> ShortcutsDialog:
+        dialog = ShortcutsDialog(self.menus, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
+    def about(self) -> None:
+        self.messages.info(
+            f"Hunkwise {__version__} — patch review mail with every comment on the line it "
+            f"quotes. GPL-2.0-or-later."
+        )
+
+    # -- layout persistence -------------------------------------------------------------------
+
+    def _restore_layout(self) -> None:
+        s = self.settings
+        for name, restore in (
+            ("geometry", self.restoreGeometry),
+            ("window", self.restoreState),
+            ("main_splitter", self.main_splitter.restoreState),
+            ("right_splitter", self.right_splitter.restoreState),
+            ("thread_header", self.tree.header().restoreState),
+        ):
+            state = s.layout(name)
+            if state is not None:
+                restore(state)
+        if s.layout("main_splitter") is None:
+            width, height = self.width(), self.height()
+            self.main_splitter.setSizes([int(width * 0.44), int(width * 0.56)])
+            self.right_splitter.setSizes([int(height * 0.62), int(height * 0.38)])
+
+    def save_layout(self) -> None:
+        s = self.settings
+        s.set_layout("geometry", self.saveGeometry())
+        s.set_layout("window", self.saveState())
+        s.set_layout("main_splitter", self.main_splitter.saveState())
+        s.set_layout("right_splitter", self.right_splitter.saveState())
+        s.set_layout("thread_header", self.tree.header().saveState())
+        s.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.loader.cancel(quiet=True)
+        self.save_layout()
+        # A scan checks cancelled() between chunks; wait briefly so no worker outlives us.
+        self.loader.wait(3000)
+        super().closeEvent(event)

@@ -1,0 +1,126 @@
+"""Background work that returns plain data to the GUI thread, latest request wins.
+
+A job runs ``fn(progress, cancelled)`` on a private thread pool and its result comes back
+through a queued signal. Every start bumps a token; results, errors and progress carrying an
+older token are dropped, so opening a second mailbox while the first is still loading can never
+show the first one late (git-cola's ``qtutils.Task`` and Anki's operations do the same).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+ProgressFn = Callable[[int, int], None]
+CancelledFn = Callable[[], bool]
+JobFn = Callable[[ProgressFn, CancelledFn], Any]
+
+_PROGRESS_INTERVAL = 0.05  # seconds; a 60 MB scan reports thousands of times, a bar needs 20/s
+
+
+class _Relay(QObject):
+    """Lives in the GUI thread; worker threads emit on it, so delivery is queued."""
+
+    progress = Signal(int, object, object)
+    done = Signal(int, object)
+    error = Signal(int, object)
+
+
+class _Job(QRunnable):
+    def __init__(self, token: int, fn: JobFn, relay: _Relay, stop: threading.Event) -> None:
+        super().__init__()
+        self.setAutoDelete(True)
+        self.token = token
+        self.fn = fn
+        self.relay = relay
+        self.stop = stop
+        self._last = 0.0
+
+    def _progress(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - self._last >= _PROGRESS_INTERVAL or done >= total:
+            self._last = now
+            self.relay.progress.emit(self.token, done, total)
+
+    def run(self) -> None:
+        try:
+            result = self.fn(self._progress, self.stop.is_set)
+        except BaseException as error:  # delivered to the GUI thread, never lost in a worker
+            self.relay.error.emit(self.token, error)
+        else:
+            self.relay.done.emit(self.token, result)
+
+
+class TaskRunner(QObject):
+    """Runs one kind of job at a time; starting another cancels and forgets the previous one."""
+
+    progressed = Signal(object, object)
+    """done, total (bytes for a mailbox)."""
+    succeeded = Signal(object)
+    failed = Signal(object)
+    """The exception the job raised (never a cancelled job's)."""
+    running_changed = Signal(bool)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
+        self._relay = _Relay(self)
+        self._relay.progress.connect(self._on_progress)
+        self._relay.done.connect(self._on_done)
+        self._relay.error.connect(self._on_error)
+        self._token = 0
+        self._stop: threading.Event | None = None
+        self._running = False
+
+    @property
+    def running(self) -> bool:
+        return self._running
+
+    def start(self, fn: JobFn) -> int:
+        """Run ``fn`` in the background; returns the token its results will carry."""
+        self.cancel(quiet=True)
+        self._token += 1
+        self._stop = threading.Event()
+        self._set_running(True)
+        # maxThreadCount is 1, so a cancelled job still finishing delays this one slightly
+        # rather than two scans competing for the disk.
+        self._pool.start(_Job(self._token, fn, self._relay, self._stop))
+        return self._token
+
+    def cancel(self, *, quiet: bool = False) -> bool:
+        """Ask the running job to stop and drop whatever it returns; True if one was running."""
+        was_running = self._running
+        if self._stop is not None:
+            self._stop.set()
+        self._token += 1  # anything still in flight is stale from now on
+        if not quiet:
+            self._set_running(False)
+        return was_running
+
+    def wait(self, msecs: int = 5000) -> bool:
+        """Block until no job runs (for shutdown and tests); True when the pool is idle."""
+        return self._pool.waitForDone(msecs)
+
+    def _set_running(self, running: bool) -> None:
+        if running != self._running:
+            self._running = running
+            self.running_changed.emit(running)
+
+    def _on_progress(self, token: int, done: object, total: object) -> None:
+        if token == self._token:
+            self.progressed.emit(done, total)
+
+    def _on_done(self, token: int, result: object) -> None:
+        if token == self._token:
+            self._set_running(False)
+            self.succeeded.emit(result)
+
+    def _on_error(self, token: int, error: object) -> None:
+        if token == self._token:
+            self._set_running(False)
+            self.failed.emit(error)
