@@ -113,7 +113,10 @@ def test_lazy_counts_arrive_later(qtbot, model):
     comments = patch.data()
     assert comments != "…"
     assert int(comments or 0) == model.facts("v1-1@example.org").comments
-    assert model.facts("v1-1@example.org").comments >= 1  # Rui's comment on the diff
+    # Rui's comment on the diff and Alice's answer under it, each counted once
+    assert model.facts("v1-1@example.org").comments == 2
+    assert model.facts("r2@example.org").comments == 1
+    assert model.facts("v1-2@example.org").comments == 0
 
 
 def test_trailer_counts_shown_for_cover(qtbot, model):

@@ -21,6 +21,7 @@ from PySide6.QtGui import (
     QDragEnterEvent,
     QDropEvent,
     QFont,
+    QFontMetrics,
     QGuiApplication,
     QKeySequence,
 )
@@ -173,13 +174,15 @@ class MainWindow(QMainWindow):
         header = self.tree.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(COL_SUBJECT, QHeaderView.ResizeMode.Stretch)
-        metrics = self.tree.fontMetrics()
+        bold = QFont(self.tree.font())
+        bold.setBold(True)  # unread rows are bold and must not be cut short
+        metrics = QFontMetrics(bold)
         for column, sample in (
-            (COL_FROM, "Jane Maintainer"),
-            (COL_DATE, "2024-02-12 10:31"),
-            (COL_VERSION, "v10–v15"),
+            (COL_FROM, "Jane Maintain"),
+            (COL_DATE, "2024-02-12"),
+            (COL_VERSION, "v1–v3"),
             (COL_COUNT, "Msgs"),
-            (COL_TRAILERS, "R12 A1"),
+            (COL_TRAILERS, "R12 A3"),
             (COL_COMMENTS, "Cmts"),
         ):
             # Never ResizeToContents: it would ask data() of every row of a huge mailbox.
@@ -711,7 +714,7 @@ class MainWindow(QMainWindow):
                 restore(state)
         if s.layout("main_splitter") is None:
             width, height = self.width(), self.height()
-            self.main_splitter.setSizes([int(width * 0.44), int(width * 0.56)])
+            self.main_splitter.setSizes([int(width * 0.47), int(width * 0.53)])
             self.right_splitter.setSizes([int(height * 0.62), int(height * 0.38)])
 
     def save_layout(self) -> None:

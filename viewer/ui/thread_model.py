@@ -95,13 +95,8 @@ class Facts:
 
 
 def _count_annotations(annotations) -> int:
-    total = 0
-    stack = list(annotations)
-    while stack:
-        item = stack.pop()
-        total += 1
-        stack.extend(item.children)
-    return total
+    # Discussions come both flat and nested (children); count each comment once.
+    return len({a.id for a in _flatten(annotations)})
 
 
 class ThreadModel(QAbstractItemModel):
@@ -290,10 +285,10 @@ class ThreadModel(QAbstractItemModel):
                 trailers = archive.trailer_counts(msgid)
             else:
                 # A reply: the comments it makes, wherever they were anchored.
-                comments = sum(
-                    1 for a in _flatten(archive.all_annotations(msgid))
+                comments = len({
+                    a.id for a in _flatten(archive.all_annotations(msgid))
                     if a.reply_message_id == msgid
-                )
+                })
                 trailers = {}
         except NotImplementedError:  # an engine part not there yet must not break the list
             return Facts(0, {})
@@ -488,8 +483,10 @@ class ThreadModel(QAbstractItemModel):
             return None
         if role == Qt.ItemDataRole.TextAlignmentRole and column >= COL_COUNT:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ToolTipRole and column == COL_SUBJECT and entry is not None:
-            tip = f"{entry.subject}\n<{entry.msgid}>"
+        if role == Qt.ItemDataRole.ToolTipRole and entry is not None:
+            if column == COL_DATE:
+                return _format_date(entry.date, "%a %Y-%m-%d %H:%M %Z")
+            tip = f"{entry.subject}\n{entry.author_name} <{entry.author_email}>\n<{entry.msgid}>"
             return tip + (f"\n(header problem: {entry.broken})" if entry.broken else "")
         return None
 
@@ -504,7 +501,7 @@ class ThreadModel(QAbstractItemModel):
         if column == COL_FROM:
             return entry.author_name or entry.author_email
         if column == COL_DATE:
-            return _format_date(entry.date)
+            return _format_date(entry.date, "%Y-%m-%d")
         if column == COL_VERSION:
             series = archive.series_of(node.msgid)
             return f"v{series.version}" if series is not None else ""
@@ -531,7 +528,7 @@ class ThreadModel(QAbstractItemModel):
             if column == COL_FROM:
                 return (entry.author_name or entry.author_email) if entry else ""
             if column == COL_DATE:
-                return _format_date(entry.date) if entry else ""
+                return _format_date(entry.date, "%Y-%m-%d") if entry else ""
             if column == COL_VERSION:
                 return row.versions
             if column == COL_COUNT:
@@ -569,11 +566,11 @@ def _flatten(annotations) -> Iterator:
         stack.extend(item.children)
 
 
-def _format_date(date: float | None) -> str:
+def _format_date(date: float | None, pattern: str) -> str:
     if date is None:
         return ""
     try:
-        return time.strftime("%Y-%m-%d %H:%M", time.localtime(date))
+        return time.strftime(pattern, time.localtime(date))
     except (OverflowError, OSError, ValueError):
         return ""
 
