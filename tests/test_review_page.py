@@ -177,3 +177,10 @@ def test_a_mail_without_a_diff_shows_its_body() -> None:
     page = build_page(None, msgid="c@x", subject="[PATCH 0/2] cover", body="Hello\nthere")
     assert [r.text for r in page.rows if r.kind == "message"] == ["Hello", "there"]
     assert page.files == [] and page.hunks == []
+
+
+def test_general_comments_are_not_marked_approximate(patch: Patch) -> None:
+    general = note("g", Anchor("unanchored", "p@x"), confidence=0.3, method="fallback")
+    page = build_page(patch, [general])
+    assert not is_doubtful(general)
+    assert "approximate" not in page.rows[page.head_row("g")].text

@@ -152,6 +152,9 @@ class ReviewPage:
 
 
 def is_doubtful(annotation: Annotation) -> bool:
+    """An anchor worth a second look; general comments have none to doubt."""
+    if annotation.anchor.kind == "unanchored":
+        return False
     return annotation.confidence < DOUBTFUL_CONFIDENCE or annotation.method != "exact"
 
 
