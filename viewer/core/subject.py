@@ -1,10 +1,13 @@
 """Kernel subject prefixes: "[PATCH net-next v4 03/12] foo: bar" → version, counters, flags.
 
-CONTRACT (being implemented).
+This runs on every subject of the mailbox when it is opened (50,000 on a list archive), so it
+is a handful of precompiled regexes and a token loop, no backtracking-prone patterns; about
+3 µs a subject (see tests/test_subject.py::test_parse_subject_is_cheap).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -30,6 +33,102 @@ class SubjectInfo:
     def is_cover(self) -> bool:
         return self.counter == 0 and (self.total or 0) > 0
 
+    @property
+    def is_pull_request(self) -> bool:
+        """[GIT PULL], [PULL], [PULL REQUEST]: a merge request, not a patch to apply."""
+        return "pull" in self.prefixes
+
+
+# Reply and forward markers as mail clients write them in many languages: Re, RE, Aw (de),
+# Sv (sv/da/no), Vs (fi), Antw (nl), Odp (pl), R/Rif (it), Fw/Fwd; Outlook's "Re[2]:" too.
+# Deliberately NOT "Res:" or a bare word without colon, which are real subject words.
+_REPLY = re.compile(
+    r"(?:(?:re|aw|sv|vs|antw|odp|rif|r|fwd?|tr|wg)(?:\[\d+\])?[ \t]*:[ \t]*)+", re.I
+)
+# After a bracket group only the common markers count: "[PATCH] fw: load..." and
+# "[PATCH] r: ..." are subsystem names there, while "[ovs-dev] Re: [PATCH]" is a reply.
+_REPLY_INNER = re.compile(r"(?:(?:re|aw|sv|antw)(?:\[\d+\])?[ \t]*:[ \t]*)+", re.I)
+_GROUP = re.compile(r"\[([^\[\]]*)\][ \t]*")
+_TOKEN_SPLIT = re.compile(r"[\s,]+")
+# "v4", "V4", "v2.1" and glued forms "PATCHv3", "RFCv2", "RESENDv2".
+_VERSION = re.compile(r"(patch|rfc|resend)?v(\d+)(?:\.\d+)?", re.I)
+_COUNTER = re.compile(r"(\d+)/(\d+)")
+
+_FLAG_WORDS = {"patch": "patch", "rfc": "rfc", "resend": "resend"}
+
+
+def strip_reply(subject: str) -> tuple[str, bool]:
+    """The subject without leading reply markers, and whether there were any."""
+    match = _REPLY.match(subject.lstrip())
+    if match is None:
+        return subject.strip(), False
+    return subject.lstrip()[match.end() :].strip(), True
+
 
 def parse_subject(subject: str) -> SubjectInfo:
-    raise NotImplementedError
+    """Read the bracket groups at the start of a subject, the way git send-email and people
+    write them.
+
+    Groups are read as long as they come first, so "[RFC][PATCH 00/10]" and list tags such as
+    "[linux-pwm]" are all prefixes; a reply marker may sit before or between them
+    ("Re: [PATCH]", "[ovs-dev] Re: [PATCH]"). A counter is only trusted when n <= N.
+    """
+    rest = subject or ""
+    is_reply = False
+    words: list[str] = []
+    version = 0
+    counter = total = None
+    is_patch = is_rfc = is_resend = seen_group = False
+    while True:
+        rest = rest.lstrip()
+        match = (_REPLY_INNER if seen_group else _REPLY).match(rest)
+        if match:
+            is_reply = True
+            rest = rest[match.end() :]
+            continue
+        match = _GROUP.match(rest)
+        if match is None:
+            break
+        rest = rest[match.end() :]
+        seen_group = True
+        for token in _TOKEN_SPLIT.split(match.group(1)):
+            if not token:
+                continue
+            low = token.lower()
+            if low in _FLAG_WORDS:
+                words.append(low)
+                continue
+            found = _VERSION.fullmatch(token)
+            if found:
+                if found.group(1):
+                    words.append(found.group(1).lower())
+                version = version or int(found.group(2))
+                continue
+            found = _COUNTER.fullmatch(token)
+            if found and counter is None:
+                n, of = int(found.group(1)), int(found.group(2))
+                if n <= of:
+                    counter, total = n, of
+                    continue
+            words.append(low)
+    for word in words:
+        if word == "patch":
+            is_patch = True
+        elif word == "rfc":
+            is_rfc = True
+        elif word == "resend":
+            is_resend = True
+    if counter is not None and "pull" not in words:
+        # "[RFC 2/5]" and "[net-next 1/3]" are patches even without the word PATCH.
+        is_patch = True
+    return SubjectInfo(
+        subject=" ".join(rest.split()),
+        prefixes=tuple(words),
+        is_reply=is_reply,
+        is_patch=is_patch,
+        is_rfc=is_rfc,
+        is_resend=is_resend,
+        version=version or 1,
+        counter=counter,
+        total=total,
+    )
