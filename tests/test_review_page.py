@@ -184,3 +184,13 @@ def test_general_comments_are_not_marked_approximate(patch: Patch) -> None:
     page = build_page(patch, [general])
     assert not is_doubtful(general)
     assert "approximate" not in page.rows[page.head_row("g")].text
+
+
+def test_long_comment_prose_is_wrapped_but_indented_code_is_not(patch: Patch) -> None:
+    prose = "word " * 60
+    code = "    " + "x" * 150
+    page = build_page(patch, [note("a", on_line(None, 66), text=f"{prose}\n{code}")])
+    lines = [r.text.strip() for r in page.rows if r.kind == "comment"]
+    assert len(lines) > 2 and all(len(line) <= 90 for line in lines[:-1])
+    assert " ".join(lines[:-1]) == prose.strip()
+    assert lines[-1] == code.strip()

@@ -12,6 +12,7 @@ takes as block separators are replaced, so row ``i`` is always block ``i`` of th
 from __future__ import annotations
 
 import datetime as _dt
+import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from email.utils import parseaddr
@@ -45,6 +46,12 @@ Side = Literal["old", "new"]
 
 CARD_INDENT = 3
 """Spaces before a card's text per nesting level (the view paints the card in that margin)."""
+MAX_INDENT_LEVEL = 4
+"""Deeper replies are drawn at this level: a 12-mail back-and-forth must stay readable."""
+
+
+def indent_level(depth: int) -> int:
+    return min(depth, MAX_INDENT_LEVEL)
 
 # Lexers whose block comments ("/* … */") a hunk may start inside of.
 _C_LIKE = frozenset({"c", "cpp", "rust", "devicetree", "gas", "java", "go", "javascript"})
@@ -251,7 +258,7 @@ class _Builder:
             self._card(thread, root, replies, 0, place)
 
     def _card(self, thread: Thread, item: Annotation, replies: list, depth: int, place) -> None:
-        indent = " " * (CARD_INDENT + CARD_INDENT * depth)
+        indent = " " * (CARD_INDENT + CARD_INDENT * indent_level(depth))
         head = f"{indent}{author_name(item.author)} · {format_date(item.date)}"
         if is_doubtful(item) and depth == 0:
             head += f"  ≈ approximate ({item.method}, {item.confidence:.0%})"
@@ -260,7 +267,7 @@ class _Builder:
         self.comment_rows.append(row)
         thread.rows.append(row)
         lines = item.comment.replace("\r\n", "\n").rstrip("\n").split("\n")
-        for text in lines:
+        for text in _wrapped(lines):
             thread.rows.append(
                 self.add("comment", indent + text, annotation=item, depth=depth,
                          thread=thread.root.id, **place)
@@ -268,6 +275,21 @@ class _Builder:
         for child, grandchildren in replies:
             thread.size += 1
             self._card(thread, child, grandchildren, depth + 1, place)
+
+
+COMMENT_WIDTH = 90
+"""Comment prose longer than this is wrapped (Gmail and Outlook send whole paragraphs as one
+line); indented lines are left alone, they are usually code or a quoted log."""
+
+
+def _wrapped(lines: list[str]) -> list[str]:
+    out: list[str] = []
+    for line in lines:
+        if len(line) > COMMENT_WIDTH and not line[:1].isspace():
+            out.extend(textwrap.wrap(line, COMMENT_WIDTH, break_on_hyphens=False) or [""])
+        else:
+            out.append(line)
+    return out
 
 
 def _file_matches(diff: FileDiff, path: str | None) -> bool:

@@ -45,6 +45,7 @@ from viewer.core.review_page import (
     ReviewPage,
     Row,
     author_email,
+    indent_level,
     is_doubtful,
     page_from_archive,
 )
@@ -98,6 +99,7 @@ class PageEditor(QPlainTextEdit):
         self.collapsed: set[str] = set()
         self._last_of_card: list[bool] = []
         self._digits = 4
+        self._card_chars: dict[str, int] = {}
         self.setReadOnly(True)
         self.setTextInteractionFlags(
             Qt.TextInteractionFlag.TextSelectableByMouse
@@ -145,6 +147,12 @@ class PageEditor(QPlainTextEdit):
                 following = self.rows[index + 1] if index + 1 < len(self.rows) else None
                 last[index] = following is None or following.annotation is not row.annotation
         self._last_of_card = last
+        # Cards of one discussion share a right edge wide enough for their longest line.
+        widest: dict[str, int] = {}
+        for row in self.rows:
+            if row.thread is not None:
+                widest[row.thread] = max(widest.get(row.thread, 0), len(row.text))
+        self._card_chars = widest
         biggest = max(
             (max(r.line.old_line or 0, r.line.new_line or 0) for r in self.rows if r.line),
             default=0,
@@ -181,7 +189,7 @@ class PageEditor(QPlainTextEdit):
         return None
 
     def card_left(self, depth: int) -> float:
-        return self.char_width() * (_INDENT_CHARS / 2 + _INDENT_CHARS * depth)
+        return self.char_width() * (_INDENT_CHARS / 2 + _INDENT_CHARS * indent_level(depth))
 
     def paintEvent(self, event: QPaintEvent) -> None:
         if self.rows:
@@ -214,7 +222,11 @@ class PageEditor(QPlainTextEdit):
             # A card is drawn under the row it sits under: its text column is what it
             # comments on, the anchor row above keeps its own diff colour.
             left = self.card_left(row.depth)
-            right = max(left + 40, min(width - 6, self.card_left(0) + self.char_width() * 84))
+            chars = max(84, self._card_chars.get(row.thread or "", 0) + 2)
+            if row.kind == "comment_head" and row.thread in self.collapsed:
+                chars = max(chars, len(row.text) + 4 + len(self.fold_snippet(row)))
+            right = self.contentOffset().x() + self.char_width() * chars + 4
+            left += self.contentOffset().x()
             rect = QRectF(left, top, right - left, height)
             painter.fillRect(rect, base)
             doubtful = is_doubtful(annotation)
@@ -233,6 +245,15 @@ class PageEditor(QPlainTextEdit):
             # The reviewer's colour as a bar on the left: who said what, at a glance.
             bar = theme.reviewer_color(author_email(annotation.author))
             painter.fillRect(QRectF(left, top, 3, height), bar)
+
+    def fold_snippet(self, row: Row) -> str:
+        """What a folded discussion is about, shown after its head row."""
+        if row.annotation is None or self.page is None:
+            return ""
+        first = next((ln.strip() for ln in row.annotation.comment.splitlines() if ln.strip()), "")
+        thread = self.page.threads.get(row.thread or "")
+        more = f"  (+{thread.size - 1} more)" if thread is not None and thread.size > 1 else ""
+        return f"— {first[:80]}{more}"
 
     def _paint_fold_markers(self, event: QPaintEvent) -> None:
         if self.page is None:
@@ -257,14 +278,9 @@ class PageEditor(QPlainTextEdit):
             painter.drawText(QRectF(0, top, self.card_left(0), height),
                              Qt.AlignmentFlag.AlignCenter, marker)
             if folded:
-                # What a folded discussion is about, without unfolding it.
-                first = next((ln.strip() for ln in row.annotation.comment.splitlines()
-                              if ln.strip()), "")
-                more = f"  (+{thread.size - 1} more)" if thread.size > 1 else ""
-                text_end = self.document().documentLayout().blockBoundingRect(
-                    self.document().findBlockByNumber(index)).width()
-                x = max(text_end, metrics.horizontalAdvance(row.text)) + 2 * width
-                snippet = f"— {first[:80]}{more}"
+                x = (self.contentOffset().x() + self.document().documentMargin()
+                     + metrics.horizontalAdvance(row.text) + 2 * width)
+                snippet = self.fold_snippet(row)
                 painter.drawText(QPoint(int(x), int(baseline)), snippet)
         painter.end()
 
