@@ -194,3 +194,33 @@ def test_long_comment_prose_is_wrapped_but_indented_code_is_not(patch: Patch) ->
     assert len(lines) > 2 and all(len(line) <= 90 for line in lines[:-1])
     assert " ".join(lines[:-1]) == prose.strip()
     assert lines[-1] == code.strip()
+
+
+def test_page_from_an_archive_without_anchoring_yet(patch: Patch) -> None:
+    from viewer.core.message import Message, Person
+    from viewer.core.review_page import page_from_archive
+
+    body = FIXTURE.read_text(encoding="utf-8")
+
+    class Stub:  # the Archive methods the page uses; anchoring not landed
+        def message(self, msgid):
+            return Message(msgid, "[PATCH v2] cache", Person("Jane", "jane@example.org"), 1.0e9,
+                           None, (), body)
+
+        def patch(self, msgid):
+            return parse_patch(body)
+
+        def annotations(self, msgid):
+            raise NotImplementedError
+
+        def trailers(self, msgid):
+            return list(parse_patch(body).trailers)
+
+        def trailer_counts(self, msgid):
+            return {"A": 1, "R": 0, "T": 0}
+
+    page = page_from_archive(Stub(), "p@x")
+    assert page.subject == "[PATCH v2] cache" and page.author == "Jane <jane@example.org>"
+    assert [f.path for f in page.files] == [C_FILE, "drivers/watchdog/Makefile"]
+    assert page.comment_rows == []
+    assert any("Acked-by ×1" in r.text for r in page.rows if r.kind == "meta")
