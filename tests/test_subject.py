@@ -110,9 +110,10 @@ def test_parse_subject_is_cheap():
         "[RFC][PATCH 00/10] cifs: local caching support using FS-Cache",
         "Re: [GIT PULL] pwm changes",
     ] * 2500
+    uncached = parse_subject.__wrapped__
     started = time.perf_counter()
     for subject in subjects:
-        parse_subject(subject)
+        uncached(subject)
     per_subject = (time.perf_counter() - started) / len(subjects)
-    # ~3 µs on a laptop; 50 µs would make opening a 50,000-mail archive take 2.5 s.
+    # ~10 µs on a slow machine; 50 µs would make opening a 50,000-mail archive take 2.5 s.
     assert per_subject < 50e-6
