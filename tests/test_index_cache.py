@@ -41,9 +41,9 @@ def scanned(monkeypatch) -> list[int]:
     starts: list[int] = []
     real = mbox._entry_from_headers
 
-    def spy(number, data, start, end):
+    def spy(number, data, start, end, *rest):
         starts.append(start)
-        return real(number, data, start, end)
+        return real(number, data, start, end, *rest)
 
     monkeypatch.setattr(mbox, "_entry_from_headers", spy)
     return starts

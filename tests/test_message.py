@@ -167,3 +167,23 @@ def test_crlf_mail_decodes_like_lf():
     crlf = lf.replace(b"\n", b"\r\n")
     a, b = decode_message(lf), decode_message(crlf)
     assert (a.msgid, a.subject, a.author, a.body) == (b.msgid, b.subject, b.author, b.body)
+
+
+@pytest.mark.parametrize(
+    "date",
+    [
+        "Tue, 04 Jun 2024 10:15:00 +0200",
+        "4 Jun 2024 10:15 -0730",
+        "Thu, 29 Feb 2024 23:59:60 GMT",
+        "Mon, 1 Jan 1990 00:00:00 +0000 (UTC)",
+        "Wed,  5 Jun 2024 08:00:00 UT",
+        "Sun, 31 Dec 2023 23:30:00 -1400",
+        "Tue, 04 June 2024 10:15:00 +0200",
+    ],
+)
+def test_fast_date_path_agrees_with_email_utils(date):
+    from email.utils import mktime_tz, parsedate_tz
+
+    from viewer.core.headers import parse_date
+
+    assert parse_date(date) == float(mktime_tz(parsedate_tz(date)))

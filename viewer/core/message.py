@@ -12,8 +12,6 @@ import re
 from dataclasses import dataclass, field
 from email.message import Message as EmailMessage
 
-import mailparser
-
 from viewer.core.headers import (
     all_msgids,
     first_msgid,
@@ -30,6 +28,8 @@ from viewer.core.headers import (
 # mail-parser logs a warning for every part it does not "manage" (text/x-patch is one); with
 # no handler configured those would land on stderr through logging's last resort.
 logging.getLogger("mailparser").addHandler(logging.NullHandler())
+# mail-parser itself is imported on the first body decoded: it costs ~50 ms of start-up that
+# listing a mailbox never needs.
 
 _PATCH_TYPES = frozenset(
     {"text/x-patch", "text/x-diff", "text/diff", "text/patch", "application/x-patch",
@@ -160,6 +160,8 @@ def fields_get(fields: list[tuple[str, bytes]], name: str) -> bytes:
 
 
 def _body(raw: bytes, problems: list[str]) -> str:
+    import mailparser
+
     parsed = mailparser.parse_from_bytes(raw)
     root = parsed.message
     if root is None:
