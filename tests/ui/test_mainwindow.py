@@ -319,3 +319,29 @@ def test_env_points_state_elsewhere(monkeypatch, tmp_path):
     monkeypatch.setenv("HUNKWISE_CONFIG_DIR", str(tmp_path))
     assert Settings().path == str(tmp_path / "hunkwise.ini")
     assert os.environ["HUNKWISE_CONFIG_DIR"] == str(tmp_path)
+
+
+def test_has_filter_reads_mail_in_the_background(qtbot, make_window, monkeypatch):
+    import viewer.ui.mainwindow as mainwindow
+
+    monkeypatch.setattr(mainwindow, "_FACTS_IN_FOREGROUND", 0)
+    window = make_window()
+    _open(qtbot, window, FIXTURE)
+    window.model.lazy_enabled = False  # or the idle counting would know every answer already
+    # cancelled before its result arrives: the result is dropped, the filter not applied
+    window.filter_box.setText("has:comments")
+    window.filter_box.apply()
+    assert window.facts_job.running
+    window.cancel_loading()
+    assert not window.facts_job.running and window.messages.level == "info"
+    assert window.facts_job.wait(10000)
+    QApplication.processEvents()
+    assert window.model.query.is_empty and window.model.rowCount() == 2
+    with qtbot.waitSignal(window.facts_job.succeeded, timeout=20000):
+        window.filter_box.setText("has:comments from:alice")
+        window.filter_box.apply()
+        assert window.facts_job.running  # the list is not filtered yet, the window is free
+    assert window.model.query.flags == {"has:comments"}
+    assert window.model.rowCount() == 1
+    assert window.model.is_match("r2@example.org")  # Alice's answer to Rui's comment
+    assert not window.model.is_match("v2-1@example.org")

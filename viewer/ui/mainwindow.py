@@ -66,6 +66,7 @@ from viewer.ui.thread_model import (
     KIND_ROLE,
     MSGID_ROLE,
     ThreadModel,
+    compute_facts,
 )
 
 try:
@@ -73,6 +74,8 @@ try:
 except ImportError:  # the review page is a separate piece; the shell must run without it
     PatchView = None  # type: ignore[assignment,misc]
 
+_FACTS_IN_FOREGROUND = 200
+"""A has: filter needing more unread mail than this reads it in the background."""
 _EXPAND_ALL_BELOW = 400
 """Mailboxes with fewer messages open fully expanded: a demo or one thread reads best so."""
 
@@ -149,6 +152,15 @@ class MainWindow(QMainWindow):
         self.loader.failed.connect(self._on_load_failed)
         self.loader.progressed.connect(self._on_progress)
         self.loader.running_changed.connect(self._on_running_changed)
+        # has:comments and friends read every mail of a big mailbox: off the GUI thread too.
+        self.facts_job = TaskRunner(self)
+        self.facts_job.succeeded.connect(self._on_facts)
+        self.facts_job.failed.connect(self._on_facts_failed)
+        self.facts_job.progressed.connect(self._on_progress)
+        self.facts_job.running_changed.connect(self._on_running_changed)
+        self._query_waiting: Query | None = None
+        self.filter_seconds = 0.0
+        """How long the last filter took to apply (shown nowhere; for checks)."""
 
         self._build_widgets()
         self._build_actions()
@@ -399,12 +411,16 @@ class MainWindow(QMainWindow):
             self.open_path(self.archive.path, select=self.current_msgid)
 
     def cancel_loading(self) -> None:
+        if self.facts_job.cancel():
+            self.messages.info("Stopped reading mail for the filter; it was not applied.")
+            self._query_waiting = None
         if self.loader.cancel():
             name = self._loading_path.name if self._loading_path else "the mailbox"
             self.messages.info(f"Stopped loading {name}.")
             self._show_summary()
 
-    def _on_running_changed(self, running: bool) -> None:
+    def _on_running_changed(self, _running: bool) -> None:
+        running = self.loader.running or self.facts_job.running
         self.progress.setVisible(running)
         self.cancel_button.setVisible(running)
         self.act_cancel.setEnabled(running)
@@ -432,14 +448,16 @@ class MainWindow(QMainWindow):
         self.archive = archive
         self.current_msgid = None
         read = self.store.read_ids(archive.path) if self.store is not None else set()
+        # The filter is applied again below, where a has: filter can go to the background.
+        query, self.model.query = self.model.query, Query()
         self.model.set_archive(archive, read)
         self.setWindowTitle(f"{archive.path.name} — Hunkwise")
         self.settings.add_recent(archive.path)
         if len(archive.entries) < _EXPAND_ALL_BELOW:
             self.tree.expandAll()
         self._show_summary()
-        if not self.model.query.is_empty:
-            self.set_query(self.model.query)
+        if not query.is_empty:
+            self.set_query(query)
         target = self._select_after_load
         self._select_after_load = None
         if not (target and self.select_message(target)):
@@ -613,16 +631,38 @@ class MainWindow(QMainWindow):
     # -- filter -------------------------------------------------------------------------------
 
     def set_query(self, query: Query) -> None:
+        self.facts_job.cancel(quiet=True)
+        self._query_waiting = None
+        needed = self.model.needs_facts(query)
+        if len(needed) > _FACTS_IN_FOREGROUND and self.archive is not None:
+            archive = self.archive
+            self._query_waiting = query
+            self.summary.setText(f"Reading {len(needed)} mails for the filter…")
+            self.facts_job.start(
+                lambda progress, cancelled: compute_facts(archive, needed, progress, cancelled)
+            )
+            return
+        self._apply_query(query)
+
+    def _on_facts(self, facts: dict) -> None:
+        self.model.add_facts(facts)
+        query, self._query_waiting = self._query_waiting, None
+        if query is not None:
+            self._apply_query(query)
+
+    def _on_facts_failed(self, error: BaseException) -> None:
+        self._query_waiting = None
+        self.messages.error(f"Filter failed: {type(error).__name__}: {error}")
+
+    def _apply_query(self, query: Query) -> None:
         current = self.current_msgid
         try:
-            seconds = self.model.set_query(query)
+            self.filter_seconds = self.model.set_query(query)
         except Exception as error:
             self.messages.error(f"Filter failed: {type(error).__name__}: {error}")
             return
         if query.errors:
             self.messages.warning("; ".join(query.errors))
-        elif seconds > 0.5:
-            self.messages.info(f"Filtering took {seconds:.1f} s (has: filters read every mail).")
         if self.archive is not None and (
             len(self.archive.entries) < _EXPAND_ALL_BELOW
             or (not query.is_empty and self.model.rowCount() < 50)
@@ -728,7 +768,9 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.loader.cancel(quiet=True)
+        self.facts_job.cancel(quiet=True)
         self.save_layout()
-        # A scan checks cancelled() between chunks; wait briefly so no worker outlives us.
+        # Jobs check cancelled() between chunks; wait briefly so no worker outlives us.
         self.loader.wait(3000)
+        self.facts_job.wait(3000)
         super().closeEvent(event)

@@ -38,6 +38,17 @@ MSGID_ROLE = Qt.ItemDataRole.UserRole + 1
 KIND_ROLE = Qt.ItemDataRole.UserRole + 2
 UNREAD_ROLE = Qt.ItemDataRole.UserRole + 3
 
+# data() runs thousands of times a repaint: compare roles as plain ints, not enum members.
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_FONT = int(Qt.ItemDataRole.FontRole)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+_ALIGN = int(Qt.ItemDataRole.TextAlignmentRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_MSGID, _KIND, _UNREAD = int(MSGID_ROLE), int(KIND_ROLE), int(UNREAD_ROLE)
+_ROLES = frozenset({_DISPLAY, _FONT, _FOREGROUND, _ALIGN, _TOOLTIP, _MSGID, _KIND, _UNREAD})
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
 GROUP, MESSAGE = "group", "message"
 
 COLUMNS = ("Subject", "From", "Date", "Ver", "Msgs", "A/R/T", "Cmts")
@@ -54,6 +65,8 @@ _COLUMN_TIPS = (
 _LAZY_COLUMNS = (COL_TRAILERS, COL_COMMENTS)
 _SLICE_SECONDS = 0.03  # idle work per timer tick: well under a frame at 30 fps
 _PENDING = "…"
+_QUEUE_LIMIT = 150
+_BODY_FLAGS = frozenset({"has:comments", "has:reviewed-by", "has:acked-by", "has:tested-by"})
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -61,7 +74,9 @@ Index = QModelIndex | QPersistentModelIndex
 class _Row:
     """One row of the tree; ``children`` is None until somebody asks for them."""
 
-    __slots__ = ("children", "kind", "label", "msgid", "node", "parent", "row", "versions")
+    __slots__ = (
+        "children", "count", "kind", "label", "msgid", "node", "parent", "row", "versions",
+    )
 
     def __init__(
         self,
@@ -81,6 +96,8 @@ class _Row:
         self.children: list[_Row] | None = None
         self.label = label
         self.versions = versions
+        self.count: str | None = None
+        """The Msgs column, computed on first paint (a walk of the subtree)."""
 
     def child_nodes(self) -> list[ThreadNode]:
         return self.node.children if self.node is not None else []
@@ -127,6 +144,10 @@ class ThreadModel(QAbstractItemModel):
         self._matching: set[str] | None = None
         self.lazy_enabled = True
         """Off in tests that count model calls; the idle worker never runs then."""
+        self._bold = QFont()
+        self._bold.setBold(True)
+        self._italic = QFont()
+        self._italic.setItalic(True)
 
     # -- loading ------------------------------------------------------------------------------
 
@@ -277,39 +298,35 @@ class ThreadModel(QAbstractItemModel):
         return known
 
     def _compute_facts(self, msgid: str) -> Facts:
-        archive = self.archive
-        assert archive is not None
-        try:
-            if archive.is_patch(msgid) or self._is_cover(msgid):
-                comments = _count_annotations(archive.annotations(msgid))
-                trailers = archive.trailer_counts(msgid)
-            else:
-                # A reply: the comments it makes, wherever they were anchored.
-                comments = len({
-                    a.id for a in _flatten(archive.all_annotations(msgid))
-                    if a.reply_message_id == msgid
-                })
-                trailers = {}
-        except NotImplementedError:  # an engine part not there yet must not break the list
-            return Facts(0, {})
-        return Facts(comments, trailers)
-
-    def _is_cover(self, msgid: str) -> bool:
         assert self.archive is not None
-        series = self.archive.series_of(msgid)
-        return series is not None and series.cover == msgid
+        return facts_of(self.archive, msgid)
+
+    def needs_facts(self, query: Query) -> list[str]:
+        """Messages whose bodies ``query`` would have to read and that are not known yet."""
+        if self.archive is None or not query.flags & _BODY_FLAGS:
+            return []
+        return [e.msgid for e in self.archive.entries if e.msgid not in self._facts]
+
+    def add_facts(self, facts: dict[str, Facts]) -> None:
+        """Facts computed elsewhere (the filter's background job)."""
+        self._facts.update(facts)
 
     def _queue_facts(self, msgid: str) -> None:
-        if not self.lazy_enabled or msgid in self._queue:
+        if not self.lazy_enabled:
             return
+        # Newest request first, and only the last screenful or so: rows scrolled past long ago
+        # are not worth reading now (they ask again if they come back into view).
         self._queue[msgid] = None
+        self._queue.move_to_end(msgid)
+        while len(self._queue) > _QUEUE_LIMIT:
+            self._queue.popitem(last=False)
         if not self._timer.isActive():
             self._timer.start()
 
     def _work(self) -> None:
         deadline = time.perf_counter() + _SLICE_SECONDS
         while self._queue and time.perf_counter() < deadline:
-            msgid, _ = self._queue.popitem(last=False)
+            msgid, _ = self._queue.popitem(last=True)
             if msgid in self._facts or self.archive is None:
                 continue
             self._facts[msgid] = self._compute_facts(msgid)
@@ -455,15 +472,16 @@ class ThreadModel(QAbstractItemModel):
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return _FLAGS
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
-        row = self._row_of(index)
-        if row is None or self.archive is None:
+    def data(self, index: Index, role: int = _DISPLAY):
+        role = int(role)
+        if role not in _ROLES or not index.isValid() or self.archive is None:
             return None
-        if role == MSGID_ROLE:
+        row: _Row = index.internalPointer()  # type: ignore[assignment]
+        if role == _MSGID:
             return row.msgid
-        if role == KIND_ROLE:
+        if role == _KIND:
             return row.kind
         column = index.column()
         if row.kind == GROUP:
@@ -471,19 +489,19 @@ class ThreadModel(QAbstractItemModel):
         node = row.node
         assert node is not None
         entry = node.entry
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == _DISPLAY:
             return self._display(row, node, column)
-        if role == UNREAD_ROLE:
+        if role == _UNREAD:
             return entry is not None and row.msgid not in self._read
-        if role == Qt.ItemDataRole.FontRole:
+        if role == _FONT:
             return self._font(row)
-        if role == Qt.ItemDataRole.ForegroundRole:
+        if role == _FOREGROUND:
             if entry is None or not self.is_match(node.msgid):
-                return QColor(128, 128, 128)
+                return _GREY
             return None
-        if role == Qt.ItemDataRole.TextAlignmentRole and column >= COL_COUNT:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ToolTipRole and entry is not None:
+        if role == _ALIGN:
+            return _RIGHT if column >= COL_COUNT else None
+        if role == _TOOLTIP and entry is not None:
             if column == COL_DATE:
                 return _format_date(entry.date, "%a %Y-%m-%d %H:%M %Z")
             tip = f"{entry.subject}\n{entry.author_name} <{entry.author_email}>\n<{entry.msgid}>"
@@ -506,9 +524,10 @@ class ThreadModel(QAbstractItemModel):
             series = archive.series_of(node.msgid)
             return f"v{series.version}" if series is not None else ""
         if column == COL_COUNT:
-            if row.parent is not None and not node.children:
-                return ""
-            return str(sum(1 for n in node.walk() if n.entry is not None))
+            if row.count is None:
+                leaf = row.parent is not None and not node.children
+                row.count = "" if leaf else str(sum(1 for n in node.walk() if n.entry is not None))
+            return row.count
         facts = self._facts.get(node.msgid)
         if facts is None:
             if column in _LAZY_COLUMNS and self.lazy_enabled:
@@ -520,7 +539,7 @@ class ThreadModel(QAbstractItemModel):
         return str(facts.comments) if facts.comments else ""
 
     def _group_data(self, row: _Row, column: int, role: int):
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == _DISPLAY:
             newest = row.children[-1] if row.children else None
             entry = newest.node.entry if newest is not None and newest.node else None
             if column == COL_SUBJECT:
@@ -532,30 +551,59 @@ class ThreadModel(QAbstractItemModel):
             if column == COL_VERSION:
                 return row.versions
             if column == COL_COUNT:
-                return str(sum(1 for n in self._nodes_under(row) if n.entry is not None))
+                if row.count is None:
+                    row.count = str(sum(1 for n in self._nodes_under(row) if n.entry is not None))
+                return row.count
             return ""
-        if role == Qt.ItemDataRole.FontRole:
+        if role == _FONT:
             return self._font(row)
-        if role == UNREAD_ROLE:
+        if role == _UNREAD:
             return self._unread_below(row) > 0
-        if role == Qt.ItemDataRole.TextAlignmentRole and column >= COL_COUNT:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ToolTipRole and column == COL_SUBJECT:
+        if role == _ALIGN:
+            return _RIGHT if column >= COL_COUNT else None
+        if role == _TOOLTIP and column == COL_SUBJECT:
             return f"{row.label}\nrevisions {row.versions}"
         return None
 
     def _font(self, row: _Row) -> QFont | None:
         if row.node is not None and row.node.entry is None:
-            font = QFont()
-            font.setItalic(True)
-            return font
+            return self._italic
         # A top-level row is bold while anything in its (maybe collapsed) thread is unread.
         unread = self._unread_below(row) > 0 if row.parent is None else row.msgid not in self._read
-        if unread:
-            font = QFont()
-            font.setBold(True)
-            return font
-        return None
+        return self._bold if unread else None
+
+
+_GREY = QColor(128, 128, 128)
+
+
+def facts_of(archive: Archive, msgid: str) -> Facts:
+    """Comment and trailer counts of one message (decodes its thread: ~1 ms a mail)."""
+    try:
+        if archive.is_patch(msgid) or _is_cover(archive, msgid):
+            return Facts(_count_annotations(archive.annotations(msgid)),
+                         archive.trailer_counts(msgid))
+        # A reply: the comments it makes, wherever they were anchored.
+        made = {a.id for a in _flatten(archive.all_annotations(msgid))
+                if a.reply_message_id == msgid}
+        return Facts(len(made), {})
+    except NotImplementedError:  # an engine part not there yet must not break the list
+        return Facts(0, {})
+
+
+def compute_facts(archive: Archive, msgids: list[str], progress, cancelled) -> dict[str, Facts]:
+    """Facts of many messages, for a background job (``TaskRunner`` signature)."""
+    out: dict[str, Facts] = {}
+    for done, msgid in enumerate(msgids):
+        if cancelled():
+            break
+        out[msgid] = facts_of(archive, msgid)
+        progress(done + 1, len(msgids))
+    return out
+
+
+def _is_cover(archive: Archive, msgid: str) -> bool:
+    series = archive.series_of(msgid)
+    return series is not None and series.cover == msgid
 
 
 def _flatten(annotations) -> Iterator:
