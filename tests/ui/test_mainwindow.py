@@ -345,3 +345,35 @@ def test_has_filter_reads_mail_in_the_background(qtbot, make_window, monkeypatch
     assert window.model.rowCount() == 1
     assert window.model.is_match("r2@example.org")  # Alice's answer to Rui's comment
     assert not window.model.is_match("v2-1@example.org")
+
+
+def _run_app(tmp_path, *args: str):
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    path = os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=path,
+               HUNKWISE_DATA_DIR=str(tmp_path / "data"), HUNKWISE_CONFIG_DIR=str(tmp_path / "cfg"))
+    return subprocess.run([sys.executable, "-m", "viewer", *args], env=env, capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_screenshot_mode(tmp_path):
+    out = tmp_path / "shot.png"
+    done = _run_app(tmp_path, str(FIXTURE), "--screenshot", str(out), "--size", "900x600",
+                    "--select", "r1@example.com", "--theme", "dark")
+    assert done.returncode == 0, done.stderr
+    from PySide6.QtGui import QImage
+
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (900, 600)
+    assert image.pixelColor(450, 300).lightness() < 128  # the dark theme was used
+
+
+def test_screenshot_of_a_bad_file_reports_it(tmp_path):
+    out = tmp_path / "shot.png"
+    done = _run_app(tmp_path, str(tmp_path / "missing.mbox"), "--screenshot", str(out))
+    assert done.returncode == 2
+    assert "missing.mbox" in done.stderr
+    assert out.exists()  # the window with its error message is what was shown

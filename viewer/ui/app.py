@@ -57,14 +57,23 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--theme", choices=("system", "light", "dark"),
                    help="colour theme for this run (not saved)")
     p.add_argument("--version", action="version", version=f"hunkwise {__version__}")
+    p.add_argument("--gui-help", action="help", help="show this help and exit")
     return p
 
 
 def run_gui(argv: list[str]) -> int:
     """Entry from viewer.__main__ for anything that is not a command-line subcommand."""
     args = parser().parse_args(argv)
-    if args.screenshot and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+    headless = sys.platform.startswith("linux") and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    )
+    if headless and args.screenshot:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    elif headless and not os.environ.get("QT_QPA_PLATFORM"):
+        # Qt would abort with a core dump; say what is wrong instead.
+        print("hunkwise: no display (DISPLAY/WAYLAND_DISPLAY unset); use a subcommand such as "
+              "`hunkwise review FILE`, or --screenshot OUT.png", file=sys.stderr)
+        return 2
 
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
