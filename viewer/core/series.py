@@ -114,12 +114,14 @@ def find_series(
             continue  # a duplicate copy of a mail already placed
         seen.add(entry.msgid)
         info = info_of(entry)
+        node = nodes.get(entry.msgid)
         if info.is_reply or not info.is_patch or info.is_pull_request:
             continue
+        if node is not None and not is_posting(node, info):
+            continue  # a reply that lost its "Re:"
         if info.counter is None or (info.total == 1 and info.counter == 1):
             lone.append((entry, info))
             continue
-        node = nodes.get(entry.msgid)
         root = node.root().msgid if node is not None else entry.msgid
         who = author_identity(entry)
         assert info.total is not None
@@ -159,6 +161,25 @@ def find_series(
     series.sort(key=lambda s: (s.date if s.date is not None else float("inf"), s.key))
     _link_revisions(series, nodes, info_of, {e.msgid: e for e in entries})
     return series
+
+
+def is_posting(node: ThreadNode | None, info: SubjectInfo | None = None) -> bool:
+    """A patch or cover letter mail rather than a reply, judged from headers.
+
+    A reply whose client dropped the "Re:" (b4's "nore" sample) repeats its parent's subject
+    exactly; a real posting in a thread (v2 under v1's cover, a RESEND) changes the prefix.
+    """
+    if node is None or node.entry is None:
+        return False
+    info = info or parse_subject(node.entry.subject)
+    if info.is_reply or not info.is_patch or info.is_pull_request:
+        return False
+    parent = node.parent
+    return not (
+        parent is not None
+        and parent.entry is not None
+        and " ".join(parent.entry.subject.split()) == " ".join(node.entry.subject.split())
+    )
 
 
 def author_identity(entry: IndexEntry) -> str:
