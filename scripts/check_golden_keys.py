@@ -195,9 +195,10 @@ def check_entry(entry: dict, mails: dict[str, Mail]) -> list[str]:
 
     body_lines = reply.body.split("\n")
     wanted = fold(entry["comment_first_line"])
-    comment_at = next((i for i, line in enumerate(body_lines)
-                       if not QUOTE_PREFIX.match(line) and fold(line).startswith(wanted)), None)
-    if not wanted or comment_at is None:
+    # The same short remark ("TODO", "Ditto.") may occur several times in one reply.
+    comment_at = [i for i, line in enumerate(body_lines)
+                  if not QUOTE_PREFIX.match(line) and fold(line).startswith(wanted)]
+    if not wanted or not comment_at:
         problems.append("comment_first_line is not an unquoted line of the reply")
 
     patch = parse_patch(patch_mail.body)
@@ -228,22 +229,39 @@ def check_entry(entry: dict, mails: dict[str, Mail]) -> list[str]:
     else:
         problems.append(f"unknown anchor {entry['anchor']!r}")
 
-    # The quoted line must appear above the comment at the stated depth.
-    if comment_at is not None:
-        depth = entry.get("quote_depth")
-        want = squash(quoted)
-        def matches(text: str) -> bool:
-            got = squash(text)
-            if entry["anchor"] == "commit_message" and got and want:
-                # A re-wrapped quote may hold the line's tail only, or more than the line.
-                return want in got or got in want
-            return got == want
-
-        if not any(i < comment_at and d == depth and matches(text)
-                   for i, d, text in quoted_lines(reply.body)):
-            problems.append(f"the reply does not quote that line at depth {depth} above the "
-                            "comment")
+    # The anchor must be the last quoted line above one occurrence of the comment.
+    if comment_at and not any(_quoted_just_above(body_lines, at, entry) for at in comment_at):
+        problems.append(f"the line just above the comment is not that line quoted at depth "
+                        f"{entry.get('quote_depth')}")
     return problems
+
+
+def _quoted_just_above(body_lines: list[str], at: int, entry: dict) -> bool:
+    """Whether the nearest quoted line above line `at` (blank lines skipped) is the key's line."""
+    want = squash(entry["quoted_last_line"])
+    blank_anchor = bool(entry.get("quoted_last_line_is_blank"))
+    for line in reversed(body_lines[:at]):
+        found = QUOTE_PREFIX.match(line)
+        if not found:
+            if line.strip():
+                return False  # other own text sits between the quote and the comment
+            continue
+        depth = found.group(1).count(">")
+        text = line[found.end():]
+        if not squash(text):
+            if blank_anchor and squash(text) == squash(want[1:]) and depth == entry["quote_depth"]:
+                return True  # the blank '+' or ' ' line itself, shown empty after the '>'
+            continue  # an empty quoted line between the quote and the comment
+        if depth != entry["quote_depth"]:
+            return False
+        got = squash(text)
+        if entry["anchor"] == "commit_message":
+            # A re-wrapped quote may hold the line's tail only, or more than the line.
+            return bool(want) and (want in got or got in want)
+        if blank_anchor:
+            return got in (want, squash(entry["last_nonblank_quoted_line"]))
+        return got == want
+    return False
 
 
 def mbox_path(key_path: Path, key: dict) -> Path:
