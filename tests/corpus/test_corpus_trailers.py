@@ -151,3 +151,21 @@ def test_indented_suggestion_is_not_a_trailer():
     from viewer.core.trailers import collect_followup_trailers
 
     assert collect_followup_trailers(archive, "orig-message@example.com") == []
+
+
+def test_partial_reroll_cover_review_is_marked_as_from_the_earlier_revision():
+    """Where b4 is questionable: on a partial re-roll it applies the v2 cover letter's
+    Reviewed-by to "[PATCH v3 2/2]", whose diff changed (bogus.py, not bupkes.py), while it
+    refuses v2 2/2's own Reviewed-by for exactly that reason. We match b4's output, but the
+    trailer keeps its source so the review page can say it was given on v2."""
+    mbox = CORPUS / "b4__trailers-followup-partial-reroll.mbox"
+    if not mbox.exists():
+        pytest.skip("corpus absent")
+    archive = Archive.open(mbox, use_cache=False)
+    from viewer.core.trailers import collect_followup_trailers
+
+    [carried] = collect_followup_trailers(archive, "patch-v3-2-message@example.com")
+    assert carried.source_msgid == "fwup-message-2@example.com"
+    source_parent = archive.entry(carried.source_msgid).in_reply_to
+    assert archive.subject_info(source_parent).version == 2
+    assert archive.subject_info("patch-v3-2-message@example.com").version == 3
