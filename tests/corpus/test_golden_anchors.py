@@ -33,19 +33,23 @@ pytestmark = pytest.mark.corpus
 MINIMUM_HITS = {
     # tests/golden/anchors
     "linux-pwm-archive__20190813_v2_dt-bindings-pwm-sprd-add-spreadtrum-pwm-documentation": 15,
-    # misses two 'Ditto.' remarks (dropped as too short)
+    # misses two 'Ditto.' remarks (dropped as a lone name)
     "linux-pwm-archive__20201016_v5_qualcomm-light-pulse-generator": 16,
     # misses 'DIV_ROUND_UP_ULL' (a one-word answer, dropped)
+    # misses three 'Ditto.' remarks (dropped as a lone name)
+    "linux-pwm-archive__20220209_v3_drm-add-driver-for-solomon-ssd130x-oled-displays": 16,
     "linux-pwm-archive__20241101_v1_add-support-for-ad485x-das-family": 39,
     # misses the '/// # Safety' quote that occurs nine times (takes the first, not the one
     # continued by the next quote)
     "linux-pwm-archive__20250610_v2_rust-abstractions-for-pwm-subsystem-with-th1520-pwm-driver": 32,
     # misses a 'return ret ? ret : len;' that occurs five times (takes a later one)
     "linux-pwm-archive__20260220_v1_add-support-for-ad5706r-dac": 29,
-    # misses two 'TODO' remarks (dropped as too short)
+    # misses two 'TODO' remarks (dropped as a lone name)
+    "linux-watchdog-archive__20200214_v1_add-a-watchdog-driver-that-uses-arm-secure-monitor-calls":
+    21,
     "linux-watchdog-archive__20210425_v2_arm64-dts-rockchip-add-basic-dtsi-dts-files-for-rk3568-soc":
     22,
-    # misses two 'Ditto.' remarks (dropped as too short)
+    # misses two 'Ditto.' remarks (dropped as a lone name)
     "linux-watchdog-archive__20220118_v3_watchdog-sp5100-tco-replace-cd6h-cd7h-port-i-o-accesses-with":
     23,
     "linux-watchdog-archive__20230308_v4_add-watchdog-driver-for-starfive-jh7100-jh7110-risc-v-socs":
@@ -60,8 +64,8 @@ MINIMUM_HITS = {
     10,
     "linux-watchdog-archive__20240605_v11_turris-omnia-mcu-driver": 6,
 }
-# Share of all entries of all keys the engine must anchor exactly (measured: 269/278 = 96.8%).
-MINIMUM_GLOBAL_RATE = 0.965
+# Share of all entries of all keys the engine must anchor exactly (measured: 306/318 = 96.2%).
+MINIMUM_GLOBAL_RATE = 0.96
 
 
 def _key_paths() -> dict[str, Path]:
