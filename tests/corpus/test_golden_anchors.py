@@ -49,6 +49,7 @@ MINIMUM_HITS = {
     21,
     "linux-watchdog-archive__20210425_v2_arm64-dts-rockchip-add-basic-dtsi-dts-files-for-rk3568-soc":
     22,
+    "linux-watchdog-archive__20211013_v1_add-realtek-otto-wdt-support": 7,
     # misses two 'Ditto.' remarks (dropped as a lone name)
     "linux-watchdog-archive__20220118_v3_watchdog-sp5100-tco-replace-cd6h-cd7h-port-i-o-accesses-with":
     23,
@@ -64,7 +65,7 @@ MINIMUM_HITS = {
     10,
     "linux-watchdog-archive__20240605_v11_turris-omnia-mcu-driver": 6,
 }
-# Share of all entries of all keys the engine must anchor exactly (measured: 306/318 = 96.2%).
+# Share of all entries of all keys the engine must anchor exactly (measured: 313/325 = 96.3%).
 MINIMUM_GLOBAL_RATE = 0.96
 
 
