@@ -144,3 +144,24 @@ def test_patch_rows_and_find_row():
     (annotation,) = anchor_thread([PATCH, reply("> +int b;\n\nWhy b?\n")])
     assert find_row(rows, annotation.anchor) == 5
     assert find_row(rows, Anchor("unanchored", "p@x")) is None
+
+
+def test_one_word_remarks_are_kept_and_sign_off_names_dropped():
+    body = ("> int a;\n\nDIV_ROUND_UP_ULL\n\n> +int b;\n\nDitto.\n\n> int c;\n\nTODO\n\n"
+            "Thanks,\nJohn.\n")
+    annotations = anchor_thread([PATCH, reply(body)])
+    assert [a.comment for a in annotations] == ["DIV_ROUND_UP_ULL", "Ditto.", "TODO"]
+    assert [a.anchor.new_line for a in annotations] == [1, 2, 3]
+
+
+@pytest.mark.parametrize(("tail", "kept"), [
+    ("Jane", ""),  # a lone name ending the mail
+    ("Okay", "Okay"),  # a one-word answer is never a name
+    ("Rev", ""),  # the sender's own name
+    ("Cheers,\nJane.", ""),  # a name with a full stop after a closing
+    ("Jane.", "Jane."),  # a full stop and no closing: a remark
+])
+def test_lone_word_at_the_end(tail, kept):
+    annotations = anchor_thread([PATCH, reply(f"> +int b;\n\nWhy b?\n\n> int c;\n\n{tail}\n")])
+    assert annotations[0].comment == "Why b?"
+    assert [a.comment for a in annotations[1:]] == ([kept] if kept else [])

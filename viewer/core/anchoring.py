@@ -411,20 +411,61 @@ _SIGNOFF = re.compile(
 # "Wei", "Jane Doe", "-George", "~ Jane".
 _NAME = re.compile(r"^(?:-{1,2}|~)?\s?[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,2}[.,]?$")
 _TRAILER = re.compile(r"^[A-Z][A-Za-z-]*-by:\s*\S")
+# A lone word shaped like a name: letters (any script), inner hyphens or apostrophes, an
+# optional trailing comma. "Ditto.", "TODO", "DIV_ROUND_UP_ULL", "v2" are remarks, not names.
+_NAME_WORD = re.compile(r"^(?:-{1,2}|~)?\s?([^\W\d_]+(?:['-][^\W\d_]+)*),?$")
+# One-word remarks that are capitalised like a name but never one.
+_NOT_NAMES = frozenset({
+    "ditto", "dito", "same", "agreed", "indeed", "correct", "right", "yes", "no", "nope", "why",
+    "done", "fixed", "ok", "okay", "sure", "good", "nice", "true", "typo", "here", "again",
+    "likewise", "also", "this", "these", "that", "unused", "unneeded", "redundant", "nit",
+    "nitpick", "huh", "hmm", "ack", "nack",
+})
+_WORD = re.compile(r"[^\W_]+")
 
 
-def _is_pleasantry(line: str, author: str) -> bool:
-    """A greeting, a sign-off or a lone name: not a comment a human would count."""
+def _name_words(author: str) -> set[str]:
+    """Words of the sender's display name and mailbox ("Wei Liu <wei.liu@…>" → wei, liu)."""
+    return {w.lower() for w in _WORD.findall(author.split("@")[0])}
+
+
+def _is_closing(text: str) -> bool:
+    return len(text) <= 60 and bool(_SIGNOFF.match(text))
+
+
+def _is_pleasantry(line: str, author: str, *, at_end: bool = False,
+                   after_closing: bool = False) -> bool:
+    """A greeting, a sign-off or a lone name: not a comment a human would count.
+
+    A lone capitalised word is taken for the replier's name only when it is the sender's, ends
+    the mail (``at_end``) or follows "Thanks," (``after_closing``): under a quoted line "Ditto",
+    "TODO" or "DIV_ROUND_UP_ULL" is a whole remark. "Jane." with a full stop is a name only
+    after a closing; all-caps words, digits and underscores never are."""
     text = line.strip()
     if not text:
         return True
-    if len(text) <= 60 and (_GREETING.match(text) or _SIGNOFF.match(text)):
+    if _is_closing(text) or (len(text) <= 60 and _GREETING.match(text)):
         return True
-    if _NAME.match(text) and len(text) <= 30:
-        names = {w.lower() for w in re.findall(r"[\w'-]+", author)}
-        words = {w.lower() for w in re.findall(r"[\w'-]+", text)}
-        return bool(words & names) or len(words) == 1
-    return False
+    if not _NAME.match(text) or len(text) > 30 or "_" in text or text.isupper():
+        return False
+    words = {w.lower() for w in _WORD.findall(text)}
+    if words & _name_words(author):
+        return True
+    if len(words) != 1 or not (at_end or after_closing) or words <= _NOT_NAMES:
+        return False
+    return bool(_NAME_WORD.match(text.removesuffix(".") if after_closing else text))
+
+
+def _pleasantries(texts: list[str], author: str, *, at_end: bool) -> list[bool]:
+    """_is_pleasantry for each line of one stretch of own text, knowing what came before."""
+    flags = []
+    previous = ""
+    for text in texts:
+        flags.append(_is_pleasantry(text, author, at_end=at_end,
+                                    after_closing=bool(previous) and _is_closing(previous)))
+        if text.strip():
+            previous = text.strip()
+    return flags
 
 
 def _comment_text(lines: list[ReplyLine], author: str, *, first: bool, last: bool) -> str:
@@ -434,7 +475,8 @@ def _comment_text(lines: list[ReplyLine], author: str, *, first: bool, last: boo
         while texts and _is_pleasantry(texts[0], author) and not _NAME.match(texts[0].strip()):
             texts.pop(0)
     if last:
-        while texts and _is_pleasantry(texts[-1], author):
+        flags = _pleasantries(texts, author, at_end=True)
+        while texts and flags[len(texts) - 1]:
             texts.pop()
     while texts and not texts[0].strip():
         texts.pop(0)
@@ -580,7 +622,7 @@ def _annotate(
     for n, seg_index in enumerate(own):
         seg = segments[seg_index]
         text = _comment_text(seg.lines, author, first=n == 0, last=n == len(own) - 1)
-        if not text or all(_is_pleasantry(line, author) for line in text.split("\n")):
+        if not text or all(_pleasantries(text.split("\n"), author, at_end=n == len(own) - 1)):
             continue
         block, snipped = _block_above(segments, own, n)
         annotation = Annotation(
