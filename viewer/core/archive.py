@@ -9,6 +9,8 @@ reader goes back and forth between the same few mails.
 from __future__ import annotations
 
 import os
+import re
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
@@ -22,7 +24,18 @@ from viewer.core.patch import Patch, parse_patch
 from viewer.core.series import Series, find_series
 from viewer.core.subject import SubjectInfo, parse_subject
 from viewer.core.threader import ThreadNode, build_threads
-from viewer.core.trailers import Trailer, collect_followup_trailers
+from viewer.core.trailers import (
+    Trailer,
+    collect_followup_trailers,
+    count_letters,
+    merge_trailers,
+    trailers_in_reply,
+)
+
+# A follow-up can only give a trailer if "-by:" (or a Fixes:/Link:-style tag, which we do not
+# count) appears in its bytes, unless the body is base64 and hides it; checking the raw bytes
+# first spares decoding most replies when A/R/T is counted over a whole archive.
+_TRAILER_HINT = re.compile(rb"-by:|base64", re.IGNORECASE)
 
 ProgressFn = Callable[[int, int], None]
 CancelledFn = Callable[[], bool]
@@ -61,8 +74,10 @@ class Archive:
         for root in self.threads:
             for node in root.walk():
                 self._nodes.setdefault(node.msgid, node)
-        self._infos: dict[str, SubjectInfo] = {}
-        self.series: list[Series] = find_series(self.entries, self.threads)
+        self._infos: dict[str, SubjectInfo] = {
+            e.msgid: parse_subject(e.subject) for e in self.entries
+        }
+        self.series: list[Series] = find_series(self.entries, self.threads, self._infos)
         self._series_of: dict[str, Series] = {}
         for series in self.series:
             for msgid in series.patches.values():
@@ -74,6 +89,11 @@ class Archive:
         self._messages = _Lru(512)
         self._patches = _Lru(256)
         self._annotations = _Lru(64)
+        self._reply_trailers: dict[str, list[Trailer]] = {}
+        self._followups: dict[str, list[Trailer]] = {}
+        # The GUI counts comments on a worker thread while the reader browses: the caches and
+        # the mail source are shared, so decoding goes through one re-entrant lock.
+        self._lock = threading.RLock()
 
     @classmethod
     def open(
@@ -119,8 +139,8 @@ class Archive:
 
     def subject_info(self, msgid: str) -> SubjectInfo:
         info = self._infos.get(msgid)
-        if info is None:
-            info = self._infos[msgid] = parse_subject(self.entry(msgid).subject)
+        if info is None:  # a placeholder's id: parse the subject of the mail that is there
+            info = parse_subject(self.entry(msgid).subject)
         return info
 
     def series_of(self, msgid: str) -> Series | None:
@@ -140,17 +160,20 @@ class Archive:
         return self.source.raw(self.entry(msgid).number)
 
     def message(self, msgid: str) -> Message:
-        cached = self._messages.get(msgid)
-        if cached is None:
-            cached = self._messages.remember(msgid, self.source.message(self.entry(msgid).number))
-        return cached
+        with self._lock:
+            cached = self._messages.get(msgid)
+            if cached is None:
+                number = self.entry(msgid).number
+                cached = self._messages.remember(msgid, self.source.message(number))
+            return cached
 
     def patch(self, msgid: str) -> Patch | None:
         """The parsed patch of a patch mail; None for anything that carries no diff."""
-        if msgid in self._patches:
-            return self._patches[msgid]
-        patch = parse_patch(self.message(msgid).body)
-        return self._patches.remember(msgid, patch if patch.files else None)
+        with self._lock:
+            if msgid in self._patches:
+                return self._patches[msgid]
+            patch = parse_patch(self.message(msgid).body)
+            return self._patches.remember(msgid, patch if patch.files else None)
 
     def thread_messages(self, msgid: str) -> Iterator[Message]:
         """Every real mail of the thread holding msgid, in thread order."""
@@ -158,30 +181,45 @@ class Archive:
             if node.entry is not None:
                 yield self.message(node.msgid)
 
+    def followup_trailers(self, msgid: str) -> list[Trailer]:
+        """Trailers given in replies to this patch or to its cover letter (cached)."""
+        given = self._followups.get(msgid)
+        if given is None:
+            with self._lock:
+                given = self._followups[msgid] = collect_followup_trailers(self, msgid)
+        return given
+
     def trailers(self, msgid: str) -> list[Trailer]:
         """The patch's own trailers followed by those given in follow-ups (cover's included)."""
         patch = self.patch(msgid)
-        own = list(patch.trailers) if patch else []
-        followups = collect_followup_trailers(self, msgid)
-        seen = {(t.name, t.value.lower()) for t in own}
-        return own + [t for t in followups if (t.name, t.value.lower()) not in seen]
+        return merge_trailers(patch.trailers if patch else [], self.followup_trailers(msgid))
+
+    def trailers_in_reply(self, msgid: str) -> list[Trailer]:
+        """What one follow-up gives (cached; see _TRAILER_HINT)."""
+        given = self._reply_trailers.get(msgid)
+        if given is None:
+            if _TRAILER_HINT.search(self.raw(msgid)):
+                given = trailers_in_reply(self.message(msgid))
+            else:
+                given = []
+            self._reply_trailers[msgid] = given
+        return given
 
     def trailer_counts(self, msgid: str) -> dict[str, int]:
-        counts = {"A": 0, "R": 0, "T": 0}
-        for trailer in self.trailers(msgid):
-            if trailer.letter and trailer.source_msgid is not None:
-                counts[trailer.letter] += 1
-        return counts
+        """A/R/T given in replies: what a maintainer triaging looks for, not the author's own."""
+        # Only follow-ups count, so the patch mail itself need not be decoded for the list.
+        return count_letters(self.followup_trailers(msgid))
 
     def all_annotations(self, msgid: str) -> list[Annotation]:
         """Every comment of the thread holding msgid, whatever patch it sits on."""
         root = self.root_of(msgid)
-        cached = self._annotations.get(root.msgid)
-        if cached is None:
-            cached = self._annotations.remember(
-                root.msgid, anchor_thread(list(self.thread_messages(msgid)))
-            )
-        return cached
+        with self._lock:
+            cached = self._annotations.get(root.msgid)
+            if cached is None:
+                cached = self._annotations.remember(
+                    root.msgid, anchor_thread(list(self.thread_messages(msgid)))
+                )
+            return cached
 
     def annotations(self, msgid: str) -> list[Annotation]:
         """Comments anchored on this patch or cover letter."""

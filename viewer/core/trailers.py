@@ -230,14 +230,26 @@ def _replies_under(node: ThreadNode) -> list[ThreadNode]:
     return found
 
 
+def trailers_in_reply(message: Message) -> list[Trailer]:
+    """The trailers one follow-up gives, those not written by its sender marked mismatched."""
+    given: list[Trailer] = []
+    for trailer in followup_trailers(message.body, source_msgid=message.msgid):
+        if not given_by_sender(trailer, message):
+            trailer = Trailer(trailer.name, trailer.value, trailer.source_msgid, True)
+        given.append(trailer)
+    return given
+
+
 def _from_replies(source: ThreadSource, replies: list[ThreadNode]) -> list[Trailer]:
+    # A source may answer from a cache (the Archive does, skipping mails that cannot hold a
+    # trailer without decoding them): counting A/R/T over a whole archive visits every reply.
+    cached: Callable[[str], list[Trailer]] | None = getattr(source, "trailers_in_reply", None)
     collected: list[Trailer] = []
     for reply in replies:
-        message = source.message(reply.msgid)
-        for trailer in followup_trailers(message.body, source_msgid=reply.msgid):
-            if not given_by_sender(trailer, message):
-                trailer = Trailer(trailer.name, trailer.value, trailer.source_msgid, True)
-            collected.append(trailer)
+        if cached is not None:
+            collected.extend(cached(reply.msgid))
+        else:
+            collected.extend(trailers_in_reply(source.message(reply.msgid)))
     return collected
 
 
