@@ -165,3 +165,33 @@ def test_lone_word_at_the_end(tail, kept):
     annotations = anchor_thread([PATCH, reply(f"> +int b;\n\nWhy b?\n\n> int c;\n\n{tail}\n")])
     assert annotations[0].comment == "Why b?"
     assert [a.comment for a in annotations[1:]] == ([kept] if kept else [])
+
+
+def _patch_with(lines: list[str]) -> Message:
+    body = ("Do it.\n---\ndiff --git a/g.c b/g.c\n--- a/g.c\n+++ b/g.c\n"
+            f"@@ -0,0 +1,{len(lines)} @@\n" + "".join(f"+{line}\n" for line in lines))
+    return Message(msgid="p@x", subject="[PATCH] g", author=Person("A", "a@x"), date=0.0,
+                   in_reply_to=None, references=(), body=body)
+
+
+# "return ret ? ret : len;" three times; each function is told apart by its first line.
+DUPLICATES = _patch_with([
+    "static int one(void)", "{", "\tret = one_thing();", "\treturn ret ? ret : len;", "}",
+    "static int two(void)", "{", "\tret = two_things();", "\treturn ret ? ret : len;", "}",
+    "static int three(void)", "{", "\tret = three_things();", "\treturn ret ? ret : len;", "}",
+    "static int four(void)", "{", "\treturn 0;", "}",
+])
+
+
+def test_duplicate_line_after_a_snip_is_the_first_copy_after_the_previous_quote():
+    body = ("> +static int one(void)\n\nRename.\n\n...\n\n"
+            "> +\treturn ret ? ret : len;\n\nUse ?:\n\n...\n\n> +static int four(void)\n\nOK.\n")
+    annotations = anchor_thread([DUPLICATES, reply(body)])
+    assert [a.anchor.new_line for a in annotations] == [1, 4, 16]
+
+
+def test_duplicate_line_continued_by_the_next_quote_is_the_copy_before_it():
+    body = ("> +static int one(void)\n\nRename.\n\n"
+            "> +\treturn ret ? ret : len;\n\nUse ?:\n\n> +}\n> +static int three(void)\n\nOK.\n")
+    annotations = anchor_thread([DUPLICATES, reply(body)])
+    assert [a.anchor.new_line for a in annotations] == [1, 9, 11]

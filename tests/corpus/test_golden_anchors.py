@@ -43,8 +43,7 @@ MINIMUM_HITS = {
     # misses the '/// # Safety' quote that occurs nine times (takes the first, not the one
     # continued by the next quote)
     "linux-pwm-archive__20250610_v2_rust-abstractions-for-pwm-subsystem-with-th1520-pwm-driver": 32,
-    # misses a 'return ret ? ret : len;' that occurs five times (takes a later one)
-    "linux-pwm-archive__20260220_v1_add-support-for-ad5706r-dac": 29,
+    "linux-pwm-archive__20260220_v1_add-support-for-ad5706r-dac": 30,
     "linux-watchdog-archive__20200214_v1_add-a-watchdog-driver-that-uses-arm-secure-monitor-calls":
     21,
     "linux-watchdog-archive__20210425_v2_arm64-dts-rockchip-add-basic-dtsi-dts-files-for-rk3568-soc":
@@ -64,7 +63,7 @@ MINIMUM_HITS = {
     10,
     "linux-watchdog-archive__20240605_v11_turris-omnia-mcu-driver": 6,
 }
-# Share of all entries of all keys the engine must anchor exactly (measured: 323/325 = 99.4%).
+# Share of all entries of all keys the engine must anchor exactly (measured: 324/325 = 99.7%).
 MINIMUM_GLOBAL_RATE = 0.99
 
 

@@ -157,7 +157,7 @@ _WS = re.compile(r"\s+")
 _HUNK_NUMBERS = re.compile(r"^@@+\s*(-\d+(?:,\d+)?\s*\+\d+(?:,\d+)?)\s*@@")
 _WEAK_LEN = 3  # "+}", "+", "};", "-": say nothing alone
 _COMMON = 8  # a key found more often than this is placed by its neighbours only
-_MATCH, _ADJACENT = 1000, 1
+_MATCH, _ADJACENT, _ACROSS = 1000, 2, 1
 
 
 def _key(text: str) -> str:
@@ -240,11 +240,17 @@ def _exactness(quoted: str, row_text: str) -> Method:
     return "exact" if quoted.rstrip() == row_text.rstrip() else "whitespace"
 
 
-def _match_quotes(doc: _Doc, quoted: list[ReplyLine], breaks: set[int]) -> list[_Match | None]:
+def _match_quotes(
+    doc: _Doc,
+    quoted: list[ReplyLine],
+    breaks: set[int],
+    snips: frozenset[int] | set[int] = frozenset(),
+) -> list[_Match | None]:
     """Align the reply's quoted lines with the patch rows (see the module docstring).
 
     ``breaks`` holds indexes i where a snip or own text separates quoted line i-1 from i: lines
-    are only extended into neighbouring rows within one unbroken piece of quote."""
+    are only extended into neighbouring rows within one unbroken piece of quote. ``snips`` are
+    the breaks with a snip among them: there the next quote need not go on where one stopped."""
     count = len(quoted)
     keys = [_key(line.text) for line in quoted]
     matches: list[_Match | None] = [None] * count
@@ -285,15 +291,18 @@ def _match_quotes(doc: _Doc, quoted: list[ReplyLine], breaks: set[int]) -> list[
             best = fenwick.query(row - 1) if row > 0 else None
             value, prev = (best[0] + _MATCH, best[2]) if best else (_MATCH, -1)
             neighbour = last_at_row.get(doc.prev_strong[row])
-            if neighbour is not None and i not in breaks:
-                n_value = states[neighbour][1] + _MATCH + _ADJACENT
+            if neighbour is not None and i not in snips:
+                # Across a remark the next quote often goes on where the last one stopped:
+                # a weaker hint than lines quoted together, but it picks the right copy.
+                bonus = _ACROSS if i in breaks else _ADJACENT
+                n_value = states[neighbour][1] + _MATCH + bonus
                 if n_value >= value:
                     value, prev = n_value, neighbour
             states.append((row, value, prev))
             fresh.append(len(states) - 1)
         for s in fresh:
             row, value, _ = states[s]
-            fenwick.update(row, (value, row, s))
+            fenwick.update(row, (value, -row, s))
             if s not in (last_at_row.get(row),) and (
                 row not in last_at_row or states[last_at_row[row]][1] <= value
             ):
@@ -601,19 +610,25 @@ def _annotate(
 
     quoted: list[ReplyLine] = []
     breaks: set[int] = set()
+    snips: set[int] = set()
     index_of: dict[int, int] = {}  # id(ReplyLine) -> index in quoted
-    pending_break = False
+    pending_break = pending_snip = False
     for seg in segments:
         if seg.kind == "quote":
             for line in seg.lines:
                 if pending_break:
                     breaks.add(len(quoted))
-                    pending_break = False
+                if pending_snip:
+                    snips.add(len(quoted))
+                pending_break = pending_snip = False
                 index_of[id(line)] = len(quoted)
                 quoted.append(line)
         elif seg.kind == "snip" or not seg.is_blank:
             pending_break = True
-    matches = _match_quotes(doc, quoted, breaks) if doc and quoted else [None] * len(quoted)
+            pending_snip = pending_snip or seg.kind == "snip"
+    matches = (
+        _match_quotes(doc, quoted, breaks, snips) if doc and quoted else [None] * len(quoted)
+    )
 
     author = str(reply.author)
     own = [i for i, seg in enumerate(segments) if seg.kind == "own" and not seg.is_blank]
