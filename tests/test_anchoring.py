@@ -195,3 +195,18 @@ def test_duplicate_line_continued_by_the_next_quote_is_the_copy_before_it():
             "> +\treturn ret ? ret : len;\n\nUse ?:\n\n> +}\n> +static int three(void)\n\nOK.\n")
     annotations = anchor_thread([DUPLICATES, reply(body)])
     assert [a.anchor.new_line for a in annotations] == [1, 9, 11]
+
+
+def test_a_block_repeated_too_often_goes_where_the_next_quote_goes_on():
+    # A two-line doc block ten times over: too common to place alone; the quote after the
+    # remark goes on right below the sixth copy.
+    lines = []
+    for n in range(10):
+        lines += ["    /// # Safety", "    /// C-callback.", f"    unsafe fn callback_{n}() {{}}",
+                  f"    // end of {n}"]
+    body = ("> +    unsafe fn callback_1() {}\n\nFine.\n\n"
+            "> +    /// # Safety\n> +    /// C-callback.\n\nAdd a newline.\n\n"
+            "> +    unsafe fn callback_5() {}\n\nAnd here.\n")
+    annotations = anchor_thread([_patch_with(lines), reply(body)])
+    assert [a.anchor.new_line for a in annotations] == [7, 22, 23]
+    assert annotations[1].confidence < 0.8

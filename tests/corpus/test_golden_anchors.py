@@ -40,9 +40,7 @@ MINIMUM_HITS = {
     "linux-pwm-archive__20201016_v5_qualcomm-light-pulse-generator": 18,
     "linux-pwm-archive__20220209_v3_drm-add-driver-for-solomon-ssd130x-oled-displays": 19,
     "linux-pwm-archive__20241101_v1_add-support-for-ad485x-das-family": 40,
-    # misses the '/// # Safety' quote that occurs nine times (takes the first, not the one
-    # continued by the next quote)
-    "linux-pwm-archive__20250610_v2_rust-abstractions-for-pwm-subsystem-with-th1520-pwm-driver": 32,
+    "linux-pwm-archive__20250610_v2_rust-abstractions-for-pwm-subsystem-with-th1520-pwm-driver": 33,
     "linux-pwm-archive__20260220_v1_add-support-for-ad5706r-dac": 30,
     "linux-watchdog-archive__20200214_v1_add-a-watchdog-driver-that-uses-arm-secure-monitor-calls":
     21,
@@ -63,8 +61,8 @@ MINIMUM_HITS = {
     10,
     "linux-watchdog-archive__20240605_v11_turris-omnia-mcu-driver": 6,
 }
-# Share of all entries of all keys the engine must anchor exactly (measured: 324/325 = 99.7%).
-MINIMUM_GLOBAL_RATE = 0.99
+# Share of all entries of all keys the engine must anchor exactly (measured: 325/325 = 100%).
+MINIMUM_GLOBAL_RATE = 0.995
 
 
 def _key_paths() -> dict[str, Path]:

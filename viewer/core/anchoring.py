@@ -331,7 +331,7 @@ def _match_quotes(
             matches[i] = _Match(row, _exactness(quoted[i].text, doc.rows[row].text), 0.8)
 
     _extend(doc, quoted, keys, breaks, matches)
-    _place_weak(doc, quoted, keys, matches)
+    _place_weak(doc, quoted, keys, breaks, snips, matches)
     _match_rewrapped_prose(doc, keys, matches)
     return matches
 
@@ -362,12 +362,78 @@ def _extend(doc, quoted, keys, breaks, matches) -> None:
             matches[i] = _Match(row, _exactness(quoted[i].text, doc.rows[row].text), 0.9)
 
 
-def _place_weak(doc, quoted, keys, matches) -> None:
-    """A short line quoted alone ("+}" after a snip): the first such row after the previous
-    matched line and before the next one, marked as a guess."""
+def _place_weak(doc, quoted, keys, breaks, snips, matches) -> None:
+    """Lines the alignment could not place: short ones quoted alone ("+}" after a snip) and
+    ones too common to say anything ("/// # Safety" nine times). Each run of them quoted
+    together goes where the whole run occurs between the previous and the next matched line:
+    on the copy the next quote goes on from (or the last one stopped at) when no snip says
+    something was left out, else on the first copy after the previous match, marked a guess."""
     count = len(quoted)
-    for i in range(count):
+    i = 0
+    while i < count:
         if matches[i] is not None or not keys[i] or keys[i] not in doc.where:
+            i += 1
+            continue
+        end = i
+        while (
+            end + 1 < count
+            and matches[end + 1] is None
+            and end + 1 not in breaks
+            and quoted[end + 1].depth == quoted[i].depth
+        ):
+            end += 1
+        run = [k for k in range(i, end + 1) if keys[k]]
+        before = next((j for j in range(i - 1, -1, -1) if matches[j]), None)
+        after = next((j for j in range(end + 1, count) if matches[j]), None)
+        prev = matches[before].row if before is not None else -1
+        nxt = matches[after].row if after is not None else len(doc.rows)
+        copies = _copies(doc, [keys[k] for k in run], prev, nxt)
+        if not copies:
+            _place_one_by_one(doc, keys, matches, run)
+            i = end + 1
+            continue
+        chosen, confidence = None, 0.6
+        if before is not None and not snips.intersection(range(before + 1, i + 1)):
+            chosen = next((c for c in copies if doc.prev_strong[c[0]] == prev), None)
+        continued = after is not None and not snips.intersection(range(end + 1, after + 1))
+        if chosen is None and continued:
+            chosen = next((c for c in copies if doc.prev_strong[nxt] == c[-1]), None)
+        if chosen is not None:
+            confidence = 0.7
+        elif prev >= 0:
+            chosen = copies[0]
+        if chosen is not None:
+            for k, row in zip(run, chosen, strict=True):
+                matches[k] = _Match(row, "nearest", confidence)
+        i = end + 1
+
+
+def _copies(doc: _Doc, keys: list[str], prev: int, nxt: int) -> list[list[int]]:
+    """Where these keys occur as consecutive rows (blank context rows skipped) strictly
+    between rows ``prev`` and ``nxt``."""
+    found = []
+    rows = doc.where.get(keys[0], [])
+    for start in rows[bisect.bisect_right(rows, prev) :]:
+        if start >= nxt:
+            break
+        placed, row = [start], start
+        for key in keys[1:]:
+            row += 1
+            while row < nxt and not doc.keys[row]:
+                row += 1
+            if row >= nxt or doc.keys[row] != key:
+                break
+            placed.append(row)
+        else:
+            found.append(placed)
+    return found
+
+
+def _place_one_by_one(doc, keys, matches, run) -> None:
+    """A run not found whole: each line on the first such row after the previous match."""
+    count = len(keys)
+    for i in run:
+        if not keys[i] or keys[i] not in doc.where:
             continue
         prev = next((matches[j].row for j in range(i - 1, -1, -1) if matches[j]), -1)
         nxt = next((matches[j].row for j in range(i + 1, count) if matches[j]), len(doc.rows))
