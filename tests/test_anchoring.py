@@ -210,3 +210,24 @@ def test_a_block_repeated_too_often_goes_where_the_next_quote_goes_on():
     annotations = anchor_thread([_patch_with(lines), reply(body)])
     assert [a.anchor.new_line for a in annotations] == [7, 22, 23]
     assert annotations[1].confidence < 0.8
+
+
+def test_answer_to_a_quoted_comment_whose_mail_is_missing_sits_on_its_line():
+    answer = Message(msgid="a@x", subject="Re: [PATCH] foo", author=Person("A", "a@x"),
+                     date=1.0, in_reply_to="gone@x", references=("p@x", "gone@x"),
+                     body="> > +int b;\n> \n> ENODEV?\n\nYes, will fix.\n")
+    (annotation,) = anchor_thread([PATCH, answer])
+    assert (annotation.anchor.kind, annotation.anchor.new_line) == ("diff", 2)
+    assert annotation.quote_depth == 2 and annotation.confidence < 0.8
+
+
+def test_answer_to_one_of_several_equal_comments_joins_the_right_one():
+    review = reply("> int a;\n\nDitto.\n\n> +int b;\n\nDitto.\n\n> int c;\n\nDitto.\n")
+    answer = Message(msgid="a@x", subject="Re: [PATCH] foo", author=Person("A", "a@x"),
+                     date=1.0, in_reply_to="r@x", references=("p@x", "r@x"),
+                     body="> > +int b;\n> \n> Ditto.\n\nSame answer as above.\n")
+    annotations = anchor_thread([PATCH, review, answer])
+    by_id = {a.id: a for a in annotations}
+    (mine,) = [a for a in annotations if a.reply_message_id == "a@x"]
+    assert by_id[mine.in_reply_to].anchor.new_line == 2
+    assert mine.anchor.new_line == 2

@@ -765,7 +765,9 @@ def _place(
     if match is not None and doc is not None:
         _set_row_anchor(annotation, doc, match, patch_id, last.depth)
         return
-    parent = _quoted_comment(block, thread, ancestors, earlier)
+    below = _line_under_quoted_comment(block, index_of, matches, last.depth) if doc else None
+    hint = _row_anchor(doc, below[1].row, patch_id) if doc and below else None
+    parent = _quoted_comment(block, thread, ancestors, earlier, hint)
     if parent is not None:
         annotation.anchor = parent.anchor
         annotation.in_reply_to = parent.id
@@ -787,24 +789,55 @@ def _place(
         _set_row_anchor(annotation, doc, placed, patch_id, last.depth)
         annotation.method, annotation.confidence = "nearest", 0.5
         return
+    if below is not None and doc is not None:
+        # "> > +foo / > Why? / Because…": an answer to a comment we do not have (its mail
+        # is not in the mbox, or too short to recognise), about the line that comment was on.
+        line, match = below
+        _set_row_anchor(annotation, doc, match, patch_id, line.depth)
+        annotation.method, annotation.confidence = "nearest", 0.7
+        return
     annotation.method, annotation.confidence = "fallback", 0.4
     annotation.quote_depth = last.depth
+
+
+def _line_under_quoted_comment(
+    block: list[ReplyLine], index_of: dict[int, int], matches: list[_Match | None], depth: int
+) -> tuple[ReplyLine, _Match] | None:
+    """The matched patch line a quoted comment (the lines at ``depth`` ending the block) sat
+    under: the last of the deeper-quoted lines right above it."""
+    k = len(block) - 1
+    while k >= 0 and (block[k].depth == depth or not block[k].text.strip()):
+        k -= 1
+    if k < 0 or block[k].depth < depth:
+        return None
+    deeper = block[k].depth
+    while k >= 0 and block[k].depth == deeper:
+        match = matches[index_of[id(block[k])]]
+        if match is not None:
+            return block[k], match
+        if block[k].text.strip():
+            return None  # the line right above the comment is not one we placed
+        k -= 1
+    return None
 
 
 def _set_row_anchor(
     annotation: Annotation, doc: _Doc, match: _Match, patch_id: str, depth: int
 ) -> None:
-    row = doc.rows[match.row]
     annotation.quote_depth = depth
     annotation.method = match.method
     annotation.confidence = match.confidence
+    annotation.anchor = _row_anchor(doc, match.row, patch_id)
+
+
+def _row_anchor(doc: _Doc, index: int, patch_id: str) -> Anchor:
+    row = doc.rows[index]
     if row.kind in ("commit", "trailer"):
-        annotation.anchor = Anchor("commit_message", patch_id, text=row.text)
-    elif row.kind in ("line", "file", "hunk"):
-        annotation.anchor = Anchor("diff", patch_id, row.file, row.old_line, row.new_line, row.text)
-    else:
-        # Under the diffstat or the changelog notes: about the mail, not about a line.
-        annotation.anchor = Anchor("unanchored", patch_id, text=row.text)
+        return Anchor("commit_message", patch_id, text=row.text)
+    if row.kind in ("line", "file", "hunk"):
+        return Anchor("diff", patch_id, row.file, row.old_line, row.new_line, row.text)
+    # Under the diffstat or the changelog notes: about the mail, not about a line.
+    return Anchor("unanchored", patch_id, text=row.text)
 
 
 def _quoted_comment(
@@ -812,10 +845,13 @@ def _quoted_comment(
     thread: _Thread,
     ancestors: list[str],
     earlier: dict[str, list[Annotation]],
+    hint: Anchor | None = None,
 ) -> Annotation | None:
     """The earlier comment the end of this quote comes from: parents' first, then anyone's.
     The last few lines at the deepest-last depth are tried, because a comment often ends in a
-    line too short to recognise ("}" closing a code suggestion, "Thanks")."""
+    line too short to recognise ("}" closing a code suggestion, "Thanks"). When several
+    comments fit ("Ditto." five times in one review), ``hint``, the anchor of the patch line
+    quoted above the comment, tells them apart."""
     depth = next((line.depth for line in reversed(block) if line.text.strip()), 0)
     tried = 0
     order = [m for m in ancestors if m in earlier]
@@ -824,13 +860,34 @@ def _quoted_comment(
         if line.depth != depth and line.text.strip():
             break
         key = _key(line.text)
+        if not key:
+            continue
         if len(key) < 8:
+            # "ENODEV?", "Ditto.": too short to look for inside comments, but it may be the
+            # whole of one in a mail above this one.
+            found = [
+                annotation
+                for msgid in ancestors
+                for annotation in earlier.get(msgid, ())
+                if key == thread.comment_key(annotation)
+            ]
+            pick = _pick(found, hint)
+            if pick is not None or len(found) > 1:
+                return pick  # several and no hint: better no parent than the wrong one
             continue
         for msgid in order:
-            for annotation in reversed(earlier[msgid]):
-                if key in thread.comment_key(annotation):
-                    return annotation
+            found = [a for a in earlier[msgid] if key in thread.comment_key(a)]
+            if found:
+                return _pick(found, hint) or found[-1]
         tried += 1
         if tried == 3:
             break
     return None
+
+
+def _pick(found: list[Annotation], hint: Anchor | None) -> Annotation | None:
+    """The one annotation of ``found``, or the last one at ``hint``."""
+    if len(found) == 1:
+        return found[0]
+    at_hint = [a for a in found if hint is not None and a.anchor == hint]
+    return at_hint[-1] if at_hint else None
