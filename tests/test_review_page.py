@@ -224,3 +224,26 @@ def test_page_from_an_archive_without_anchoring_yet(patch: Patch) -> None:
     assert [f.path for f in page.files] == [C_FILE, "drivers/watchdog/Makefile"]
     assert page.comment_rows == []
     assert any("Acked-by ×1" in r.text for r in page.rows if r.kind == "meta")
+
+
+def test_first_screen_says_how_many_comments_and_from_whom(patch: Patch) -> None:
+    notes = [
+        note("a", on_line(None, 23), date=3.0e9),
+        note("b", on_line(None, 23), reply_to="a", date=4.0e9, author="Jane <jane@example.org>"),
+        note("c", Anchor("unanchored", "p@x", None, None, None), date=1.0e9,
+             author="Rob <rob@kernel.example>"),
+    ]
+    page = build_page(patch, notes)
+    summary = [i for i, row in enumerate(page.rows) if row.kind == "summary"]
+    assert len(summary) == 1
+    # Above every card, in the first few rows: seen before any scrolling.
+    assert summary[0] < min(page.comment_rows) and summary[0] < 5
+    # Three comments, people in the order they spoke, and the key that finds them.
+    assert page.rows[summary[0]].text.startswith("3 comments by Rob, Guenter Roeck, Jane —")
+    assert ". for the next" in page.rows[summary[0]].text
+
+
+def test_a_patch_without_comments_says_so(patch: Patch) -> None:
+    page = build_page(patch, [])
+    assert [row.text for row in page.rows if row.kind == "summary"] == [
+        "No review comments on this patch."]

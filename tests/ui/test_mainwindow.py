@@ -91,6 +91,15 @@ def test_reply_shows_its_patch_on_the_review_page(qtbot, make_window):
     assert window.review_target("r3@kernel.example") == "v2-0@example.org"
     assert window.review_target("q2@kernel.example") == "q2@kernel.example"
     assert "prescale can be zero" in window.message_view.toPlainText()
+    # The review page shows the patch scrolled to the reply's comment, cursor on its card.
+    page = window.patch_view.page
+    assert page is not None and page.msgid == "v1-1@example.org"
+    row = window.patch_view.current_row_data()
+    assert row is not None and row.annotation is not None
+    assert row.annotation.reply_message_id == "r1@example.com"
+    # The patch itself shows from the top, on the same page object (not built again).
+    window.select_message("v1-1@example.org")
+    assert window.patch_view.page is page and window.patch_view.current_row() == 0
 
 
 def test_read_state_is_stored(qtbot, make_window):

@@ -290,3 +290,19 @@ def test_screenshots_of_real_threads(qtbot, view, name, needle, shot) -> None:
         assert view.grab().save(str(SHOTS / f"{shot}-{theme.name}-comment.png"))
         # every card row has a patch row or its own discussion above it, never nothing
         assert page.rows[view.current_row()].kind == "comment_head"
+
+
+def test_jump_to_reply_shows_its_first_comment_in_context(qtbot, view, page) -> None:
+    shown(qtbot, view, page)
+    assert view.jump_to_reply("a-reply@mail")
+    head = page.head_row("a-reply")
+    assert view.current_row() == head
+    # The card is on screen with rows of its code above it, not at the very top.
+    top = view.editor.firstVisibleBlock().blockNumber()
+    assert top < head - 2
+    rect = view.editor.blockBoundingGeometry(block(view, head)).translated(
+        view.editor.contentOffset())
+    assert 0 <= rect.top() < view.editor.viewport().height()
+    assert not view.jump_to_reply("nobody@mail")
+    view.go_to_top()
+    assert view.current_row() == 0

@@ -204,10 +204,24 @@ def test_order_is_thread_order(model):
     assert len(order) == 11
 
 
-def test_subject_shown_as_sent(model):
+def test_subjects_are_compact_under_their_parent_and_full_in_the_tooltip(model):
+    # A patch under its cover letter drops the "[PATCH v2" the cover row already shows.
     index = model.index_of("v2-1@example.org", COL_SUBJECT)
-    assert index.data() == "[PATCH v2 1/2] pwm: foo: fix prescaler"
+    assert index.data() == "1/2 pwm: foo: fix prescaler"
+    assert index.data(Qt.ItemDataRole.ToolTipRole).startswith(
+        "[PATCH v2 1/2] pwm: foo: fix prescaler\n")
     assert model.index_of("v2-1@example.org", COL_VERSION).data() == "v2"
+    # Replies on the same topic show as "Re:", like mutt; the full subject is in the tooltip.
+    reply = model.index_of("r1@example.com", COL_SUBJECT)
+    assert reply.data() == "Re:"
+    assert "Re: [PATCH 1/2] pwm: foo: fix prescaler" in reply.data(Qt.ItemDataRole.ToolTipRole)
+    assert model.index_of("r2@example.org", COL_SUBJECT).data() == "Re:"
+    assert model.index_of("q2@kernel.example", COL_SUBJECT).data() == "Re:"
+    # Thread starts keep the subject as sent.
+    assert model.index_of("v2-0@example.org", COL_SUBJECT).data() == \
+        "[PATCH v2 0/2] pwm: foo: prescaler fixes"
+    assert model.index_of("q1@example.com", COL_SUBJECT).data() == \
+        "Question about watchdog timeouts"
 
 
 @pytest.mark.corpus

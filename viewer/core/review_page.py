@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 RowKind = Literal[
     "title",  # the subject
     "meta",  # author, date, Message-ID
+    "summary",  # who commented and how to get there, on the first screen
     "heading",  # "Commit message", "Files", a section title
     "message",  # a commit message line
     "trailer",  # Signed-off-by & co., the patch's own or collected from replies
@@ -238,6 +239,25 @@ def _discussions(annotations: Iterable[Annotation]) -> list[tuple[Annotation, li
     return [tree(root) for root in order(kids.get(None, []))]
 
 
+def comment_summary(annotations: Iterable[Annotation], *, names: int = 4) -> str:
+    """One line saying how many comments a page carries and from whom, for the first screen:
+    a card 400 lines down is invisible until one knows it is there (and which key finds it)."""
+    flat = sorted(_flatten(annotations), key=lambda a: (a.date is None, a.date or 0.0))
+    if not flat:
+        return ""
+    people: list[str] = []
+    for item in flat:
+        name = author_name(item.author)
+        if name not in people:
+            people.append(name)
+    shown = ", ".join(people[:names])
+    if len(people) > names:
+        shown += f" and {len(people) - names} more"
+    count = len(flat)
+    noun = "comment" if count == 1 else "comments"
+    return f"{count} {noun} by {shown} — press . for the next, , for the previous"
+
+
 # -- building --------------------------------------------------------------------------------
 
 
@@ -378,6 +398,7 @@ def build_page(
     ``trailers`` defaults to the patch's own; pass the archive's (own + collected from replies)
     to show who reviewed it.
     """
+    annotations = list(annotations)
     discussions = _discussions(annotations)
     files = patch.files if patch else []
     general: list[tuple[Annotation, list]] = []
@@ -421,6 +442,9 @@ def build_page(
         names = {"R": "Reviewed-by", "A": "Acked-by", "T": "Tested-by"}
         summary = "   ".join(f"{names[k]} ×{v}" for k, v in counts.items() if v and k in names)
         out.add("meta", summary)
+    summary = comment_summary(annotations)
+    if summary or patch is not None:
+        out.add("summary", summary or "No review comments on this patch.")
     if general:
         out.add("blank", "")
         out.add("heading", "General comments")

@@ -53,6 +53,7 @@ class PatchHighlighter(QSyntaxHighlighter):
         self.removed_prefix = fmt(theme.reviewers[7], bold=True)
         self.date_format = fmt(theme.muted)
         self.doubtful_format = fmt(theme.doubtful, bold=True)
+        self.summary_format = fmt(theme.heading, bold=True)
         if rehighlight:
             self.rehighlight()
 
@@ -96,6 +97,8 @@ class PatchHighlighter(QSyntaxHighlighter):
             self.setFormat(0, utf16_len(text), self.meta_format)
         elif kind == "heading":
             self.setFormat(0, utf16_len(text), self.heading_format)
+        elif kind == "summary":
+            self._summary(row, text)
         elif kind == "file":
             self.setFormat(0, utf16_len(text), self.file_format)
         elif kind == "trailer":
@@ -129,6 +132,13 @@ class PatchHighlighter(QSyntaxHighlighter):
                     continue  # tokens of a different text version; never paint out of range
                 start, end = offsets[start], offsets[end]
             self.setFormat(start, end - start, fmt)
+
+    def _summary(self, row: Row, text: str) -> None:
+        # The count and the names stand out; the key hint after the dash stays quiet.
+        dash = text.find(" — ")
+        split = utf16_len(text[:dash]) if dash >= 0 else utf16_len(text)
+        self.setFormat(0, split, self.summary_format)
+        self.setFormat(split, utf16_len(text) - split, self.date_format)
 
     def _comment_head(self, row: Row, text: str) -> None:
         annotation = row.annotation

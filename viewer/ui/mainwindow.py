@@ -183,6 +183,8 @@ class MainWindow(QMainWindow):
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.tree.setAlternatingRowColors(True)
         self.tree.setExpandsOnDoubleClick(True)
+        # Review threads nest ten deep; the default 20 px a level would leave no subject.
+        self.tree.setIndentation(12)
         header = self.tree.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(COL_SUBJECT, QHeaderView.ResizeMode.Stretch)
@@ -190,7 +192,7 @@ class MainWindow(QMainWindow):
         bold.setBold(True)  # unread rows are bold and must not be cut short
         metrics = QFontMetrics(bold)
         for column, sample in (
-            (COL_FROM, "Jane Maintain"),
+            (COL_FROM, "Jane Mainta"),
             (COL_DATE, "2024-02-12"),
             (COL_VERSION, "v1–v3"),
             (COL_COUNT, "Msgs"),
@@ -201,6 +203,11 @@ class MainWindow(QMainWindow):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(column, metrics.horizontalAdvance(sample) + 12)
         header.setMinimumSectionSize(metrics.horizontalAdvance("Msgs") + 8)
+        # The version is in every subject ("[PATCH v3 …") and in a revisions row's label, and a
+        # narrow list needs the room for the subject; the header's menu brings it back.
+        header.setSectionHidden(COL_VERSION, True)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._column_menu)
         self.tree.selectionModel().currentChanged.connect(self._on_current_changed)
         self.filter_box.escaped.connect(self.tree.setFocus)
 
@@ -220,15 +227,16 @@ class MainWindow(QMainWindow):
         self.right_splitter.setObjectName("rightSplitter")
         self.right_splitter.addWidget(self.patch_view)
         self.right_splitter.addWidget(self.message_view)
-        self.right_splitter.setStretchFactor(0, 3)
+        self.right_splitter.setStretchFactor(0, 2)
         self.right_splitter.setStretchFactor(1, 1)
 
         self.main_splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.main_splitter.setObjectName("mainSplitter")
         self.main_splitter.addWidget(left)
         self.main_splitter.addWidget(self.right_splitter)
-        self.main_splitter.setStretchFactor(0, 2)
-        self.main_splitter.setStretchFactor(1, 3)
+        # A wider window widens the review page, which is what the user came for.
+        self.main_splitter.setStretchFactor(0, 0)
+        self.main_splitter.setStretchFactor(1, 1)
 
         central = QWidget(self)
         layout = QVBoxLayout(central)
@@ -252,6 +260,20 @@ class MainWindow(QMainWindow):
         status.addPermanentWidget(self.progress)
         status.addPermanentWidget(self.cancel_button)
         self.resize(1280, 800)
+
+    def _column_menu(self, position) -> None:
+        """Show or hide the list's columns (the subject always stays)."""
+        header = self.tree.header()
+        menu = QMenu(self)
+        for column in range(1, self.model.columnCount()):
+            title = self.model.headerData(column, Qt.Orientation.Horizontal)
+            action = menu.addAction(str(title))
+            action.setCheckable(True)
+            action.setChecked(not header.isSectionHidden(column))
+            action.toggled.connect(
+                lambda shown, c=column: header.setSectionHidden(c, not shown)
+            )
+        menu.exec(header.mapToGlobal(position))
 
     def _take_over_review_keys(self) -> None:
         """The window's keys win: n/p move between mails and [/] between patches everywhere.
@@ -547,11 +569,23 @@ class MainWindow(QMainWindow):
         self.current_msgid = msgid
         try:
             self.message_view.show_message(archive, msgid)
-            self.patch_view.show_patch(archive, self.review_target(msgid))
+            self._show_review(archive, msgid, self.review_target(msgid))
         except Exception as error:  # one bad mail must not take the window with it
             self.messages.error(f"Could not show <{msgid}>: {type(error).__name__}: {error}")
         self.set_read(msgid, read=True)
         self.message_shown.emit(msgid)
+
+    def _show_review(self, archive: Archive, msgid: str, target: str) -> None:
+        """The patch a mail belongs to; for a reply, scrolled to the first comment it makes,
+        so its remark is read under the code it quotes rather than in a wall of quotes."""
+        view = self.patch_view
+        showing = getattr(view, "is_showing", None)
+        if showing is None or not showing(archive, target):
+            view.show_patch(archive, target)
+        if msgid == target:
+            getattr(view, "go_to_top", lambda: None)()
+        else:
+            getattr(view, "jump_to_reply", lambda _msgid: False)(msgid)
 
     def review_target(self, msgid: str) -> str:
         """The patch or cover letter a mail belongs to: itself, or the nearest one it answers."""
@@ -752,10 +786,24 @@ class MainWindow(QMainWindow):
             state = s.layout(name)
             if state is not None:
                 restore(state)
-        if s.layout("main_splitter") is None:
-            width, height = self.width(), self.height()
-            self.main_splitter.setSizes([int(width * 0.47), int(width * 0.53)])
-            self.right_splitter.setSizes([int(height * 0.62), int(height * 0.38)])
+        self._default_split = s.layout("main_splitter") is None
+        self._apply_default_split()
+
+    def _apply_default_split(self) -> None:
+        # The review page gets most of the room; the list and the raw mail are for finding
+        # and checking, not for reading a patch in. Applied again when first shown, since the
+        # window may be resized (--size, the desktop) between construction and showing.
+        if not self._default_split:
+            return
+        width, height = self.width(), self.height()
+        self.main_splitter.setSizes([int(width * 0.35), int(width * 0.65)])
+        self.right_splitter.setSizes([int(height * 0.68), int(height * 0.32)])
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._default_split:
+            self._apply_default_split()
+            self._default_split = False
 
     def save_layout(self) -> None:
         s = self.settings

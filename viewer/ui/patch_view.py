@@ -394,6 +394,7 @@ class PatchView(QWidget):
         self._lex_timer.setSingleShot(True)
         self._lex_timer.timeout.connect(self._lex_next)
         self._document: QTextDocument | None = None
+        self._archive: Archive | None = None
         self.highlighter: PatchHighlighter | None = None
         self.editor.toggle_requested.connect(self.toggle_thread)
         self.editor.file_link_clicked.connect(self.jump_to_file)
@@ -437,9 +438,29 @@ class PatchView(QWidget):
     def show_patch(self, archive: Archive, msgid: str) -> None:
         """Show a mail of ``archive`` as a review page (a patch with its comments, or a mail)."""
         self.show_page(page_from_archive(archive, msgid))
+        self._archive = archive
+
+    def is_showing(self, archive: Archive, msgid: str) -> bool:
+        """Whether that page is already on show: moving between the replies of one patch
+        keeps the page (and its folds and scroll position) instead of building it again."""
+        return self.page is not None and self.page.msgid == msgid and self._archive is archive
+
+    def jump_to_reply(self, reply_msgid: str) -> bool:
+        """Bring the first comment a reply mail makes into view, in context under its line."""
+        if self.page is None:
+            return False
+        for index in self.page.comment_rows:
+            annotation = self.page.rows[index].annotation
+            if annotation is not None and annotation.reply_message_id == reply_msgid:
+                return self.jump_to_annotation(annotation.id)
+        return False
+
+    def go_to_top(self) -> None:
+        self._place_cursor(0)
 
     def show_page(self, page: ReviewPage | None) -> None:
         """Render a page built by viewer.core.review_page (None: an empty view)."""
+        self._archive = None
         self._generation += 1
         self._lex_timer.stop()
         self.page = page
@@ -630,10 +651,12 @@ class PatchView(QWidget):
             return
         self.editor.setTextCursor(QTextCursor(block))
         if scroll:
-            # Put the row a few lines below the top: the comment's own line stays in view
-            # above a card, and the card's text below it.
+            # Put the row a quarter down the screen (at most 8 lines): the code a comment
+            # quotes stays in view above its card, and the card's text below it.
             bar = self.editor.verticalScrollBar()
-            bar.setValue(max(0, block.firstLineNumber() - 3))
+            line_height = max(1, self.editor.fontMetrics().lineSpacing())
+            above = min(8, self.editor.viewport().height() // line_height // 4)
+            bar.setValue(max(0, block.firstLineNumber() - max(3, above)))
             self.editor.ensureCursorVisible()
 
     def _jump(self, targets: list[int], forward: bool) -> bool:

@@ -75,7 +75,8 @@ class _Row:
     """One row of the tree; ``children`` is None until somebody asks for them."""
 
     __slots__ = (
-        "children", "count", "kind", "label", "msgid", "node", "parent", "row", "versions",
+        "children", "count", "kind", "label", "msgid", "node", "parent", "row", "subject",
+        "versions",
     )
 
     def __init__(
@@ -98,6 +99,8 @@ class _Row:
         self.versions = versions
         self.count: str | None = None
         """The Msgs column, computed on first paint (a walk of the subtree)."""
+        self.subject: str | None = None
+        """The Subject column as shown (compact for replies), computed on first paint."""
 
     def child_nodes(self) -> list[ThreadNode]:
         return self.node.children if self.node is not None else []
@@ -515,7 +518,9 @@ class ThreadModel(QAbstractItemModel):
         if entry is None:
             return "(not in this mailbox)" if column == COL_SUBJECT else ""
         if column == COL_SUBJECT:
-            return entry.subject or "(no subject)"
+            if row.subject is None:
+                row.subject = self._subject(row, node)
+            return row.subject
         if column == COL_FROM:
             return entry.author_name or entry.author_email
         if column == COL_DATE:
@@ -538,12 +543,42 @@ class ThreadModel(QAbstractItemModel):
             return _format_trailers(facts.trailers)
         return str(facts.comments) if facts.comments else ""
 
+    def _subject(self, row: _Row, node: ThreadNode) -> str:
+        """A reply on the same topic as the mail it answers shows as "Re:", the way mutt
+        leaves it out: the row above says what it is about, and the author column who wrote.
+
+        A reply that changed the subject (a new topic, a patch answering a cover letter) keeps
+        it in full; the full subject is always in the tooltip.
+        """
+        archive = self.archive
+        assert archive is not None and node.entry is not None
+        subject = node.entry.subject or "(no subject)"
+        parent = node.parent
+        if row.parent is None or row.parent.kind == GROUP or parent is None:
+            return subject
+        if parent.entry is None:  # the parent is missing: nothing above says the topic
+            return subject
+        mine, theirs = archive.subject_info(node.msgid), archive.subject_info(parent.msgid)
+        if mine.is_reply and mine.subject.casefold() == theirs.subject.casefold():
+            return "Re:"
+        if (
+            not mine.is_reply
+            and mine.counter is not None
+            and mine.total is not None
+            and theirs.is_cover
+            and archive.series_of(node.msgid) is archive.series_of(parent.msgid)
+        ):
+            # A patch under its own cover letter: the cover row already says "[PATCH v3 0/7]".
+            width = len(str(mine.total))
+            return f"{mine.counter:0{width}d}/{mine.total} {mine.subject}"
+        return subject
+
     def _group_data(self, row: _Row, column: int, role: int):
         if role == _DISPLAY:
             newest = row.children[-1] if row.children else None
             entry = newest.node.entry if newest is not None and newest.node else None
             if column == COL_SUBJECT:
-                return f"{row.label}  ({len(row.children or ())} revisions)"
+                return f"{row.label}  ({row.versions}: {len(row.children or ())} revisions)"
             if column == COL_FROM:
                 return (entry.author_name or entry.author_email) if entry else ""
             if column == COL_DATE:
