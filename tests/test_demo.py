@@ -114,6 +114,7 @@ PLACED = [
     (msgid(V1, 2), "Rhys", "Compatibles are SoC specific", "+    const: lumora,lm32-wdt"),
     (msgid(V1, 2), "Rhys", "Drop the description", "+    description: Base address"),
     (msgid(V1, 2), "Rhys", "You reference watchdog.yaml", "+additionalProperties: false"),
+    (msgid(V1, 3), "Gunnar", "COMPILE_TEST also builds", "+\tdepends on ARCH_LUMORA"),
     (msgid(V1, 3), "Gunnar", "What do you need kernel.h", "+#include <linux/kernel.h>"),
     (msgid(V1, 3), "Gunnar", "The TRM I have", "+\tLM32_RESET_SW = 2,"),
     (msgid(V1, 3), "Gunnar", "This starts counting down", "+\twritel(timeout * wdt->rate"),

@@ -80,6 +80,7 @@ KCONFIG_ENTRY = (
     "config LUMORA_LM32_WATCHDOG\n"
     "\ttristate \"Lumora LM32 watchdog support\"\n"
     "\tdepends on ARCH_LUMORA || COMPILE_TEST\n"
+    "{iomem}"
     "\tselect WATCHDOG_CORE\n"
     "\thelp\n"
     "\t  Say Y here to include support for the watchdog timer found in\n"
@@ -166,7 +167,8 @@ Changes in v2:
 - driver: fix the reset cause values, EXT is 2 and SW is 3 (Gunnar)
 - driver: only reprogram LOAD in set_timeout() while running, and use
   max_hw_heartbeat_ms so longer timeouts are pinged by the core (Gunnar)
-- driver: drop <linux/kernel.h> (Tomás)
+- driver: drop <linux/kernel.h>, depend on HAS_IOMEM (Gunnar)
+- driver: round the time left to the closest second (Tomás)
 - dts: follow the compatible change
 
 Link to v1: https://lore.kernel.org/r/20260112081403.2231-1-ilse.marten@lumora.example
@@ -197,7 +199,8 @@ def format_series(work: Path, version: int) -> list[str]:
     git(repo, "commit", "-q", "-s", "-m", MESSAGES[version]["binding"], date=start)
 
     shutil.copy(src / "lumora_wdt.c", repo / "drivers/watchdog/lumora_wdt.c")
-    insert_after(repo / "drivers/watchdog/Kconfig", MARLIN_END, KCONFIG_ENTRY)
+    iomem = "\tdepends on HAS_IOMEM\n" if version > 1 else ""
+    insert_after(repo / "drivers/watchdog/Kconfig", MARLIN_END, KCONFIG_ENTRY.format(iomem=iomem))
     insert_after(repo / "drivers/watchdog/Makefile", "obj-$(CONFIG_KESTREL_WATCHDOG) += "
                  "kestrel_wdt.o\n", MAKEFILE_LINE)
     git(repo, "add", ".")
@@ -447,6 +450,10 @@ def review_v1(cover: Mail, binding: Mail, driver: Mail, dts: Mail) -> list[Mail]
         + ">\n"
         + q(driver, "Signed-off-by: Ilse Marten", "---")
         + "[...]\n"
+        + q(driver, "+config LUMORA_LM32_WATCHDOG", "+	depends on ARCH_LUMORA")
+        + "\nCOMPILE_TEST also builds on architectures without MMIO: this needs\n"
+        "depends on HAS_IOMEM as well.\n\n"
+        "[...]\n"
         + q(driver, "+#include <linux/io.h>", "+#include <linux/kernel.h>")
         + "\nWhat do you need kernel.h for?\n\n"
         + q(driver, "+enum lm32_wdt_reset_cause {", "+	LM32_RESET_SW = 2,")

@@ -87,7 +87,7 @@ static unsigned int lm32_wdt_get_timeleft(struct watchdog_device *wdd)
 {
 	struct lm32_wdt *wdt = watchdog_get_drvdata(wdd);
 
-	return readl(wdt->base + LM32_WDT_COUNT) / wdt->rate;
+	return DIV_ROUND_CLOSEST(readl(wdt->base + LM32_WDT_COUNT), wdt->rate);
 }
 
 static const struct watchdog_info lm32_wdt_info = {
