@@ -83,6 +83,20 @@ PACKAGE_OF = {
     "libgssapi_krb5.so.2": "libgssapi-krb5-2",
     "libkrb5.so.3": "libkrb5-3",
     "libxshmfence.so.1": "libxshmfence1",
+    # Part of every Debian system; listed so that a stripped-down image still gets an answer.
+    "libc.so.6": "libc6",
+    "libm.so.6": "libc6",
+    "libdl.so.2": "libc6",
+    "libpthread.so.0": "libc6",
+    "libstdc++.so.6": "libstdc++6",
+    "libgcc_s.so.1": "libgcc-s1",
+    "libbsd.so.0": "libbsd0",
+    "libmd.so.0": "libmd0",
+    "libcap.so.2": "libcap2",
+    "libgcrypt.so.20": "libgcrypt20",
+    "libgpg-error.so.0": "libgpg-error0",
+    "liblz4.so.1": "liblz4-1",
+    "liblzma.so.5": "liblzma5",
 }
 FONT_PACKAGE = "fonts-dejavu-core"  # Qt ships no fonts; with none, every text widget warns
 
@@ -107,6 +121,11 @@ def pyside_dir(python: str) -> Path | None:
     return Path(origin).parent if done.returncode == 0 and origin else None
 
 
+def not_found(ldd_output: str) -> set[str]:
+    """Sonames in `ldd` output that the loader could not resolve."""
+    return set(re.findall(r"^\s*(\S+) => not found", ldd_output, re.M))
+
+
 def missing_libraries(files: list[Path]) -> set[str]:
     """Sonames `ldd` reports as "not found" for any of these files."""
     missing: set[str] = set()
@@ -114,7 +133,7 @@ def missing_libraries(files: list[Path]) -> set[str]:
         if not path.exists():
             continue  # a PySide6 build without this module: nothing to load, nothing to check
         done = subprocess.run(["ldd", str(path)], capture_output=True, text=True)
-        missing.update(re.findall(r"^\s*(\S+) => not found", done.stdout, re.M))
+        missing |= not_found(done.stdout)
     return missing
 
 
