@@ -91,3 +91,24 @@ def test_make_test_runs_pytest_offscreen_and_ruff():
     assert done.returncode == 0, done.stderr
     assert "QT_QPA_PLATFORM=offscreen" in done.stdout and "-m pytest" in done.stdout
     assert "ruff check viewer tests bench" in done.stdout
+
+
+def test_tests_write_only_into_the_session_home(session_home):
+    # tests/conftest.py points every user folder at a throwaway directory before any import.
+    import platformdirs
+
+    for name in ("HUNKWISE_CACHE_DIR", "HUNKWISE_DATA_DIR", "HUNKWISE_CONFIG_DIR",
+                 "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_RUNTIME_DIR"):
+        assert Path(os.environ[name]).is_relative_to(session_home), name
+    for folder in (platformdirs.user_cache_dir("hunkwise"), platformdirs.user_data_dir("hunkwise"),
+                   platformdirs.user_config_dir("hunkwise")):
+        assert Path(folder).is_relative_to(session_home), folder
+    assert os.environ["QT_QPA_PLATFORM"] == "offscreen"
+
+
+def test_qsettings_land_in_the_session_home(qapp, session_home):
+    from PySide6.QtCore import QSettings
+
+    settings = QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "hunkwise",
+                         "hunkwise")
+    assert Path(settings.fileName()).is_relative_to(session_home), settings.fileName()
