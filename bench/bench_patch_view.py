@@ -135,6 +135,10 @@ def time_naive(app: QApplication, patch: Patch, notes: list[Annotation]) -> floa
     return elapsed
 
 
+STALLS: list[float] = []
+"""Longest single event-loop turn while colouring, per cold run: how long the GUI froze."""
+
+
 def time_view(app: QApplication, view: PatchView, patch: Patch, notes) -> tuple[float, float]:
     """(first screen, fully coloured) seconds for showing the patch, page building included."""
     started = time.perf_counter()
@@ -142,8 +146,12 @@ def time_view(app: QApplication, view: PatchView, patch: Patch, notes) -> tuple[
     view.show_page(page)
     view.grab()
     first = time.perf_counter() - started
+    longest = 0.0
     while not view.is_highlighted():
+        turn = time.perf_counter()
         app.processEvents()
+        longest = max(longest, time.perf_counter() - turn)
+    STALLS.append(longest)
     return first, time.perf_counter() - started
 
 
@@ -185,6 +193,8 @@ def main() -> None:
     print(f"review page, cold cache, first screen:              {ms(cold)}")
     print(f"review page, cold cache, all files coloured:        {ms(cold_full)}")
     print(f"review page, same patch again (cache hit):          {ms(warm)}")
+    print(f"longest GUI-thread stall while colouring (lexing on a worker): "
+          f"{max(STALLS) * 1000:.1f} ms")
     ratio = statistics.median(naive) / statistics.median(cold)
     print(f"first screen speed-up over naive: {ratio:.1f}x (cache hit: "
           f"{statistics.median(naive) / statistics.median(warm):.1f}x)")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QGuiApplication, QTextCursor
 
 from viewer.core.anchoring import Anchor, Annotation, anchor_thread
@@ -306,3 +307,56 @@ def test_jump_to_reply_shows_its_first_comment_in_context(qtbot, view, page) -> 
     assert not view.jump_to_reply("nobody@mail")
     view.go_to_top()
     assert view.current_row() == 0
+
+
+class _GatedCache(TokenCache):
+    """Lexes only when let through, and notes the thread it lexed on."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate = threading.Event()
+        self.threads: set[int] = set()
+        self.texts: list[str] = []
+
+    def tokens(self, lexer_name: str, text: str):
+        self.threads.add(threading.get_ident())
+        self.texts.append(text)
+        assert self.gate.wait(10), "the test never opened the gate"
+        return super().tokens(lexer_name, text)
+
+
+def test_lexing_runs_off_the_gui_thread_and_drops_stale_pages(qtbot, page) -> None:
+    cache = _GatedCache()
+    widget = PatchView(cache=cache)
+    qtbot.addWidget(widget)
+    widget.resize(900, 700)
+    widget.show()
+    qtbot.waitExposed(widget)
+    widget.show_page(page)  # returns although no file can be lexed yet
+    assert not widget.is_highlighted()
+    ticked = []
+    QTimer.singleShot(0, lambda: ticked.append(True))
+    qtbot.waitUntil(lambda: bool(ticked) and bool(cache.texts))  # the GUI thread runs on
+    other = build_page(parse_patch(FIXTURE.read_text(encoding="utf-8").replace(
+        "gpio_wdt", "gpio_watchdog")), msgid="other@x")
+    widget.show_page(other)  # while the first page's file is still in the lexer
+    written: list[tuple[tuple[int, str], object]] = []
+
+    class Spy(dict):
+        def __setitem__(self, key, value) -> None:
+            written.append((key, value))
+            super().__setitem__(key, value)
+
+    widget.highlighter.tokens = Spy(widget.highlighter.tokens)
+    with qtbot.waitSignal(widget.highlighting_finished, timeout=10000):
+        cache.gate.set()
+    assert threading.get_ident() not in cache.threads
+    # Every token table ever set is the new page's: the old page's late result was dropped.
+    assert written
+    for (index, side), tokens in written:
+        text = getattr(other.files[index], f"{side}_text")
+        assert tokens == cache.get(other.files[index].lexer, text)
+    assert widget.highlighter.tokens.keys() == {(f, s) for f in range(len(other.files))
+                                                for s in ("old", "new")}
+    index = _row_of(other, " static void gpio_watchdog_disable(struct gpio_watchdog_priv *priv)")
+    assert _format_at(widget, index, 1) is not None  # and the rows got their colours

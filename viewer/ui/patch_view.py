@@ -14,6 +14,7 @@ so showing the same patch again colours the first screen at once).
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPoint, QRect, QRectF, QSize, Qt, QTimer, Signal
@@ -51,12 +52,15 @@ from viewer.core.review_page import (
 )
 from viewer.core.syntax import TOKEN_CACHE, TokenCache
 from viewer.ui.highlighter import PatchHighlighter
+from viewer.ui.tasks import TaskRunner
 from viewer.ui.theme import LIGHT, Theme
 
 if TYPE_CHECKING:
     from viewer.core.archive import Archive
 
 _INDENT_CHARS = CARD_INDENT
+_RECOLOUR_SECONDS = 0.025
+"""GUI-thread time per slice spent re-colouring rows whose tokens came in late."""
 
 
 def default_font() -> QFont:
@@ -390,9 +394,18 @@ class PatchView(QWidget):
         self._font = default_font()
         self._generation = 0
         self._pending: list[int] = []
-        self._lex_timer = QTimer(self)
-        self._lex_timer.setSingleShot(True)
-        self._lex_timer.timeout.connect(self._lex_next)
+        """Files whose tokens are not in yet, lexed one at a time on a worker thread."""
+        self._lexer = TaskRunner(self)
+        self._lexer.succeeded.connect(self._on_lexed)
+        self._lexer.failed.connect(self._on_lex_failed)
+        self._recolour: list[tuple[int, int]] = []
+        """Row ranges whose tokens arrived after they were first coloured."""
+        self._lex_start_timer = QTimer(self)
+        self._lex_start_timer.setSingleShot(True)
+        self._lex_start_timer.timeout.connect(self._start_lexing)
+        self._recolour_timer = QTimer(self)
+        self._recolour_timer.setSingleShot(True)
+        self._recolour_timer.timeout.connect(self._recolour_slice)
         self._document: QTextDocument | None = None
         self._archive: Archive | None = None
         self.highlighter: PatchHighlighter | None = None
@@ -462,7 +475,10 @@ class PatchView(QWidget):
         """Render a page built by viewer.core.review_page (None: an empty view)."""
         self._archive = None
         self._generation += 1
-        self._lex_timer.stop()
+        self._lexer.cancel(quiet=True)  # a file still being lexed belongs to the old page
+        self._lex_start_timer.stop()
+        self._recolour_timer.stop()
+        self._recolour = []
         self.page = page
         rows = page.rows if page is not None else []
         # A fresh document, filled in one edit with undo off: reusing the old one would make
@@ -509,32 +525,89 @@ class PatchView(QWidget):
                 if (i, "old") not in highlighter.tokens or (i, "new") not in highlighter.tokens
             ]
             if self._pending:
-                self._lex_timer.start(0)
+                # After the first paint: a lexing thread holds the GIL half the time, and
+                # the first screen (painted in Python) must not share it.
+                self._lex_start_timer.start(0)
             else:
                 QTimer.singleShot(0, self._announce_highlighted)
 
     def _announce_highlighted(self) -> None:
-        if not self._pending:
+        if self.page is not None and not self._pending and not self._recolour:
             self.highlighting_finished.emit()
 
-    def _lex_next(self) -> None:
-        """Lex one file, colour its rows, and come back for the next: the UI stays responsive
-        between files, and a newer page drops the rest (generation check via the timer stop)."""
-        page, highlighter = self.page, self.highlighter
-        if page is None or highlighter is None or not self._pending:
+    def _start_lexing(self) -> None:
+        """Lex the next file on a worker thread: pygments takes ~70 µs a line, so a
+        20,000-line file would hold the GUI for over a second. The job returns plain token
+        lists; a newer page cancels it (TaskRunner drops results of a stale token), and the
+        generation in the result double-checks that they belong to the page on show."""
+        page = self.page
+        if page is None or not self._pending:
             return
-        index = self._pending.pop(0)
+        index = self._pending[0]
         page_file = page.files[index]
-        highlighter.tokens[(index, "old")] = self.cache.tokens(page_file.lexer, page_file.old_text)
-        highlighter.tokens[(index, "new")] = self.cache.tokens(page_file.lexer, page_file.new_text)
+        cache, generation = self.cache, self._generation
+        lexer, old_text, new_text = page_file.lexer, page_file.old_text, page_file.new_text
+
+        def job(_progress, cancelled):
+            old = cache.tokens(lexer, old_text)
+            new = None if cancelled() else cache.tokens(lexer, new_text)
+            return generation, index, old, new
+
+        self._lexer.start(job)
+
+    def _on_lexed(self, result: object) -> None:
+        generation, index, old, new = result  # type: ignore[misc]
+        page, highlighter = self.page, self.highlighter
+        if generation != self._generation or page is None or highlighter is None or new is None:
+            return
+        highlighter.tokens[(index, "old")] = old
+        highlighter.tokens[(index, "new")] = new
+        if index in self._pending:
+            self._pending.remove(index)
+        page_file = page.files[index]
+        # What is on screen is coloured now; the rest of the file a slice at a time, so a
+        # huge file never holds the GUI thread for long either.
+        self._rehighlight_visible(page_file.row, page_file.end_row)
+        self._recolour.append((page_file.row, page_file.end_row))
         if self._pending:
-            # Colour what is on screen now; the rest waits for one pass at the end, since
-            # rehighlighting block by block costs a relayout each (3x slower over 5,000 rows).
-            self._rehighlight_visible(page_file.row, page_file.end_row)
-            self._lex_timer.start(0)
+            self._start_lexing()
         else:
-            highlighter.rehighlight()
-            self.highlighting_finished.emit()
+            # Off-screen rows only once lexing is over: while a worker lexes, every step of
+            # Python here waits for the GIL and the GUI would stutter.
+            self._recolour_timer.start(0)
+
+    def _on_lex_failed(self, error: object) -> None:
+        # A lexer bug on odd input costs the colours of one file, never the page.
+        if self._pending:
+            self._pending.pop(0)
+        if self._pending:
+            self._start_lexing()
+        else:
+            self._announce_highlighted()
+
+    def _recolour_slice(self) -> None:
+        highlighter, document = self.highlighter, self._document
+        if highlighter is None or document is None:
+            self._recolour = []
+            return
+        deadline = time.perf_counter() + _RECOLOUR_SECONDS
+        while self._recolour and time.perf_counter() < deadline:
+            start, end = self._recolour[0]
+            block = document.findBlockByNumber(start)
+            stop = min(end, start + 32)
+            number = start
+            while number < stop and block.isValid():
+                highlighter.rehighlightBlock(block)
+                block = block.next()
+                number += 1
+            if number >= end or not block.isValid():
+                self._recolour.pop(0)
+            else:
+                self._recolour[0] = (number, end)
+        if self._recolour:
+            self._recolour_timer.start(0)
+        else:
+            self._announce_highlighted()
 
     def _rehighlight_visible(self, start: int, end: int) -> None:
         highlighter = self.highlighter
@@ -546,7 +619,7 @@ class PatchView(QWidget):
                 highlighter.rehighlightBlock(self.editor.document().findBlockByNumber(index))
 
     def is_highlighted(self) -> bool:
-        return self.page is not None and not self._pending
+        return self.page is not None and not self._pending and not self._recolour
 
     # -- folding and filtering ---------------------------------------------------------------
 
