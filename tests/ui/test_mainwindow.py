@@ -141,6 +141,22 @@ def test_keys_move_between_rows_messages_and_patches(qtbot, make_window):
     # '.' and ',' go to the review page's comments; they must not move the list
     key(".")
     assert window.current_msgid == "v1-2@example.org"
+    window.select_message("v1-1@example.org")  # the patch r1 and r2 comment on
+    window.tree.setFocus()
+    assert window.patch_view.current_row() == 0
+    key(".")
+    first = window.patch_view.current_row_data()
+    assert first is not None and first.kind == "comment_head"
+    assert window.current_msgid == "v1-1@example.org"
+    key(".")
+    assert window.patch_view.current_row() > window.patch_view.page.rows.index(first)
+    key(",")
+    assert window.patch_view.current_row_data() is first
+    # h shows only the hunks with comments, from the list as from the page
+    key("h")
+    assert window.act_only_commented.isChecked() and window.patch_view.only_commented
+    key("h")
+    assert not window.patch_view.only_commented
 
 
 def test_slash_focuses_filter_and_filtering(qtbot, make_window):
@@ -280,8 +296,9 @@ def test_shortcut_overview_lists_menu_keys(qtbot, make_window):
 def test_every_action_is_in_a_menu(make_window):
     window = make_window()
     listed = {id(a) for _title, actions in window.menus for a in actions}
-    with_keys = [a for a in window.actions() if a.shortcuts()]
+    with_keys = [a for a in window.actions() + window.patch_view.actions() if a.shortcuts()]
     assert with_keys and all(id(a) in listed for a in with_keys)
+    assert id(window.patch_view.toggle_thread_action) in listed
 
 
 def test_gui_options():

@@ -282,10 +282,16 @@ class MainWindow(QMainWindow):
         are ambiguous in Qt and then neither fires, so those move to the window's ./, and {/}.
         """
         for name in ("next_comment_action", "previous_comment_action", "next_file_action",
-                     "previous_file_action"):
+                     "previous_file_action", "only_commented_action"):
             action = getattr(self.patch_view, name, None)
             if isinstance(action, QAction):
                 action.setShortcuts([])
+        # Folding stays the review page's own (o, Return, Shift+O act on its cursor) but is
+        # listed in the View menu like every other action.
+        self.review_actions = [
+            action for name in ("toggle_thread_action", "collapse_all_action")
+            if isinstance(action := getattr(self.patch_view, name, None), QAction)
+        ]
 
     def _action(
         self,
@@ -340,7 +346,8 @@ class MainWindow(QMainWindow):
         self.act_expand = a("&Expand All Threads", self.tree.expandAll, "Ctrl+Shift+E")
         self.act_collapse = a("C&ollapse All Threads", self.tree.collapseAll, "Ctrl+Shift+W")
         self.act_only_commented = a(
-            "Only &Commented Hunks", self.set_only_commented_hunks, "Ctrl+H", checkable=True
+            "Only &Commented Hunks", self.set_only_commented_hunks, ["H", "Ctrl+H"],
+            checkable=True,
         )
         self.act_only_commented.setChecked(self.settings.only_commented_hunks)
         self.act_raw = a("Show Message &Source", self.message_view.set_raw, "Ctrl+U",
@@ -390,7 +397,8 @@ class MainWindow(QMainWindow):
         theme_menu = QMenu("&Theme", self)
         theme_menu.addActions(self.theme_actions.actions())
         menu("&View", [theme_menu, self.act_font, self.act_zoom_in, self.act_zoom_out, None,
-                       self.act_only_commented, self.act_raw, None, self.act_expand,
+                       self.act_only_commented, *self.review_actions, self.act_raw, None,
+                       self.act_expand,
                        self.act_collapse])
         menu("&Help", [self.act_shortcuts, self.act_about])
 
