@@ -231,3 +231,60 @@ def test_answer_to_one_of_several_equal_comments_joins_the_right_one():
     (mine,) = [a for a in annotations if a.reply_message_id == "a@x"]
     assert by_id[mine.in_reply_to].anchor.new_line == 2
     assert mine.anchor.new_line == 2
+
+
+# -- confidence follows the evidence -----------------------------------------------------------
+
+# An ABI file: the same two-line "Date:/KernelVersion:" block under every attribute.
+ABI = _patch_with([
+    "What:\t\t/sys/bus/i2c/devices/<mcu>/board_revision", "Date:\t\tJuly 2024",
+    "KernelVersion:\t6.10", "Description:\t(RO) Contains the board revision.", "",
+    "What:\t\t/sys/bus/i2c/devices/<mcu>/serial_number", "Date:\t\tJuly 2024",
+    "KernelVersion:\t6.10", "Description:\t(RO) Contains the serial number.", "",
+])
+
+
+def test_unique_line_quoted_with_its_neighbour_is_sure():
+    body = "> +\tret = two_things();\n> +\treturn ret ? ret : len;\n\nUse ?: here.\n"
+    (annotation,) = anchor_thread([DUPLICATES, reply(body)])
+    assert annotation.anchor.new_line == 9
+    assert annotation.method == "exact" and annotation.confidence >= 0.9
+
+
+def test_repeated_line_placed_by_order_alone_is_doubtful():
+    body = ("> +static int one(void)\n\nRename.\n\n...\n\n"
+            "> +\treturn ret ? ret : len;\n\nUse ?:\n")
+    rename, use = anchor_thread([DUPLICATES, reply(body)])
+    assert rename.method == "exact" and rename.confidence >= 0.9
+    assert use.anchor.new_line == 4  # the first copy after the previous quote: a guess
+    assert use.method == "nearest" and use.confidence < 0.8
+
+
+def test_repeated_block_quoted_whole_is_still_doubtful():
+    body = "> +Date:\t\tJuly 2024\n> +KernelVersion:\t6.10\n\nThat is optimistic.\n"
+    (annotation,) = anchor_thread([ABI, reply(body)])
+    assert annotation.anchor.text == "+KernelVersion:\t6.10"
+    assert annotation.confidence < 0.8 and annotation.method == "nearest"
+
+
+def test_repeated_block_told_apart_by_a_unique_line_is_sure():
+    body = ("> +What:\t\t/sys/bus/i2c/devices/<mcu>/serial_number\n> +Date:\t\tJuly 2024\n"
+            "> +KernelVersion:\t6.10\n\nThat is optimistic.\n")
+    (annotation,) = anchor_thread([ABI, reply(body)])
+    assert annotation.anchor.new_line == 8
+    assert annotation.confidence >= 0.9
+
+
+def test_whitespace_match_is_a_little_less_sure_than_an_exact_one():
+    exact = anchor_thread([DUPLICATES, reply("> +\tret = three_things();\n\nWhy?\n")])[0]
+    gmail = anchor_thread([DUPLICATES, reply("> +        ret = three_things();\n\nWhy?\n")])[0]
+    assert exact.anchor == gmail.anchor
+    assert (exact.method, gmail.method) == ("exact", "whitespace")
+    assert 0.8 <= gmail.confidence < exact.confidence
+
+
+def test_short_unique_line_quoted_alone_is_less_sure_than_a_long_one():
+    short = anchor_thread([DUPLICATES, reply("> +\treturn 0;\n\nOK.\n")])[0]
+    long_ = anchor_thread([DUPLICATES, reply("> +static int four(void)\n\nOK.\n")])[0]
+    assert short.anchor.new_line == 18 and long_.anchor.new_line == 16
+    assert 0.8 <= short.confidence < long_.confidence

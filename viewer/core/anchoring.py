@@ -318,22 +318,130 @@ def _match_quotes(
         for i in range(count):
             for s in state_of[i]:
                 if s in chosen:
-                    ambiguous = len(candidates[i]) > 1
                     method = _exactness(quoted[i].text, doc.rows[chosen[s]].text)
-                    matches[i] = _Match(chosen[s], method, 0.85 if ambiguous else 0.97)
-    for tail, head in continuation.items():
-        if matches[head] is not None:
-            matches[tail] = _Match(matches[head].row, "whitespace", 0.9)
+                    matches[i] = _Match(chosen[s], method, 0.0)  # see _calibrate
     # A line with a single long match that fell out of the sequence: quoted out of order.
+    # Its text is unique, but its neighbours disagree with it: not more than borderline.
+    loose = set()
     for i in range(count):
         if matches[i] is None and len(candidates[i]) == 1 and len(keys[i]) >= 16:
             row = candidates[i][0]
-            matches[i] = _Match(row, _exactness(quoted[i].text, doc.rows[row].text), 0.8)
+            matches[i] = _Match(row, _exactness(quoted[i].text, doc.rows[row].text), _LOOSE)
+            loose.add(i)
 
+    for tail, head in continuation.items():
+        if matches[head] is not None:
+            matches[tail] = _Match(matches[head].row, "whitespace", 0.0)  # see below
     _extend(doc, quoted, keys, breaks, matches)
+    _calibrate(doc, quoted, keys, breaks, snips, matches, set(continuation) | loose)
+    for tail, head in continuation.items():
+        if matches[head] is not None:
+            # A line the client rewrapped: as sure as its head, never more than a
+            # whitespace match of a unique line.
+            confidence = min(matches[head].confidence, _CONFIDENCE["unique", "whitespace"])
+            matches[tail] = _Match(matches[head].row, "whitespace", confidence)
     _place_weak(doc, quoted, keys, breaks, snips, matches)
     _match_rewrapped_prose(doc, keys, matches)
     return matches
+
+
+# Confidence by evidence (the UI calls anything below 0.8 doubtful):
+#   unique      the quoted run of lines occurs once in the patch (quoted alone: a long line);
+#   short       a short line (``+\treturn 0;``) found once, but quoted alone;
+#   continued   a run found several times, the copy picked because the quote goes on where
+#               the previous one stopped (or the next one goes on from it) across a remark;
+#   ordered     a run found several times, the copy picked by order alone (first after the
+#               previous quote), a guess.
+# A match with whitespace differences (Gmail turning tabs into spaces) is a little less sure.
+_CONFIDENCE = {
+    ("unique", "exact"): 0.97, ("unique", "whitespace"): 0.93,
+    ("short", "exact"): 0.9, ("short", "whitespace"): 0.88,
+    ("continued", "exact"): 0.75, ("continued", "whitespace"): 0.72,
+    ("ordered", "exact"): 0.65, ("ordered", "whitespace"): 0.62,
+}
+_LOOSE = 0.8  # a unique long line quoted out of order
+_SHORT_ALONE = 12  # keys shorter than this, quoted alone, are "short"
+
+
+def _calibrate(doc, quoted, keys, breaks, snips, matches, skip) -> None:
+    """Set the confidence of content matches from the evidence behind them (see _CONFIDENCE).
+
+    Lines quoted together (one unbroken piece of quote, same depth, on rows with nothing
+    strong between them) form a run, judged as a whole: one unique line in it, or the whole
+    run occurring once, places every line of it; a run that occurs several times (a
+    ``Date:``/``KernelVersion:`` block repeated down an ABI file) was placed by order, so its
+    lines become "nearest" guesses. ``skip`` holds lines judged elsewhere (rewrapped tails,
+    lines quoted out of order)."""
+    count = len(quoted)
+    runs: list[list[int]] = []
+    for i in range(count):
+        match = matches[i]
+        if i in skip or match is None or match.method not in ("exact", "whitespace"):
+            if match is not None or keys[i] or i in breaks:
+                runs.append([])  # only an unplaced blank line is transparent
+            continue
+        run = runs[-1] if runs else []
+        if run and i not in breaks and quoted[run[-1]].depth == quoted[i].depth:
+            prev_row = matches[run[-1]].row
+            if prev_row < match.row and doc.prev_strong[match.row] <= prev_row:
+                run.append(i)
+                continue
+        runs.append([i])
+    for run in runs:
+        if not run:
+            continue
+        evidence = _evidence(doc, keys, matches, run)
+        if evidence == "ordered" and _continued(doc, breaks, snips, matches, run):
+            evidence = "continued"
+        for i in run:
+            method = matches[i].method
+            confidence = _CONFIDENCE[evidence, method]
+            if evidence in ("continued", "ordered"):
+                method = "nearest"
+            matches[i] = _Match(matches[i].row, method, confidence)
+
+
+def _evidence(doc, keys, matches, run) -> str:
+    strong = [i for i in run if len(keys[i]) > _WEAK_LEN]
+    if not strong:
+        return "ordered"  # "+}" and blank lines alone say nothing
+    if any(len(doc.where.get(keys[i], ())) == 1 for i in strong):
+        if len(strong) == 1 and len(keys[strong[0]]) < _SHORT_ALONE:
+            return "short"
+        return "unique"
+    # Every line occurs elsewhere too; does the run, as quoted, occur only once?
+    first = run[0]
+    base = matches[first].row
+    offsets = [(matches[i].row - base, keys[i]) for i in run]
+    copies = 0
+    for start in doc.where.get(keys[first], ()):
+        if all(
+            0 <= start + off < len(doc.keys) and doc.keys[start + off] == key
+            for off, key in offsets
+        ):
+            copies += 1
+            if copies > 1:
+                return "ordered"
+    return "unique"
+
+
+def _continued(doc, breaks, snips, matches, run) -> bool:
+    """Whether the quote before the run stopped right above it, or the one after it goes on
+    right below it, with only a remark (no snip) in between."""
+    first, last = run[0], run[-1]
+    before = next((j for j in range(first - 1, -1, -1) if matches[j] is not None), None)
+    if (
+        before is not None
+        and not snips.intersection(range(before + 1, first + 1))
+        and doc.prev_strong[matches[first].row] == matches[before].row
+    ):
+        return True
+    after = next((j for j in range(last + 1, len(matches)) if matches[j] is not None), None)
+    return (
+        after is not None
+        and not snips.intersection(range(last + 1, after + 1))
+        and doc.prev_strong[matches[after].row] == matches[last].row
+    )
 
 
 def _extend(doc, quoted, keys, breaks, matches) -> None:
