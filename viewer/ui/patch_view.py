@@ -161,7 +161,8 @@ class PageEditor(QPlainTextEdit):
             (max(r.line.old_line or 0, r.line.new_line or 0) for r in self.rows if r.line),
             default=0,
         )
-        self._digits = max(4, len(str(biggest)))
+        # A cover letter or a plain mail has no line numbers: no empty gutter beside it.
+        self._digits = max(4, len(str(biggest))) if biggest else 0
         self.update_gutter_width()
 
     def visible_rows(self, bottom: int):
@@ -310,7 +311,7 @@ class PageEditor(QPlainTextEdit):
                 rect_color = QColor(theme.added_gutter)
             elif line is not None and line.kind == "-":
                 rect_color = QColor(theme.removed_gutter)
-            if index == current:
+            if index == current and index:  # row 0 is where every page starts: no marker
                 rect_color = QColor(theme.current_line)
             if rect_color is not None:
                 painter.fillRect(QRectF(0, top, gutter.width(), height), rect_color)
