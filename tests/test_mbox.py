@@ -213,3 +213,16 @@ def test_progress_and_cancel(tmp_path, monkeypatch):
 
     with pytest.raises(LoadCancelled):
         open_mailbox(path, use_cache=False, cancelled=cancelled)
+
+
+def test_headerless_text_named_as_mail_is_one_broken_message(tmp_path):
+    body = b"Thanks, applied.\n\n> +\tmask = BIT(3);\n"
+    named = tmp_path / "fragment.mbox"
+    named.write_bytes(body)
+    source = open_mailbox(named, use_cache=False)
+    assert [e.broken for e in source.entries] == ["no mail headers"]
+    assert source.message(0).body.startswith("Thanks, applied.")
+    other = tmp_path / "notes.txt"
+    other.write_bytes(body)
+    with pytest.raises(MailboxError, match="not a mailbox"):
+        open_mailbox(other, use_cache=False)

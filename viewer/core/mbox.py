@@ -16,7 +16,7 @@ import os
 import re
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from viewer.core import index_cache
@@ -204,9 +204,26 @@ def open_mailbox(
         return MailSource(path, "eml", entries, data=data, spans=[(start, len(data))])
     if b"\0" in head[:4096]:
         raise MailboxError(f"{path}: not a mailbox (binary data)")
+    if _MAIL_NAME.search(path.name) and _is_text(head):
+        # A file named as mail whose header block was lost (git's mailsplit fragments, a body
+        # saved from a client): listed as one broken message, so what the user asked to open
+        # is shown rather than refused. A text file named otherwise is not taken for mail.
+        data = path.read_bytes()
+        entry = replace(_entry_from_headers(0, data, start, len(data)), broken="no mail headers")
+        return MailSource(path, "eml", [entry], data=data, spans=[(start, len(data))])
     raise MailboxError(
         f"{path}: not a mailbox (expected an mbox, mbox.gz, Maildir folder or a single mail)"
     )
+
+
+_MAIL_NAME = re.compile(r"(?i)(\.(mbox|mboxrd|mboxo|eml|mail|msg|patch|diff)$|mbox)")
+
+
+def _is_text(head: bytes) -> bool:
+    """Readable text: no control bytes but tab, CR, LF and form feed; any 8-bit charset."""
+    sample = head[:8192]
+    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
+    return controls == 0
 
 
 def _read_head(path: Path) -> bytes:

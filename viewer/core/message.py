@@ -119,6 +119,7 @@ def _decode(raw: bytes, number: int) -> Message:
     fields = parse_header_block(raw[:end])
     if not fields:
         problems.append("no mail headers")
+        end = 0  # then the whole of it is body: nothing the sender wrote is hidden
     headers = tuple((name, header_value(value)) for name, value in fields)
     first: dict[str, str] = {}
     for name, value in fields:
