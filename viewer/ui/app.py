@@ -18,17 +18,37 @@ from viewer import APP_ID, __version__
 DEMO_NAME = "demo.mbox"
 
 
-def demo_mailbox() -> Path | None:
-    """The bundled demo mailbox: beside the package in a checkout, inside it when frozen."""
+def resource(relative: str) -> Path | None:
+    """A file of resources/: beside the package in a checkout, inside the bundle when frozen."""
     here = Path(__file__).resolve()
     candidates = [
-        here.parents[2] / "resources" / DEMO_NAME,  # source checkout: <repo>/resources
-        here.parents[1] / "resources" / DEMO_NAME,  # installed as package data
+        here.parents[2] / "resources" / relative,  # source checkout: <repo>/resources
+        here.parents[1] / "resources" / relative,  # installed as package data
     ]
     frozen = getattr(sys, "_MEIPASS", None)  # PyInstaller's unpack folder
     if frozen:
-        candidates.insert(0, Path(frozen) / "resources" / DEMO_NAME)
+        candidates.insert(0, Path(frozen) / "resources" / relative)
     return next((path for path in candidates if path.is_file()), None)
+
+
+def demo_mailbox() -> Path | None:
+    """The bundled demo mailbox, opened when no file is given."""
+    return resource(DEMO_NAME)
+
+
+def _quiet_offscreen_noise() -> None:
+    """Drop the one warning the offscreen platform prints for every top-level window.
+
+    "This plugin does not support propagateSizeHints()" says nothing to a user of
+    --screenshot; every other Qt message still goes to stderr as before.
+    """
+    from PySide6.QtCore import qInstallMessageHandler
+
+    def handler(_mode, _context, text: str) -> None:
+        if "propagateSizeHints" not in text:
+            print(text, file=sys.stderr)
+
+    qInstallMessageHandler(handler)
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -76,6 +96,7 @@ def run_gui(argv: list[str]) -> int:
         return 2
 
     from PySide6.QtCore import QTimer
+    from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
     from viewer.ui.mainwindow import MainWindow
@@ -86,6 +107,11 @@ def run_gui(argv: list[str]) -> int:
     app.setApplicationVersion(__version__)
     app.setDesktopFileName(APP_ID)
     app.setStyle("Fusion")  # one look on every desktop; the palette follows our themes
+    icon = resource(f"icons/{APP_ID}.svg")
+    if icon is not None:
+        app.setWindowIcon(QIcon(str(icon)))
+    if os.environ.get("QT_QPA_PLATFORM") == "offscreen":
+        _quiet_offscreen_noise()
 
     window = MainWindow()
     if args.theme:
