@@ -288,3 +288,23 @@ def test_short_unique_line_quoted_alone_is_less_sure_than_a_long_one():
     long_ = anchor_thread([DUPLICATES, reply("> +static int four(void)\n\nOK.\n")])[0]
     assert short.anchor.new_line == 18 and long_.anchor.new_line == 16
     assert 0.8 <= short.confidence < long_.confidence
+
+
+def test_greeting_with_a_name_and_thanks_for_the_review_are_not_comments():
+    body = ("Hi Jane,\n\nThanks for your valuable feedback.\n\n> +int b;\n\nWhy b?\n\n"
+            "Thanks for fixing the leak in probe.\n")
+    annotations = anchor_thread([PATCH, reply(body)])
+    assert [a.comment for a in annotations] == ["Why b?\n\nThanks for fixing the leak in probe."]
+
+
+def test_greeting_stays_out_of_the_comment_it_opens():
+    (annotation,) = anchor_thread([PATCH, reply("Hi Uwe,\n\nThis needs a binding first.\n")])
+    assert annotation.comment == "This needs a binding first."
+    assert annotation.anchor.kind == "unanchored"
+
+
+def test_code_sketch_with_dots_stays_one_comment():
+    body = "> +int b;\n\nThis is what it does:\n\nint f(void)\n{\n\t...\n\treturn b;\n}\n"
+    (annotation,) = anchor_thread([PATCH, reply(body)])
+    assert annotation.anchor.new_line == 2
+    assert annotation.comment.endswith("\treturn b;\n}")

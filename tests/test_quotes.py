@@ -25,7 +25,9 @@ def test_quote_depth(line, depth, text):
     assert quote_depth(line) == (depth, text)
 
 
-@pytest.mark.parametrize("marker", ["[...]", "[..]", "...", "<snip>", "[ ... ]", "[snip]", "…"])
+@pytest.mark.parametrize(
+    "marker", ["[...]", "[..]", "...", "<snip>", "[ ... ]", "[snip]", "…", "(...)"]
+)
 def test_snip_markers(marker):
     assert is_snip(marker)
 
@@ -110,3 +112,35 @@ def test_crlf_and_a_reply_with_no_quotes():
     split = split_reply("Applied, thanks!\r\n\r\n-- \r\nBob\r\n")
     assert [seg.kind for seg in split.segments] == ["own"]
     assert split.segments[0].text.strip() == "Applied, thanks!"
+
+
+def test_dots_inside_own_code_sketch_are_not_a_snip():
+    body = ("> +\treturn -EINVAL;\n\nThis is what it does:\n\nint f(int err)\n{\n\t...\n"
+            "\tif (err)\n\t\treturn err;\n\t...\n}\n")
+    split = split_reply(body)
+    assert [seg.kind for seg in split.segments] == ["quote", "own"]
+    assert split.segments[1].text.rstrip().endswith("}")
+
+
+def test_dots_between_quote_pieces_stay_a_snip():
+    split = split_reply("> +foo\n\nRemark.\n\n...\n\n> +bar\n\nOther remark.\n")
+    kinds = [seg.kind for seg in split.segments if not seg.is_blank or seg.kind == "snip"]
+    assert kinds == ["quote", "own", "snip", "quote", "own"]
+
+
+def test_attribution_followed_by_a_snip_is_set_aside():
+    split = split_reply("Jane Doe <jane@example.org> writes:\n...\n> +\tx = 1;\n\nWhy?\n")
+    assert [a.text for a in split.attributions] == ["Jane Doe <jane@example.org> writes:"]
+    assert [seg.kind for seg in split.segments] == ["snip", "quote", "own"]
+
+
+def test_signature_separator_glued_to_the_closing():
+    split = split_reply("> +foo\n\nI see.\n\nBest regards, -- \nJane Doe\nExample Corp\n")
+    own = [seg.text for seg in split.segments if seg.kind == "own" and not seg.is_blank]
+    assert [text.strip() for text in own] == ["I see.\n\nBest regards,"]
+    assert split.signature[1:] == ["Jane Doe", "Example Corp", ""]
+
+
+def test_a_line_ending_in_dashes_mid_mail_is_not_a_signature():
+    split = split_reply("> +foo\n\nSee the loop, --\nit counts down.\n" + "More.\n" * 20)
+    assert not split.signature

@@ -591,6 +591,15 @@ _SIGNOFF = re.compile(
     r"[\s,.!]*$",
     re.IGNORECASE,
 )
+# "Thanks for the review!", "Thank you very much for your feedback." — but not "Thanks for
+# fixing the leak in foo_probe()", which says what was good.
+_THANKS = re.compile(
+    r"^(many |and )?(thanks|thank you)( (so|very) much| a lot)?,? for (the|your)"
+    r"( (quick|fast|detailed|careful|thorough|valuable|helpful|kind))*"
+    r" (review|reviews|feedback|comments?|patch(es)?|series|input|suggestions?|help|time|"
+    r"testing|work|reply|response|explanation)[\s.!:)]*$",
+    re.IGNORECASE,
+)
 # "Wei", "Jane Doe", "-George", "~ Jane".
 _NAME = re.compile(r"^(?:-{1,2}|~)?\s?[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,2}[.,]?$")
 _TRAILER = re.compile(r"^[A-Z][A-Za-z-]*-by:\s*\S")
@@ -627,7 +636,7 @@ def _is_pleasantry(line: str, author: str, *, at_end: bool = False,
     text = line.strip()
     if not text:
         return True
-    if _is_closing(text) or (len(text) <= 60 and _GREETING.match(text)):
+    if _is_closing(text) or (len(text) <= 60 and (_GREETING.match(text) or _THANKS.match(text))):
         return True
     if not _NAME.match(text) or len(text) > 30 or "_" in text or text.isupper():
         return False
@@ -655,7 +664,9 @@ def _comment_text(lines: list[ReplyLine], author: str, *, first: bool, last: boo
     texts = [line.text.rstrip() for line in lines]
     if first:
         # "Hi Jane," opening the mail; stop at the first real line.
-        while texts and _is_pleasantry(texts[0], author) and not _NAME.match(texts[0].strip()):
+        while texts and _is_pleasantry(texts[0], author) and (
+            _GREETING.match(texts[0].strip()) or not _NAME.match(texts[0].strip())
+        ):
             texts.pop(0)
     if last:
         flags = _pleasantries(texts, author, at_end=True)

@@ -85,6 +85,7 @@ _SNIP = re.compile(
     r"""^\s*(
         \[\s*(\.{2,}|…|snip(ped)?|\.\.\.\s*snip\s*\.\.\.|cut|trimmed)\s*\]
         |<\s*(snip(ped)?|\.{2,}|cut)\s*>
+        |\(\s*(\.{2,}|…)\s*\)
         |\.{3,}|…
         |-*\s*(8<|>8)\s*-*.*
         |\(?snip(ped)?\)?
@@ -92,6 +93,8 @@ _SNIP = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 _GLUED = re.compile(r"^(\S.*\bwrote:)\s*(>.*)$")
+# "Best regards, -- " / "Jane Doe": a closing with the signature separator glued to it.
+_GLUED_SIGNATURE = re.compile(r"^(\S.{0,40},)\s+--\s*$")
 _FOOTER = re.compile(r"^_{20,}\s*$")
 
 
@@ -146,6 +149,11 @@ def split_reply(body: str) -> SplitReply:
             marked.append((0, glued.group(1)))
             origin.append(number)
             line = glued.group(2)
+        sig = _GLUED_SIGNATURE.match(line)
+        if sig:
+            marked.append((0, sig.group(1)))
+            origin.append(number)
+            line = "-- "
         marked.append(quote_depth(line))
         origin.append(number)
     result = SplitReply(segments=[])
@@ -156,13 +164,14 @@ def split_reply(body: str) -> SplitReply:
         marked = marked[:cut]
 
     dropped = _attribution_lines(marked)
+    in_prose = _dots_in_own_text(marked, dropped)
     segments: list[Segment] = []
     for index, (depth, text) in enumerate(marked):
         line = ReplyLine(depth, text, origin[index])
         if index in dropped:
             result.attributions.append(line)
             continue
-        if is_snip(text):
+        if is_snip(text) and index not in in_prose:
             kind: SegmentKind = "snip"
         elif depth == 0:
             kind = "own"
@@ -202,7 +211,8 @@ def _attribution_lines(marked: list[tuple[int, str]]) -> set[int]:
         if not text.strip():
             continue
         j = i + 1
-        while j < count and not marked[j][1].strip():
+        # "Jane writes:" / "..." / "> > +foo": a snip may stand between the two.
+        while j < count and (not marked[j][1].strip() or is_snip(marked[j][1])):
             j += 1
         deeper_follows = j < count and marked[j][0] > depth
         if _OUTLOOK.match(text.strip()):
@@ -221,4 +231,38 @@ def _attribution_lines(marked: list[tuple[int, str]]) -> set[int]:
                 and not is_attribution(marked[prev][1])
             ):
                 found.add(prev)
+    return found
+
+
+def _dots_in_own_text(marked: list[tuple[int, str]], dropped: set[int]) -> set[int]:
+    """Unquoted "..." lines inside the replier's own words: an ellipsis in a code sketch
+    (``{`` / ``\t...`` / ``}``), not a snip. Splitting the comment there would orphan its
+    second half. The ellipsis is indented or written right against a line of own text; a bare
+    "..." between blank lines is the snip Gmail reviewers leave where they cut the rest of the
+    patch ("Remark." / "..." / "Looks fine otherwise.") and stays one."""
+    found: set[int] = set()
+    count = len(marked)
+
+    def neighbour(i: int, step: int) -> tuple[int, str] | None:
+        i += step
+        while 0 <= i < count and (i in dropped or not marked[i][1].strip()):
+            i += step
+        return marked[i] if 0 <= i < count else None
+
+    for i, (depth, text) in enumerate(marked):
+        if depth or i in dropped or not is_snip(text):
+            continue
+        before, after = neighbour(i, -1), neighbour(i, 1)
+        tight = text[:1].isspace() or any(
+            0 <= k < count and marked[k][0] == 0 and marked[k][1].strip() for k in (i - 1, i + 1)
+        )
+        if tight and (
+            before is not None
+            and after is not None
+            and before[0] == 0
+            and after[0] == 0
+            and not is_snip(before[1])
+            and not is_snip(after[1])
+        ):
+            found.add(i)
     return found
