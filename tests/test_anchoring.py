@@ -308,3 +308,28 @@ def test_code_sketch_with_dots_stays_one_comment():
     (annotation,) = anchor_thread([PATCH, reply(body)])
     assert annotation.anchor.new_line == 2
     assert annotation.comment.endswith("\treturn b;\n}")
+
+
+def test_answer_to_a_short_first_line_of_a_comment_joins_it():
+    review = reply("> int a;\n> +int b;\n\nWhy b?\nNo a2?\n")
+    answer = Message(msgid="a@x", subject="Re: [PATCH] foo", author=Person("A", "a@x"),
+                     date=1.0, in_reply_to="r@x", references=("p@x", "r@x"),
+                     body="> > +int b;\n> \n> Why b?\n\nBecause c.\n\n> No a2?\n\nNo.\n")
+    annotations = anchor_thread([PATCH, review, answer])
+    (parent,) = [a for a in annotations if a.reply_message_id == "r@x"]
+    mine = [a for a in annotations if a.reply_message_id == "a@x"]
+    assert [a.in_reply_to for a in mine] == [parent.id, parent.id]
+    assert all(a.anchor == parent.anchor and a.anchor.new_line == 2 for a in mine)
+
+
+def test_answer_under_a_closing_brace_of_a_quoted_comment_finds_it_by_the_lines_above():
+    # Two comments ending in "}": the brace tells nothing, "Sketch:" does.
+    first = reply("> +int b;\n\nSketch:\n\nif (b) {\n\tb++;\n}\n\n> int c;\n\nAnd:\n\n"
+                  "for (;;) {\n}\n")
+    answer = Message(msgid="a@x", subject="Re: [PATCH] foo", author=Person("A", "a@x"),
+                     date=1.0, in_reply_to="r@x", references=("p@x", "r@x"),
+                     body="> Sketch:\n> \n> if (b) {\n> \tb++;\n> }\n\nWhy?\n")
+    annotations = anchor_thread([PATCH, first, answer])
+    (mine,) = [a for a in annotations if a.reply_message_id == "a@x"]
+    parent = next(a for a in annotations if a.id == mine.in_reply_to)
+    assert parent.comment.startswith("Sketch:") and mine.anchor.new_line == 2

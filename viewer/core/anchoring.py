@@ -704,6 +704,7 @@ class _Thread:
         self.docs: dict[str, _Doc] = {}
         self.targets: set[str] = set()
         self._comment_keys: dict[str, str] = {}
+        self._line_keys: dict[str, frozenset[str]] = {}
         for message in self.by_id.values():
             is_reply, is_cover = _subject_facts(message.subject)
             if is_reply:
@@ -719,6 +720,14 @@ class _Thread:
         if key is None:
             key = self._comment_keys[annotation.id] = _key(annotation.comment)
         return key
+
+    def comment_line_keys(self, annotation: Annotation) -> frozenset[str]:
+        """The whole comment and each of its lines, whitespace removed."""
+        keys = self._line_keys.get(annotation.id)
+        if keys is None:
+            keys = frozenset(_key(line) for line in annotation.comment.split("\n"))
+            keys = self._line_keys[annotation.id] = keys | {self.comment_key(annotation)}
+        return keys
 
     def parent(self, message: Message) -> str | None:
         if message.in_reply_to:
@@ -982,17 +991,19 @@ def _quoted_comment(
         if not key:
             continue
         if len(key) < 8:
-            # "ENODEV?", "Ditto.": too short to look for inside comments, but it may be the
-            # whole of one in a mail above this one.
-            found = [
-                annotation
-                for msgid in ancestors
-                for annotation in earlier.get(msgid, ())
-                if key == thread.comment_key(annotation)
-            ]
+            # "ENODEV?", "Ditto.", "Why OF?": too short to look for inside comments, but it
+            # may be the whole of one, or a whole line of one, in a mail above this one.
+            above = [a for msgid in ancestors for a in earlier.get(msgid, ())]
+            found = [a for a in above if key == thread.comment_key(a)]
             pick = _pick(found, hint)
             if pick is not None or len(found) > 1:
                 return pick  # several and no hint: better no parent than the wrong one
+            if sum(c.isalnum() for c in key) >= 4:
+                # A line of a longer comment; "*/" or "}" would be found anywhere.
+                found = [a for a in above if key in thread.comment_line_keys(a)]
+                pick = _pick(found, hint)
+                if pick is not None:
+                    return pick
             continue
         for msgid in order:
             found = [a for a in earlier[msgid] if key in thread.comment_key(a)]
