@@ -144,3 +144,29 @@ def test_signature_separator_glued_to_the_closing():
 def test_a_line_ending_in_dashes_mid_mail_is_not_a_signature():
     split = split_reply("> +foo\n\nSee the loop, --\nit counts down.\n" + "More.\n" * 20)
     assert not split.signature
+
+
+PATCH_TEXT = ("Add the foo driver.\n\nSigned-off-by: A <a@x>\n---\ndiff --git a/f.c b/f.c\n"
+              "--- a/f.c\n+++ b/f.c\n@@ -1,2 +1,3 @@\n int a;\n+int b;\n int c;\n")
+
+
+@pytest.mark.parametrize("separator", [
+    "-----Original Message-----\nFrom: A <a@x>\nSent: Monday, May 3, 2021 10:00 AM\n"
+    "To: list@x\nCc: B <b@x>;\n C <c@x>\nSubject: [PATCH] foo\n",
+    "________________________________\nFrom: A <a@x>\nSent: Monday, May 3, 2021 10:00 AM\n"
+    "To: list@x\nSubject: [PATCH] foo\n",
+])
+def test_outlook_top_posting_quotes_the_whole_original(separator):
+    body = f"Looks good, but see int b.\n\nJohn\n\n{separator}\n{PATCH_TEXT}"
+    split = split_reply(body)
+    own = [seg for seg in split.segments if seg.kind == "own" and not seg.is_blank]
+    assert [seg.text.strip() for seg in own] == ["Looks good, but see int b.\n\nJohn"]
+    # the header is set aside (as attribution, or with a "____" footer line as signature)
+    assert not any("From: A" in seg.text for seg in split.segments)
+
+
+def test_a_pasted_patch_in_a_comment_stays_own_text():
+    body = ("> +int b;\n\nTry this instead:\n\nFrom: B <b@x>\nDate: Mon, 3 May 2021\n"
+            "Subject: [PATCH] fix\n\n+int b = 0;\n")
+    split = split_reply(body)
+    assert "Subject: [PATCH] fix" in split.segments[-1].text

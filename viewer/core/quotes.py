@@ -157,6 +157,7 @@ def split_reply(body: str) -> SplitReply:
         marked.append(quote_depth(line))
         origin.append(number)
     result = SplitReply(segments=[])
+    marked = _quote_top_posted(marked)
 
     cut = _signature_start(marked)
     if cut is not None:
@@ -215,8 +216,15 @@ def _attribution_lines(marked: list[tuple[int, str]]) -> set[int]:
         while j < count and (not marked[j][1].strip() or is_snip(marked[j][1])):
             j += 1
         deeper_follows = j < count and marked[j][0] > depth
-        if _OUTLOOK.match(text.strip()):
-            found.update(range(i, min(count, i + 6)))
+        if _OUTLOOK.match(text.strip()) or _outlook_header_at(marked, i):
+            # The separator (or a bare "From:" line) and the header block under it, up to
+            # its blank line: From, Sent, To, a Cc list wrapped over several lines, Subject.
+            k = i
+            while k < count and k < i + 25 and (k == i or marked[k][1].strip()):
+                found.add(k)
+                k += 1
+            if i and _FOOTER.match(marked[i - 1][1]):
+                found.add(i - 1)
             continue
         if not deeper_follows and j < count:
             continue
@@ -232,6 +240,39 @@ def _attribution_lines(marked: list[tuple[int, str]]) -> set[int]:
             ):
                 found.add(prev)
     return found
+
+
+_HEADER_FROM = re.compile(r"^From:\s*\S")
+# "Sent:" is Outlook's word; "From:/Date:" would also be a patch pasted into a comment.
+_HEADER_NEXT = re.compile(r"^Sent:\s*\S")
+
+
+def _outlook_header_at(marked: list[tuple[int, str]], i: int) -> bool:
+    """Whether line i starts a mail header block pasted by Outlook ("From: …" / "Sent: …")
+    without the "-----Original Message-----" line above it."""
+    return (
+        bool(_HEADER_FROM.match(marked[i][1].strip()))
+        and i + 1 < len(marked)
+        and marked[i + 1][0] == marked[i][0]
+        and bool(_HEADER_NEXT.match(marked[i + 1][1].strip()))
+    )
+
+
+def _quote_top_posted(marked: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Outlook-style top posting: own words, then "-----Original Message-----" (or a pasted
+    "From:/Sent:" header) and the whole original mail WITHOUT quote markers. Everything from
+    the separator down is quoted text, one level deeper than written; only the words above
+    it are the replier's. The separator line itself stays, to be set aside as attribution."""
+    for i, (depth, text) in enumerate(marked):
+        if depth:
+            continue
+        if _OUTLOOK.match(text.strip()) or _outlook_header_at(marked, i):
+            if not any(d == 0 and t.strip() for d, t in marked[:i]):
+                return marked  # nothing written above it: not top posting
+            # A bare header goes down with the mail, where it is set aside as attribution.
+            start = i + 1 if _OUTLOOK.match(text.strip()) else i
+            return marked[:start] + [(d + 1, t) for d, t in marked[start:]]
+    return marked
 
 
 def _dots_in_own_text(marked: list[tuple[int, str]], dropped: set[int]) -> set[int]:
