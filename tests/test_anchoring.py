@@ -333,3 +333,28 @@ def test_answer_under_a_closing_brace_of_a_quoted_comment_finds_it_by_the_lines_
     (mine,) = [a for a in annotations if a.reply_message_id == "a@x"]
     parent = next(a for a in annotations if a.id == mine.in_reply_to)
     assert parent.comment.startswith("Sketch:") and mine.anchor.new_line == 2
+
+
+def _answer(body: str) -> Message:
+    return Message(msgid="a@x", subject="Re: [PATCH] foo", author=Person("A", "a@x"), date=1.0,
+                   in_reply_to="r@x", references=("p@x", "r@x"), body=body)
+
+
+def test_answer_to_a_remark_made_twice_is_told_apart_by_the_line_above_it():
+    review = reply("> int a;\n\nPlease fix the naming here.\nUse foo_ as prefix.\n\n"
+                   "> int c;\n\nWrong type here.\nUse foo_ as prefix.\n")
+    answer = _answer("> Wrong type here.\n> Use foo_ as prefix.\n\nWill do.\n")
+    annotations = anchor_thread([PATCH, review, answer])
+    (mine,) = [a for a in annotations if a.reply_message_id == "a@x"]
+    parent = next(a for a in annotations if a.id == mine.in_reply_to)
+    assert parent.comment.startswith("Wrong type") and mine.anchor.new_line == 3
+    assert (mine.confidence, mine.method) == (parent.confidence, parent.method)
+
+
+def test_answer_to_a_remark_made_twice_that_nothing_tells_apart_is_doubtful():
+    review = reply("> int a;\n\nUse foo_ as prefix.\n\n> int c;\n\nUse foo_ as prefix.\n")
+    answer = _answer("> Use foo_ as prefix.\n\nWill do.\n")
+    annotations = anchor_thread([PATCH, review, answer])
+    (mine,) = [a for a in annotations if a.reply_message_id == "a@x"]
+    assert mine.in_reply_to is not None
+    assert mine.confidence < 0.8 and mine.method == "nearest"

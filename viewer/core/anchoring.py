@@ -895,12 +895,15 @@ def _place(
         return
     below = _line_under_quoted_comment(block, index_of, matches, last.depth) if doc else None
     hint = _row_anchor(doc, below[1].row, patch_id) if doc and below else None
-    parent = _quoted_comment(block, thread, ancestors, earlier, hint)
+    doubtful: list[Annotation] = []
+    parent = _quoted_comment(block, thread, ancestors, earlier, hint, doubtful)
     if parent is not None:
         annotation.anchor = parent.anchor
         annotation.in_reply_to = parent.id
         annotation.method = parent.method
         annotation.confidence = parent.confidence
+        if doubtful and parent.anchor.kind != "unanchored":
+            annotation.method, annotation.confidence = "nearest", min(parent.confidence, 0.6)
         annotation.quote_depth = last.depth
         parent.children.append(annotation)
         return
@@ -974,14 +977,19 @@ def _quoted_comment(
     ancestors: list[str],
     earlier: dict[str, list[Annotation]],
     hint: Anchor | None = None,
+    doubtful: list[Annotation] | None = None,
 ) -> Annotation | None:
     """The earlier comment the end of this quote comes from: parents' first, then anyone's.
     The last few lines at the deepest-last depth are tried, because a comment often ends in a
     line too short to recognise ("}" closing a code suggestion, "Thanks"). When several
     comments fit ("Ditto." five times in one review), ``hint``, the anchor of the patch line
-    quoted above the comment, tells them apart."""
+    quoted above the comment, tells them apart. A comment picked among several that nothing
+    tells apart is also put in ``doubtful``."""
+    if doubtful is None:
+        doubtful = []
     depth = next((line.depth for line in reversed(block) if line.text.strip()), 0)
     tried = 0
+    several: list[Annotation] = []
     order = [m for m in ancestors if m in earlier]
     order += [m for m in earlier if m not in order]
     for line in reversed(block):
@@ -1005,13 +1013,26 @@ def _quoted_comment(
                 if pick is not None:
                     return pick
             continue
+        found = []
         for msgid in order:
             found = [a for a in earlier[msgid] if key in thread.comment_key(a)]
             if found:
-                return _pick(found, hint) or found[-1]
+                break
+        if found:
+            if several:
+                # Lines further up tell apart comments that share this one ("Fix it in v5.").
+                found = [a for a in found if any(a is b for b in several)] or several
+            pick = _pick(found, hint)
+            if pick is not None or len({a.anchor for a in found}) == 1:
+                return pick or found[-1]
+            several = found
         tried += 1
         if tried == 3:
             break
+    if several:
+        # Still several comments at different lines: join the last, but say it is a guess.
+        doubtful.append(several[-1])
+        return several[-1]
     return None
 
 
