@@ -305,3 +305,17 @@ def test_partial_reroll_takes_the_earlier_cover_trailers():
         "Tested-by: " + TEST,
         "Reviewed-by: " + REV,
     ]
+
+
+def test_a_fixes_tag_wrapped_by_the_mail_client_is_joined():
+    body = (
+        "> Signed-off-by: A U Thor <author@example.org>\n"
+        "\n"
+        'Fixes: 2b9366b66967 ("watchdog: s3c2410_wdt: Add support for Watchdog\n'
+        'device on Exynos7")\n'
+        "\n"
+        "Reviewed-by: R E Viewer <reviewer@example.org>\n"
+    )
+    found = followup_trailers(body, source_msgid="r@x")
+    assert [t.name for t in found] == ["Fixes", "Reviewed-by"]
+    assert found[0].value.endswith('Watchdog device on Exynos7")')

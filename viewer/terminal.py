@@ -105,7 +105,12 @@ def _print_one(out: _Out, archive: Archive, msgid: str) -> None:
     for ann in general:
         _card(out, ann, by_parent, 0)
     patch = archive.patch(msgid)
-    body_lines = patch.commit_message if patch else archive.message(msgid).body.splitlines()
+    if patch is not None:
+        body_lines = patch.commit_message
+    else:  # a cover letter: its text without the "-- " signature (git's version line)
+        body_lines = archive.message(msgid).body.splitlines()
+        if "-- " in body_lines:
+            body_lines = body_lines[: body_lines.index("-- ")]
     out.line()
     for text in body_lines:
         out.line(f"        {text}")
@@ -116,6 +121,7 @@ def _print_one(out: _Out, archive: Archive, msgid: str) -> None:
             _card(out, ann, by_parent, 0)
     if patch is None:
         return
+    out.line()
     for trailer in archive.trailers(msgid):
         origin = "" if trailer.source_msgid is None else "  (from a reply)"
         out.line(f"        {trailer.name}: {trailer.value}{origin}", "dim")

@@ -132,6 +132,11 @@ def parse_trailers(lines: Iterable[str]) -> list[Trailer]:
     return found
 
 
+def _unclosed(value: str) -> bool:
+    """A value that opened a parenthesis or a quote and did not close it."""
+    return value.count("(") > value.count(")") or value.count('"') % 2 == 1
+
+
 def followup_trailers(body: str, *, source_msgid: str | None = None) -> list[Trailer]:
     """Trailers a reply gives in its own text (not quoted, not indented, above the signature).
 
@@ -139,7 +144,8 @@ def followup_trailers(body: str, *, source_msgid: str | None = None) -> list[Tra
     address: "Tested-by: nobody yet" in a sentence is not a tag.
     """
     found: list[Trailer] = []
-    for raw in body.splitlines():
+    lines = body.splitlines()
+    for number, raw in enumerate(lines):
         if raw.rstrip() in ("--", "-- "):
             break  # signature: "-- " by the rules, "--" by habit (b4 samples do both)
         if not raw or raw[0] in "> \t|":
@@ -147,11 +153,17 @@ def followup_trailers(body: str, *, source_msgid: str | None = None) -> list[Tra
         match = _LINE.match(raw)
         if match is None:
             continue
+        value = match.group(2)
+        if _unclosed(value) and number + 1 < len(lines) and lines[number + 1].strip():
+            # A Fixes: line wrapped by the reviewer's mail client mid-title: the next line
+            # closes the quote or parenthesis and belongs to the tag.
+            following = lines[number + 1]
+            if not _LINE.match(following) and following[:1] not in (">", "|"):
+                value = f"{value} {following.strip()}"
         name = canonical_name(match.group(1))
         if not (name.endswith("-by") or name == "Cc" or name in _FOLLOWUP_OTHER):
             continue
-        value = _clean_value(match.group(2))
-        trailer = Trailer(name, value, source_msgid)
+        trailer = Trailer(name, _clean_value(value), source_msgid)
         if trailer.is_person and trailer.email is None:
             continue
         found.append(trailer)
