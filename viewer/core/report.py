@@ -6,6 +6,7 @@ Everything here is built from engine values; nothing in it decides anything of i
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -185,20 +186,42 @@ def patch_json(archive: Archive, msgid: str, *, with_diff: bool = True) -> dict[
     return data
 
 
+# An unquoted diff in a mail's bytes (or a body encoding that could hide one).
+_DIFF_HINT = re.compile(rb"^(?:diff --git |--- a/|\+\+\+ b/)|base64", re.MULTILINE)
+
+
 def review_targets(archive: Archive, msgid: str | None) -> list[str]:
-    """The mails `hunkwise review` shows: all patches and covers, or those of one thread/patch."""
+    """The mails `hunkwise review` shows: all patches and covers, or those of one thread/patch.
+
+    Series give the order. Anchoring decides for itself which mails of a thread are patches
+    (a diff sent as "[RFC] foo" or "[GIT PULL]" is no series member), so any mail it put
+    comments on is shown too, or those comments would be lost from the review.
+    """
     if msgid is not None:
         if archive.is_patch(msgid):
             return [msgid]
-        wanted = {node.msgid for node in archive.root_of(msgid).walk()}
+        roots = [archive.root_of(msgid)]
     else:
-        wanted = None
+        roots = archive.threads
+    wanted = {node.msgid for root in roots for node in root.walk()}
     ids: list[str] = []
     for series in archive.series:
         members = ([series.cover] if series.cover else []) + [
             series.patches[n] for n in sorted(series.patches)
         ]
-        ids.extend(m for m in members if wanted is None or m in wanted)
+        ids.extend(m for m in members if m in wanted)
+    listed = set(ids)
+    for root in roots:
+        nodes = [n for n in root.walk() if n.entry is not None]
+        if not any(n.msgid in listed for n in nodes) and not any(
+            _DIFF_HINT.search(archive.raw(n.msgid)) for n in nodes
+        ):
+            continue  # a discussion without patches: nothing to anchor on
+        for annotation in archive.all_annotations(nodes[0].msgid):
+            target = annotation.anchor.patch_message_id
+            if target not in listed and target in wanted:
+                listed.add(target)
+                ids.append(target)
     return ids
 
 
