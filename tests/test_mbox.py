@@ -226,3 +226,87 @@ def test_headerless_text_named_as_mail_is_one_broken_message(tmp_path):
     other.write_bytes(body)
     with pytest.raises(MailboxError, match="not a mailbox"):
         open_mailbox(other, use_cache=False)
+
+
+def _many(tmp_path: Path, copies: int = 60) -> Path:
+    """A mailbox of distinct messages (ids and a missing Message-ID every copy) to cut in two."""
+    blob = SERIES.read_bytes()
+    path = tmp_path / "many.mbox"
+    path.write_bytes(b"".join(blob.replace(b"@example.org>", b".%d@example.org>" % i)
+                              for i in range(copies)))
+    return path
+
+
+@pytest.fixture
+def forking(monkeypatch):
+    """Cut even a small file in two processes, as a big one is."""
+    import viewer.core.mbox as mbox
+
+    monkeypatch.setattr(mbox, "_FORK_MIN", 0)
+    monkeypatch.setattr(mbox, "_fork_allowed", lambda: True)
+    if not hasattr(os, "fork"):
+        pytest.skip("no fork on this platform")
+    return mbox
+
+
+def test_two_process_scan_equals_one_process_scan(tmp_path, monkeypatch, forking):
+    path = _many(tmp_path)
+    forked = open_mailbox(path, use_cache=False)
+    monkeypatch.setattr(forking, "_FORK_MIN", 1 << 62)
+    single = open_mailbox(path, use_cache=False)
+    assert len(forked.entries) == 240
+    assert forked.entries == single.entries
+    assert forked._spans == single._spans
+    # Numbers and synthetic ids of the second half count from the first half's messages.
+    assert forked.entries[-1].msgid == "hunkwise-239@invalid"
+    assert forked.raw(200) == single.raw(200)
+
+
+def test_a_failing_child_leaves_its_half_to_the_parent(tmp_path, monkeypatch, forking):
+    path = _many(tmp_path)
+
+    def broken(*_args):
+        raise RuntimeError("no marshalling in the child")
+
+    # The child dies before sending anything: the parent notices and scans that half too.
+    monkeypatch.setattr(forking, "marshal", type("M", (), {"dumps": broken,
+                                                           "loads": broken}))
+    forked = open_mailbox(path, use_cache=False)
+    monkeypatch.setattr(forking, "_FORK_MIN", 1 << 62)
+    assert forked.entries == open_mailbox(path, use_cache=False).entries
+
+
+def test_two_process_scan_progress_and_cancel(tmp_path, forking, monkeypatch):
+    monkeypatch.setattr(forking, "_PROGRESS_STEP", 1024)
+    path = _many(tmp_path, 2000)
+    size = path.stat().st_size
+    seen: list[int] = []
+    source = open_mailbox(path, use_cache=False, progress=lambda d, t: seen.append(d))
+    assert len(source.entries) == 8000
+    assert seen == sorted(seen) and seen[-1] == size
+    assert any(size // 2 < d < size for d in seen)  # the bar moves while the headers are read
+
+    calls = []
+
+    def cancelled() -> bool:
+        calls.append(1)
+        return len(calls) > 3
+
+    with pytest.raises(LoadCancelled):
+        open_mailbox(path, use_cache=False, cancelled=cancelled)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # the cancelled load reaped its child
+
+
+def test_grown_mbox_tail_scanned_in_two_processes(tmp_path, monkeypatch, forking):
+    path = _many(tmp_path, 10)
+    first = open_mailbox(path)
+    (tmp_path / "more").mkdir()
+    tail = _many(tmp_path / "more", 30)
+    with path.open("ab") as f:
+        f.write(tail.read_bytes().replace(b"@example.org>", b"@tail.example.org>"))
+    grown = open_mailbox(path)
+    assert not grown.from_cache and len(grown.entries) == 160
+    monkeypatch.setattr(forking, "_FORK_MIN", 1 << 62)
+    assert grown.entries[: len(first.entries) - 1] == first.entries[:-1]
+    assert grown.entries == open_mailbox(path, use_cache=False).entries
