@@ -5,6 +5,9 @@ Each variant runs in its own process so that peak memory (ru_maxrss) and warm-up
   baseline  mailbox.mbox(path), iterating every message and reading the six threading headers
   cold      open_mailbox(path) with an empty cache folder (scan + writing the cache)
   cached    open_mailbox(path) again, answered from that cache
+  threads-cold    Archive.open(path) with an empty cache: index, build_threads, find_series,
+                  i.e. everything before the thread list can be shown
+  threads-cached  Archive.open(path) again, the index answered from the cache
 
 The file is read once first so every variant finds it in the OS page cache (what a user who
 just downloaded it sees); the numbers are about parsing, not the disk.
@@ -28,6 +31,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 HEADERS = ("message-id", "in-reply-to", "references", "subject", "from", "date")
+VARIANTS = ("baseline", "cold", "cached", "threads-cold", "threads-cached")
 
 
 def run_variant(variant: str, path: str) -> dict:
@@ -36,6 +40,7 @@ def run_variant(variant: str, path: str) -> dict:
     # Imports happen before the clock starts for every variant: an app has them loaded.
     import mailbox
 
+    from viewer.core.archive import Archive
     from viewer.core.mbox import open_mailbox
 
     started, cpu = time.perf_counter(), time.process_time()
@@ -45,14 +50,18 @@ def run_variant(variant: str, path: str) -> dict:
             for name in HEADERS:
                 message.get(name)
     else:
-        source = open_mailbox(path)
+        threads = variant.startswith("threads")
+        source = Archive.open(path).source if threads else open_mailbox(path)
         count = len(source.entries)
-        if (variant == "cached") != source.from_cache:
+        if variant.endswith("cached") != source.from_cache:
             raise SystemExit(f"{variant}: from_cache={source.from_cache}, cache not as expected")
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    # A cold scan of a big file forks a helper for its second half: its CPU counts too, and
+    # its peak is shown apart (the two share the file's pages, so a sum would overstate).
+    child = resource.getrusage(resource.RUSAGE_CHILDREN)
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {"variant": variant, "seconds": seconds, "cpu": cpu, "count": count,
-            "peak_mib": peak_kib / 1024}
+    return {"variant": variant, "seconds": seconds, "cpu": cpu + child.ru_utime + child.ru_stime,
+            "count": count, "peak_mib": peak_kib / 1024, "child_mib": child.ru_maxrss / 1024}
 
 
 def measure(variant: str, path: Path, cache: str, repeat: int) -> dict:
@@ -61,7 +70,7 @@ def measure(variant: str, path: Path, cache: str, repeat: int) -> dict:
     for _ in range(repeat):
         env = dict(os.environ, PYTHONPATH=str(ROOT))
         with tempfile.TemporaryDirectory(prefix="hunkwise-cold-") as empty:
-            env["HUNKWISE_CACHE_DIR"] = empty if variant == "cold" else cache
+            env["HUNKWISE_CACHE_DIR"] = empty if variant.endswith("cold") else cache
             out = subprocess.run(
                 [sys.executable, __file__, "--child", variant, str(path)],
                 env=env, capture_output=True, text=True, check=True,
@@ -82,16 +91,18 @@ def bench(path: Path, repeat: int) -> None:
         env = dict(os.environ, HUNKWISE_CACHE_DIR=cache, PYTHONPATH=str(ROOT))
         subprocess.run([sys.executable, __file__, "--child", "cold", str(path)],
                        env=env, capture_output=True, check=True)
-        results = {v: measure(v, path, cache, repeat) for v in ("baseline", "cold", "cached")}
+        results = {v: measure(v, path, cache, repeat) for v in VARIANTS}
     counts = {r["count"] for r in results.values()}
     print(f"\n{path.name}: {size / 2**20:.1f} MiB, messages {sorted(counts)}, best of {repeat}")
-    print(f"  {'variant':10} {'wall s':>9} {'CPU s':>9} {'peak MiB':>9}")
+    print(f"  {'variant':15} {'wall s':>8} {'CPU s':>8} {'peak MiB':>9} {'helper MiB':>10} "
+          f"{'baseline/x':>11}")
+    base = results["baseline"]["seconds"]
     for r in results.values():
-        print(f"  {r['variant']:10} {r['seconds']:9.3f} {r['cpu']:9.3f} {r['peak_mib']:9.1f}")
-    for kind, key in (("wall", "seconds"), ("CPU", "cpu")):
-        base = results["baseline"][key]
-        print(f"  {kind:4}: baseline/cold = {base / results['cold'][key]:5.1f}x (target >= 7x), "
-              f"baseline/cached = {base / results['cached'][key]:6.1f}x (target >= 50x)")
+        print(f"  {r['variant']:15} {r['seconds']:8.3f} {r['cpu']:8.3f} {r['peak_mib']:9.1f} "
+              f"{r['child_mib']:10.1f} {base / r['seconds']:10.1f}x")
+    print("  targets: baseline/cold >= 7x, baseline/cached >= 50x; the issue asks the thread "
+          "list of a 300 MB archive in about a second")
+    print("  ratios are wall time; CPU s includes the forked helper of a cold scan")
 
 
 def main(argv: list[str]) -> None:
