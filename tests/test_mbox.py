@@ -310,3 +310,21 @@ def test_grown_mbox_tail_scanned_in_two_processes(tmp_path, monkeypatch, forking
     monkeypatch.setattr(forking, "_FORK_MIN", 1 << 62)
     assert grown.entries[: len(first.entries) - 1] == first.entries[:-1]
     assert grown.entries == open_mailbox(path, use_cache=False).entries
+
+
+def test_collector_paused_restores_what_was_there(tmp_path):
+    import gc
+
+    from viewer.core.bulk import collector_paused
+
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+        with collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the inner block does not switch it back on early
+    assert gc.isenabled()
+    with pytest.raises(MailboxError):
+        open_mailbox(tmp_path / "missing.mbox")
+    open_mailbox(SERIES, use_cache=False)
+    assert gc.isenabled()  # a bulk load leaves the collector as it found it

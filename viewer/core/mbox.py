@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from viewer.core import index_cache
+from viewer.core.bulk import collector_paused
 from viewer.core.errors import LoadCancelled, MailboxError
 from viewer.core.headers import (
     all_msgids,
@@ -293,7 +294,12 @@ def _is_mboxrd(data: bytes | mmap.mmap) -> bool:
 # -- the scan ---------------------------------------------------------------------------------
 
 
-def _index_buffer(
+def _index_buffer(*args) -> MailSource:
+    with collector_paused():
+        return _index_buffer_now(*args)
+
+
+def _index_buffer_now(
     path: Path,
     data: bytes | mmap.mmap,
     fmt: str,

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from viewer.core.bulk import collector_paused
 from viewer.core.mbox import IndexEntry
 from viewer.core.subject import SubjectInfo, parse_subject
 from viewer.core.threader import ThreadNode
@@ -95,6 +96,15 @@ def find_series(
 
     ``infos`` lets a caller that already parsed the subjects (by Message-ID) share them.
     """
+    with collector_paused():  # see viewer.core.bulk
+        return _find_series(entries, threads, infos)
+
+
+def _find_series(
+    entries: Sequence[IndexEntry],
+    threads: Sequence[ThreadNode],
+    infos: Mapping[str, SubjectInfo] | None,
+) -> list[Series]:
     nodes: dict[str, ThreadNode] = {}
     for root in threads:
         for node in root.walk():
