@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from viewer.core.anchoring import Annotation, anchor_thread
+from viewer.core.bulk import collector_paused
 from viewer.core.errors import MessageNotFound
 from viewer.core.mbox import IndexEntry, MailSource, open_mailbox
 from viewer.core.message import Message
@@ -107,7 +108,8 @@ class Archive:
         """Index (or reload from cache) and thread a mailbox; raises MailboxError on bad input."""
         started = time.perf_counter()
         source = open_mailbox(path, use_cache=use_cache, progress=progress, cancelled=cancelled)
-        archive = cls(source, 0.0)
+        with collector_paused():  # see viewer.core.bulk: nothing built here is garbage yet
+            archive = cls(source, 0.0)
         archive.seconds = time.perf_counter() - started
         return archive
 
