@@ -226,12 +226,3 @@ class Archive:
     def annotations(self, msgid: str) -> list[Annotation]:
         """Comments anchored on this patch or cover letter."""
         return [a for a in self.all_annotations(msgid) if a.anchor.patch_message_id == msgid]
-
-    # -- summaries ----------------------------------------------------------------------------
-
-    def patch_ids(self) -> list[str]:
-        """Message-IDs of every patch mail, series by series, in patch order."""
-        ids: list[str] = []
-        for series in self.series:
-            ids.extend(series.patches[n] for n in sorted(series.patches))
-        return ids
