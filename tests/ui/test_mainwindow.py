@@ -330,7 +330,7 @@ def test_corpus_thread(qtbot, make_window):
     window = make_window()
     _open(qtbot, window, path)
     archive = window.archive
-    patches = archive.patch_ids()
+    patches = [s.patches[n] for s in archive.series for n in sorted(s.patches)]
     assert patches
     assert window.select_message(patches[0])
     assert window.current_msgid == patches[0]
