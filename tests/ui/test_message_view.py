@@ -12,7 +12,13 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtGui import QFont
 
 from viewer.core.archive import Archive
-from viewer.ui.message_view import QUOTE_COLOURS, MessageView, quote_depth
+from viewer.ui.message_view import (
+    CONTEXT_LINES,
+    QUOTE_COLOURS,
+    MessageView,
+    first_own_line,
+    quote_depth,
+)
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "ui" / "two-revisions.mbox"
 
@@ -83,3 +89,79 @@ def test_clear(view, archive):
     view.show_message(archive, "q1@example.com")
     view.clear_message("nothing here")
     assert view.msgid is None and view.toPlainText() == "nothing here"
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (["Hi,", "> quoted"], None),  # does not open with a quote: nothing is hidden
+        (["On Mon, 5 Feb 2024, Alice wrote:", "> a", "> b", "", "Mine."], 4),
+        (["On Mon, Feb 05, 2024 at 10:00:01AM +0000, Alice Author", "wrote:", "> a", "ok"], 3),
+        (["> a", "[...]", "> b", "<snip>", "", "Here."], 5),
+        (["> only quotes", ""], None),
+    ],
+)
+def test_first_own_line(body, expected):
+    assert first_own_line(body) == expected
+
+
+def _reply_mbox(tmp_path, quoted: int) -> Path:
+    quote = "".join(f"> +\tline {n} of the quoted hunk;\n" for n in range(quoted))
+    path = tmp_path / "reply.mbox"
+    path.write_text(
+        "From rui@example.com Mon Feb  5 10:00:00 2024\n"
+        "From: Rui Reviewer <rui@example.com>\n"
+        "Subject: Re: [PATCH] foo: bar\n"
+        "Date: Mon, 5 Feb 2024 10:00:00 +0000\n"
+        "Message-ID: <long@example.com>\n"
+        "In-Reply-To: <patch@example.com>\n\n"
+        "On Mon, Feb 05, 2024 at 09:00:00AM +0000, Alice Author wrote:\n"
+        f"{quote}\n"
+        "This is where my own words start.\n"
+        + "More of what I have to say.\n" * 60
+        + "\nRui\n"
+    )
+    return path
+
+
+def _visible_blocks(view) -> list[str]:
+    """Texts of the blocks whose top lies in the viewport, by the document layout."""
+    document = view.document()
+    layout = document.documentLayout()
+    top = view.verticalScrollBar().value()
+    bottom = top + view.viewport().height()
+    block, seen = document.begin(), []
+    while block.isValid():
+        y = layout.blockBoundingRect(block).top()
+        if top <= y < bottom:
+            seen.append(block.text())
+        block = block.next()
+    return seen
+
+
+def test_long_quote_scrolls_to_own_words(qtbot, tmp_path):
+    archive = Archive.open(_reply_mbox(tmp_path, quoted=80), use_cache=False)
+    view = MessageView()
+    qtbot.addWidget(view)
+    view.resize(700, 400)
+    view.show()
+    qtbot.waitExposed(view)
+    view.show_message(archive, "long@example.com")
+    assert view.own_line == 82  # attribution, 80 quoted lines, blank, then the words
+    seen = _visible_blocks(view)
+    assert "This is where my own words start." in seen
+    assert "From:" not in seen
+    assert seen[:CONTEXT_LINES] == ["> +\tline 78 of the quoted hunk;",
+                                    "> +\tline 79 of the quoted hunk;", ""]
+
+
+def test_short_quote_keeps_the_headers(qtbot, tmp_path):
+    archive = Archive.open(_reply_mbox(tmp_path, quoted=2), use_cache=False)
+    view = MessageView()
+    qtbot.addWidget(view)
+    view.resize(700, 600)
+    view.show()
+    qtbot.waitExposed(view)
+    view.show_message(archive, "long@example.com")
+    assert view.verticalScrollBar().value() == 0
+    assert "This is where my own words start." in _visible_blocks(view)

@@ -15,6 +15,7 @@ from PySide6.QtGui import QFont, QTextDocument
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from viewer.core.archive import Archive
+from viewer.core.quotes import is_attribution, is_snip
 
 _QUOTE = re.compile(r"^((?:[ \t]?>)+)")
 SHOWN_HEADERS = ("From", "To", "Cc", "Date", "Subject", "Message-ID", "In-Reply-To")
@@ -25,12 +26,36 @@ QUOTE_COLOURS = {
     "dark": ("#7cb3ff", "#6ee7b7", "#fdba74", "#d8b4fe"),
 }
 _HEADER_COLOURS = {"light": "#4b5563", "dark": "#9ca3af"}
+CONTEXT_LINES = 3
+"""Quoted lines kept in view above a reply's own words: what it answers, at a glance."""
 
 
 def quote_depth(line: str) -> int:
     """How many ``>`` open a line (``> >`` and ``>>`` alike)."""
     match = _QUOTE.match(line)
     return match.group(1).count(">") if match else 0
+
+
+def first_own_line(lines: list[str]) -> int | None:
+    """Index of the first line a reply writes itself, below the quote it opens with.
+
+    None when the mail does not open with a quote (nothing hides its words). Blank lines,
+    "On …, X wrote:" (also wrapped over two lines) and "[...]"/"<snip>" marks are not the
+    sender's words, so they do not count.
+    """
+    quoted = False
+    for i, line in enumerate(lines):
+        if quote_depth(line):
+            quoted = True
+            continue
+        following = lines[i + 1] if i + 1 < len(lines) else None
+        if not line.strip() or is_snip(line.strip()) or is_attribution(line, following):
+            continue
+        # "On Mon, …, Jane Doe" / "wrote:": an attribution its client wrapped in two
+        if following is not None and len(following.strip()) < 40 and is_attribution(following):
+            continue
+        return i if quoted else None
+    return None
 
 
 class MessageView(QTextBrowser):
@@ -49,6 +74,9 @@ class MessageView(QTextBrowser):
         self._font.setStyleHint(QFont.StyleHint.Monospace)
         self.depths: list[int] = []
         """Quote depth of each body line shown, parallel to the body (tests, navigation)."""
+        self.own_line: int | None = None
+        """Body line where a reply's own words start, when a quote opens it (else None)."""
+        self._body_block = 0
         self.clear_message()
 
     def set_theme(self, theme: str) -> None:
@@ -67,6 +95,7 @@ class MessageView(QTextBrowser):
         self.msgid = None
         self._archive = None
         self.depths = []
+        self.own_line = None
         document = QTextDocument(self)
         document.setUndoRedoEnabled(False)
         document.setPlainText(text)
@@ -86,10 +115,34 @@ class MessageView(QTextBrowser):
         if self.raw_mode:
             text = self._archive.raw(self.msgid).decode("utf-8", "replace")
             self.depths = []
+            self.own_line = None
             document.setPlainText(text)
         else:
             document.setHtml(self._html())
         self.setDocument(document)
+        # the <pre> body is the document's last blocks, one per line
+        self._body_block = document.blockCount() - len(self.depths)
+        self.scroll_to_own_words()
+
+    def scroll_to_own_words(self) -> None:
+        """Show a reply from where it starts talking, with a few quoted lines above for context,
+        when its opening quote would otherwise fill the pane; else stay at the headers."""
+        bar = self.verticalScrollBar()
+        bar.setValue(0)
+        if self.own_line is None:
+            return
+        document = self.document()
+        layout = document.documentLayout()
+        own = document.findBlockByNumber(self._body_block + self.own_line)
+        if not own.isValid():
+            return
+        own_rect = layout.blockBoundingRect(own)
+        line_height = max(1.0, own_rect.height() / max(1, own.lineCount()))
+        if own_rect.bottom() + line_height <= self.viewport().height():
+            return  # already in view below the headers: keep From/Subject visible too
+        first = max(self._body_block, own.blockNumber() - CONTEXT_LINES)
+        top = layout.blockBoundingRect(document.findBlockByNumber(first)).top()
+        bar.setValue(int(top))
 
     def _html(self) -> str:
         assert self._archive is not None and self.msgid is not None
@@ -112,7 +165,9 @@ class MessageView(QTextBrowser):
                        f"{html.escape(message.broken)}</p>")
         out.append("<hr/><pre>")
         self.depths = []
-        for line in message.body.split("\n"):
+        lines = message.body.split("\n")
+        self.own_line = first_own_line(lines)
+        for line in lines:
             depth = quote_depth(line)
             self.depths.append(depth)
             text = html.escape(line)
