@@ -8,7 +8,16 @@ import pytest
 
 from viewer.core.anchoring import Anchor, Annotation
 from viewer.core.patch import Patch, parse_patch
-from viewer.core.review_page import ReviewPage, build_page, is_doubtful, one_line
+from viewer.core.review_page import (
+    CARD_INDENT,
+    CARD_MAX_CHARS,
+    CONTINUATION_INDENT,
+    ReviewPage,
+    build_page,
+    is_doubtful,
+    one_line,
+    split_long,
+)
 from viewer.core.trailers import Trailer
 
 FIXTURE = Path(__file__).parent / "fixtures" / "review" / "gpio-wdt.patch"
@@ -188,12 +197,43 @@ def test_general_comments_are_not_marked_approximate(patch: Patch) -> None:
 
 def test_long_comment_prose_is_wrapped_but_indented_code_is_not(patch: Patch) -> None:
     prose = "word " * 60
-    code = "    " + "x" * 150
+    code = "    " + "x" * 100
     page = build_page(patch, [note("a", on_line(None, 66), text=f"{prose}\n{code}")])
     lines = [r.text.strip() for r in page.rows if r.kind == "comment"]
     assert len(lines) > 2 and all(len(line) <= 90 for line in lines[:-1])
     assert " ".join(lines[:-1]) == prose.strip()
     assert lines[-1] == code.strip()
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "https://lore.kernel.org/all/" + "a1b2c3d4" * 34,  # one 300-character word
+        "  [  12.345678] " + "WARNING: CPU: 3 PID: 1 at drivers/foo.c:123 " * 7,  # indented log
+        "x" * 110,
+    ],
+)
+def test_no_card_line_is_wider_than_the_cap(patch: Patch, line: str) -> None:
+    page = build_page(patch, [note("a", on_line(None, 66), text=f"Look:\n{line}\nok")])
+    head = page.head_row("a")
+    rows = [r for r in page.rows if r.kind == "comment"]
+    card = " " * (CARD_INDENT + CARD_INDENT * page.rows[head].depth)
+    assert all(len(r.text) <= len(card) + CONTINUATION_INDENT + CARD_MAX_CHARS for r in rows)
+    # the pieces are continued rows that give back the reviewer's line exactly
+    pieces = [r for r in rows if r.continued]
+    assert (len(pieces) > 0) == (len(line) > CARD_MAX_CHARS)
+    first = next(i for i, r in enumerate(rows) if r.text[len(card):].startswith(line[:20]))
+    joined = rows[first].text[len(card):] + "".join(
+        r.text[len(card) + CONTINUATION_INDENT:] for r in rows[first + 1:] if r.continued
+    )
+    assert joined == line
+    assert rows[-1].text.strip() == "ok" and not rows[-1].continued
+
+
+def test_split_long_prefers_a_space() -> None:
+    pieces = split_long("aaaa bbbb cccc dddd", width=10)
+    assert pieces == ["aaaa bbbb ", "cccc dddd"]
+    assert split_long("z" * 25, width=10) == ["z" * 10, "z" * 10, "z" * 5]
 
 
 def test_page_from_an_archive_without_anchoring_yet(patch: Patch) -> None:

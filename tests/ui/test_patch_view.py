@@ -360,3 +360,35 @@ def test_lexing_runs_off_the_gui_thread_and_drops_stale_pages(qtbot, page) -> No
                                                 for s in ("old", "new")}
     index = _row_of(other, " static void gpio_watchdog_disable(struct gpio_watchdog_priv *priv)")
     assert _format_at(widget, index, 1) is not None  # and the rows got their colours
+
+
+def test_a_300_character_line_keeps_the_card_narrow_and_copies_whole(qtbot, view) -> None:
+    # an indented log line is kept as it is, a URL is one word: both need splitting
+    log = "  [   12.345678] gpio-wdt: " + "/sys/devices/platform/soc/ff0a0000.watchdog " * 6
+    url = "https://lore.kernel.org/all/" + "0123456789abcdef" * 17
+    assert len(log) > 280 and len(url) > 280
+    patch = parse_patch(FIXTURE.read_text(encoding="utf-8"))
+    long_note = Annotation("long", "long@mail", "Guenter Roeck <linux@roeck-us.net>", 1.0e9,
+                           f"Boot log:\n{log}\nSee {url}\nThanks",
+                           Anchor("diff", "p@x", C_FILE, None, 23), confidence=1.0,
+                           method="exact")
+    page = build_page(patch, [long_note], msgid="p@x", subject="[PATCH] watchdog: gpio: x",
+                      author="Jane Hacker <jane@example.org>", date=1.0e9)
+    shown(qtbot, view, page)
+    card = [i for i, r in enumerate(page.rows) if r.annotation is long_note]
+    editor = view.editor
+    char = editor.char_width()
+    # no card row reaches beyond ~120 columns, whatever the reviewer pasted
+    assert max(len(page.rows[i].text) for i in card) <= 125
+    assert editor.horizontalScrollBar().maximum() < 40 * char
+    cursor = QTextCursor(block(view, card[0]))
+    cursor.setPosition(block(view, card[-1]).position() + len(page.rows[card[-1]].text),
+                       QTextCursor.MoveMode.KeepAnchor)
+    editor.setTextCursor(cursor)
+    editor.copy()
+    copied = QGuiApplication.clipboard().text()
+    assert log in copied and url in copied
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    view.editor.setTextCursor(QTextCursor(block(view, card[0])))
+    view.editor.centerCursor()
+    view.grab().save(str(SHOTS / "r2-long-line-card.png"))

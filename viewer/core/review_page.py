@@ -54,6 +54,11 @@ MAX_INDENT_LEVEL = 4
 def indent_level(depth: int) -> int:
     return min(depth, MAX_INDENT_LEVEL)
 
+
+def card_indent(depth: int) -> int:
+    """Column where the text of a card at this nesting starts."""
+    return CARD_INDENT + CARD_INDENT * indent_level(depth)
+
 # Lexers whose block comments ("/* … */") a hunk may start inside of.
 _C_LIKE = frozenset({"c", "cpp", "rust", "devicetree", "gas", "java", "go", "javascript"})
 
@@ -93,6 +98,9 @@ class Row:
     """Id of the discussion's first annotation, shared by all rows of its cards."""
     message_line: int | None = None
     """Index into ``Patch.commit_message`` for "message" rows."""
+    continued: bool = False
+    """A card row that goes on with the line above, split to keep the card narrow; its text
+    starts with ``CONTINUATION_INDENT`` more spaces than the card's (copy joins them back)."""
 
 
 @dataclass(slots=True)
@@ -278,8 +286,11 @@ class _Builder:
             self._card(thread, root, replies, 0, place)
 
     def _card(self, thread: Thread, item: Annotation, replies: list, depth: int, place) -> None:
-        indent = " " * (CARD_INDENT + CARD_INDENT * indent_level(depth))
-        head = f"{indent}{author_name(item.author)} · {format_date(item.date)}"
+        indent = " " * card_indent(depth)
+        name = author_name(item.author)
+        if len(name) > 60:  # a broken From: must not stretch the card either
+            name = name[:59] + "…"
+        head = f"{indent}{name} · {format_date(item.date)}"
         if is_doubtful(item) and depth == 0:
             head += f"  ≈ approximate ({item.method}, {item.confidence:.0%})"
         row = self.add("comment_head", head, annotation=item, depth=depth, thread=thread.root.id,
@@ -288,10 +299,12 @@ class _Builder:
         thread.rows.append(row)
         lines = item.comment.replace("\r\n", "\n").rstrip("\n").split("\n")
         for text in _wrapped(lines):
-            thread.rows.append(
-                self.add("comment", indent + text, annotation=item, depth=depth,
-                         thread=thread.root.id, **place)
-            )
+            for n, piece in enumerate(split_long(text)):
+                prefix = indent + " " * CONTINUATION_INDENT if n else indent
+                thread.rows.append(
+                    self.add("comment", prefix + piece, annotation=item, depth=depth,
+                             thread=thread.root.id, continued=bool(n), **place)
+                )
         for child, grandchildren in replies:
             thread.size += 1
             self._card(thread, child, grandchildren, depth + 1, place)
@@ -302,11 +315,32 @@ COMMENT_WIDTH = 90
 line); indented lines are left alone, they are usually code or a quoted log."""
 
 
+CARD_MAX_CHARS = 110
+"""No card line is wider than this: a pasted build log or a long URL is split into continued
+rows (marked in the view, joined again on copy) rather than run past the window's edge."""
+CONTINUATION_INDENT = 2
+
+
+def split_long(line: str, width: int = CARD_MAX_CHARS) -> list[str]:
+    """``line`` in pieces of at most ``width`` characters whose concatenation is ``line``
+    exactly (so copying gives back what the reviewer wrote): cut after a space when there is
+    one in the second half of the piece, else mid-word (URLs, hashes, paths)."""
+    pieces: list[str] = []
+    while len(line) > width:
+        space = line.rfind(" ", width // 2, width)
+        cut = space + 1 if space > 0 else width
+        pieces.append(line[:cut])
+        line = line[cut:]
+    pieces.append(line)
+    return pieces
+
+
 def _wrapped(lines: list[str]) -> list[str]:
     out: list[str] = []
     for line in lines:
         if len(line) > COMMENT_WIDTH and not line[:1].isspace():
-            out.extend(textwrap.wrap(line, COMMENT_WIDTH, break_on_hyphens=False) or [""])
+            out.extend(textwrap.wrap(line, COMMENT_WIDTH, break_on_hyphens=False,
+                                       break_long_words=False) or [""])
         else:
             out.append(line)
     return out

@@ -17,7 +17,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QPoint, QRect, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QMimeData, QPoint, QRect, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QColor,
@@ -43,9 +43,11 @@ from PySide6.QtWidgets import (
 
 from viewer.core.review_page import (
     CARD_INDENT,
+    CONTINUATION_INDENT,
     ReviewPage,
     Row,
     author_email,
+    card_indent,
     indent_level,
     is_doubtful,
     page_from_archive,
@@ -115,6 +117,27 @@ class PageEditor(QPlainTextEdit):
         self.gutter = _Gutter(self)
         self.cursorPositionChanged.connect(self.gutter.update)
         self.updateRequest.connect(self._scroll_gutter)
+
+    def createMimeDataFromSelection(self) -> QMimeData:
+        """Copy gives a long comment line back whole: rows split to keep a card narrow are
+        joined again, without the hanging indent the view added."""
+        cursor = self.textCursor()
+        data = super().createMimeDataFromSelection()
+        if not cursor.hasSelection() or not self.rows:
+            return data
+        first = self.document().findBlock(cursor.selectionStart()).blockNumber()
+        parts = cursor.selection().toPlainText().split("\n")
+        text = parts[0]
+        for offset, part in enumerate(parts[1:], start=1):
+            index = first + offset
+            row = self.rows[index] if index < len(self.rows) else None
+            if row is not None and row.continued:
+                text += part[card_indent(row.depth) + CONTINUATION_INDENT:]
+            else:
+                text += "\n" + part
+        plain = QMimeData()
+        plain.setText(text)
+        return plain
 
     # -- layout ------------------------------------------------------------------------------
 
@@ -272,6 +295,14 @@ class PageEditor(QPlainTextEdit):
             if index >= len(self.rows):
                 break
             row = self.rows[index]
+            baseline = top + (height + metrics.ascent() - metrics.descent()) / 2
+            if row.continued:
+                # in the hanging indent of a split line: "this goes on from above"
+                column = card_indent(row.depth)
+                x = (self.contentOffset().x() + self.document().documentMargin()
+                     + width * column)
+                painter.drawText(QPoint(int(x), int(baseline)), "↪")
+                continue
             if row.kind != "comment_head" or row.depth or row.annotation is None:
                 continue
             thread = self.page.threads.get(row.thread or "")
@@ -279,7 +310,6 @@ class PageEditor(QPlainTextEdit):
                 continue
             folded = row.thread in self.collapsed
             marker = "▸" if folded else "▾"
-            baseline = top + (height + metrics.ascent() - metrics.descent()) / 2
             painter.drawText(QRectF(0, top, self.card_left(0), height),
                              Qt.AlignmentFlag.AlignCenter, marker)
             if folded:
