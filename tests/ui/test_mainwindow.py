@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 
+from viewer import __version__
 from viewer.core.store import Store
+from viewer.ui.about import AboutDialog
 from viewer.ui.app import demo_mailbox, parser
 from viewer.ui.mainwindow import MainWindow
 from viewer.ui.settings import Settings
@@ -290,6 +292,20 @@ def test_shortcut_overview_lists_menu_keys(qtbot, make_window):
     dialogs = [w for w in QApplication.topLevelWidgets()
                if isinstance(w, ShortcutsDialog) and w.isVisible()]
     assert len(dialogs) == 1
+    dialogs[0].close()
+
+
+def test_help_about_opens_a_dialog_with_version_and_licence(qtbot, make_window):
+    window = make_window()
+    help_actions = dict(window.menus)["&Help"]
+    about = next(a for a in help_actions if a.text().replace("&", "") == "About Hunkwise")
+    about.trigger()
+    dialogs = [w for w in QApplication.topLevelWidgets()
+               if isinstance(w, AboutDialog) and w.isVisible()]
+    assert len(dialogs) == 1
+    words = " ".join(label.text() for label in dialogs[0].findChildren(QLabel))
+    assert __version__ in words and "GPL-2.0-or-later" in words and "patch review" in words
+    assert dialogs[0].windowTitle() == "About Hunkwise"
     dialogs[0].close()
 
 

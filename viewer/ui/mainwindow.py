@@ -42,11 +42,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from viewer import __version__
 from viewer.core.archive import Archive
 from viewer.core.errors import HunkwiseError, LoadCancelled
 from viewer.core.query import Query
 from viewer.core.store import Store
+from viewer.ui.about import AboutDialog
 from viewer.ui.message_view import MessageView
 from viewer.ui.messages import MessageBar
 from viewer.ui.settings import Settings
@@ -774,11 +774,11 @@ class MainWindow(QMainWindow):
         dialog.show()
         return dialog
 
-    def about(self) -> None:
-        self.messages.info(
-            f"Hunkwise {__version__} — patch review mail with every comment on the line it "
-            f"quotes. GPL-2.0-or-later."
-        )
+    def about(self) -> AboutDialog:
+        dialog = AboutDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
 
     # -- layout persistence -------------------------------------------------------------------
 
