@@ -9,8 +9,11 @@ is how the README pictures are made and how a change to the look is checked with
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 from viewer import APP_ID, __version__
@@ -113,6 +116,8 @@ def run_gui(argv: list[str]) -> int:
     if os.environ.get("QT_QPA_PLATFORM") == "offscreen":
         _quiet_offscreen_noise()
 
+    if args.screenshot:
+        _private_state()
     window = MainWindow()
     if args.theme:
         window.apply_theme(args.theme)
@@ -147,6 +152,16 @@ def run_gui(argv: list[str]) -> int:
     if not args.screenshot:
         window.close()
     return status["code"]
+
+
+def _private_state() -> None:
+    """A screenshot starts from the default layout and leaves no trace: it neither reads nor
+    writes the user's window layout, recent files or read marks (so the same command gives
+    the same picture on every machine, and a build's pictures mark nothing read)."""
+    scratch = tempfile.mkdtemp(prefix="hunkwise-shot-")
+    atexit.register(shutil.rmtree, scratch, ignore_errors=True)
+    for name in ("HUNKWISE_CONFIG_DIR", "HUNKWISE_DATA_DIR"):
+        os.environ.setdefault(name, os.path.join(scratch, name.lower()))
 
 
 def _save(window, out: Path, status: dict, app) -> None:
