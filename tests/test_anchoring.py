@@ -358,3 +358,24 @@ def test_answer_to_a_remark_made_twice_that_nothing_tells_apart_is_doubtful():
     (mine,) = [a for a in annotations if a.reply_message_id == "a@x"]
     assert mine.in_reply_to is not None
     assert mine.confidence < 0.8 and mine.method == "nearest"
+
+
+@pytest.mark.parametrize("answer", ["thanks will fix this.", "Best to drop it.",
+                                    "thx, will check again"])
+def test_remark_starting_like_a_closing_is_kept(answer):
+    annotations = anchor_thread([PATCH, reply(f"> +int b;\n\n{answer}\n")])
+    assert [a.comment for a in annotations] == [answer]
+    assert annotations[0].anchor.new_line == 2
+
+
+@pytest.mark.parametrize("closing", ["Thanks for spotting this.", "Thanks for the update!",
+                                     "Regards, Jane", "Thanks,\nJane Doe"])
+def test_closings_ending_the_mail_are_not_comments(closing):
+    annotations = anchor_thread([PATCH, reply(f"> +int b;\n\nWhy b?\n\n> int c;\n\n{closing}\n")])
+    assert [a.comment for a in annotations] == ["Why b?"]
+
+
+def test_worded_snip_marker_is_not_a_comment():
+    body = "> +int b;\n\nWhy b?\n\n[..snip..]\n\n> int c;\n\nAnd c?\n"
+    annotations = anchor_thread([PATCH, reply(body)])
+    assert [(a.comment, a.anchor.new_line) for a in annotations] == [("Why b?", 2), ("And c?", 3)]

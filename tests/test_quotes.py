@@ -26,7 +26,8 @@ def test_quote_depth(line, depth, text):
 
 
 @pytest.mark.parametrize(
-    "marker", ["[...]", "[..]", "...", "<snip>", "[ ... ]", "[snip]", "…", "(...)"]
+    "marker", ["[...]", "[..]", "...", "<snip>", "[ ... ]", "[snip]", "…", "(...)",
+               "[..snip..]", "[... snip ...]", "<...snip...>"]
 )
 def test_snip_markers(marker):
     assert is_snip(marker)

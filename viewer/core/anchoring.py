@@ -587,17 +587,21 @@ _SIGNOFF = re.compile(
     r"kind regards|warm regards|best wishes|with best wishes|br|best|sincerely|yours|bye|"
     r"greetings|mit freundlichen grüßen|gruß|grüße|viele grüße|merci|cordialement|"
     r"thanks and regards|thanks & regards|gr\{oetje,eeting\}s)"
-    r"\b[\s,.!]*([A-Z][\w.'-]*(\s+[A-Z][\w.'-]*){0,2})?"
+    # The name after "Thanks," is case-sensitive: "thanks will fix this." and "Best to drop
+    # it." are answers and remarks, not a closing with a name.
+    r"\b[\s,.!]*(?-i:([A-Z][\w.'-]*(\s+[A-Z][\w.'-]*){0,2}))?"
     r"[\s,.!]*$",
     re.IGNORECASE,
 )
 # "Thanks for the review!", "Thank you very much for your feedback." — but not "Thanks for
 # fixing the leak in foo_probe()", which says what was good.
 _THANKS = re.compile(
-    r"^(many |and )?(thanks|thank you)( (so|very) much| a lot)?,? for (the|your)"
-    r"( (quick|fast|detailed|careful|thorough|valuable|helpful|kind))*"
+    r"^(many |and )?(thanks|thank you)( (so|very) much| a lot)?,? for "
+    r"((the|your)( (quick|fast|detailed|careful|thorough|valuable|helpful|kind))*"
     r" (review|reviews|feedback|comments?|patch(es)?|series|input|suggestions?|help|time|"
-    r"testing|work|reply|response|explanation)[\s.!:)]*$",
+    r"testing|work|reply|response|explanation|clarification|update|info|information|"
+    r"pointers?|heads[- ]up|catch|rephrasing)"
+    r"|(spotting|catching|noticing) (this|that|it))[\s.!:)]*$",
     re.IGNORECASE,
 )
 # "Wei", "Jane Doe", "-George", "~ Jane".
@@ -643,6 +647,8 @@ def _is_pleasantry(line: str, author: str, *, at_end: bool = False,
     words = {w.lower() for w in _WORD.findall(text)}
     if words & _name_words(author):
         return True
+    if len(words) > 1 and at_end and after_closing and not words & _NOT_NAMES:
+        return True  # "Thanks,\nJane Doe" signed with a name other than the From: one
     if len(words) != 1 or not (at_end or after_closing) or words <= _NOT_NAMES:
         return False
     return bool(_NAME_WORD.match(text.removesuffix(".") if after_closing else text))

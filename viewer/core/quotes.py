@@ -83,8 +83,8 @@ _OUTLOOK = re.compile(r"^-{3,}\s*Original Message\s*-{3,}\s*$", re.IGNORECASE)
 
 _SNIP = re.compile(
     r"""^\s*(
-        \[\s*(\.{2,}|…|snip(ped)?|\.\.\.\s*snip\s*\.\.\.|cut|trimmed)\s*\]
-        |<\s*(snip(ped)?|\.{2,}|cut)\s*>
+        \[\s*(\.{2,}|…|(\.{2,}\s*)?(snip(ped)?|cut|trimmed)(\s*\.{2,})?)\s*\]  # [..snip..]
+        |<\s*(\.{2,}|(\.{2,}\s*)?(snip(ped)?|cut)(\s*\.{2,})?)\s*>
         |\(\s*(\.{2,}|…)\s*\)
         |\.{3,}|…
         |-*\s*(8<|>8)\s*-*.*
