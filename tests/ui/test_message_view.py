@@ -99,6 +99,9 @@ def test_clear(view, archive):
         (["On Mon, Feb 05, 2024 at 10:00:01AM +0000, Alice Author", "wrote:", "> a", "ok"], 3),
         (["> a", "[...]", "> b", "<snip>", "", "Here."], 5),
         (["> only quotes", ""], None),
+        (["Hi Ilse,", "", "On Mon, Ilse wrote:", "> a", "", "Nit: rounds down."], 5),
+        (["Thanks for the patch, but I think the whole approach is wrong here.", "> a", "b"],
+         None),
     ],
 )
 def test_first_own_line(body, expected):

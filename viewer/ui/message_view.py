@@ -44,6 +44,7 @@ def first_own_line(lines: list[str]) -> int | None:
     sender's words, so they do not count.
     """
     quoted = False
+    greeting = 0
     for i, line in enumerate(lines):
         if quote_depth(line):
             quoted = True
@@ -54,7 +55,12 @@ def first_own_line(lines: list[str]) -> int | None:
         # "On Mon, …, Jane Doe" / "wrote:": an attribution its client wrapped in two
         if following is not None and len(following.strip()) < 40 and is_attribution(following):
             continue
-        return i if quoted else None
+        if quoted:
+            return i
+        # "Hi Ilse," above the quote is not what the reply has to say; a paragraph is
+        greeting += 1
+        if greeting > 2 or len(line.strip()) > 40:
+            return None
     return None
 
 
