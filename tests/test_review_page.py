@@ -13,6 +13,8 @@ from viewer.core.review_page import (
     CARD_MAX_CHARS,
     CONTINUATION_INDENT,
     ReviewPage,
+    author_email,
+    author_name,
     build_page,
     is_doubtful,
     one_line,
@@ -228,6 +230,19 @@ def test_no_card_line_is_wider_than_the_cap(patch: Patch, line: str) -> None:
     )
     assert joined == line
     assert rows[-1].text.strip() == "ok" and not rows[-1].continued
+
+
+@pytest.mark.parametrize(
+    ("author", "name", "email"),
+    [
+        ("Tanwar, Rahul <Rahul.Tanwar@intel.com>", "Tanwar, Rahul", "rahul.tanwar@intel.com"),
+        ('"Roeck, Guenter" <linux@roeck-us.net>', "Roeck, Guenter", "linux@roeck-us.net"),
+        ("jane@example.org", "jane@example.org", "jane@example.org"),
+        ("Jane Hacker <jane@example.org>", "Jane Hacker", "jane@example.org"),
+    ],
+)
+def test_author_name_and_email(author: str, name: str, email: str) -> None:
+    assert author_name(author) == name and author_email(author) == email
 
 
 def test_split_long_prefers_a_space() -> None:

@@ -174,14 +174,24 @@ def is_doubtful(annotation: Annotation) -> bool:
     return annotation.confidence < DOUBTFUL_CONFIDENCE or annotation.method != "exact"
 
 
+def _split_author(author: str) -> tuple[str, str]:
+    """(name, address) of "Name <addr>". The name may hold an unquoted comma ("Tanwar, Rahul
+    <r@x>", as a decoded From: is printed back), which ``parseaddr`` takes for a list."""
+    text = author.strip()
+    if text.endswith(">") and "<" in text:
+        cut = text.rindex("<")
+        return text[:cut].strip().strip('"').strip(), text[cut + 1 : -1].strip()
+    return parseaddr(text)
+
+
 def author_email(author: str) -> str:
     """The lower-cased address of "Name <addr>" (or the text itself when there is none)."""
-    _, address = parseaddr(author)
+    _, address = _split_author(author)
     return (address or author).strip().lower()
 
 
 def author_name(author: str) -> str:
-    name, address = parseaddr(author)
+    name, address = _split_author(author)
     return name or address or author
 
 
