@@ -142,20 +142,33 @@ def _visible_blocks(view) -> list[str]:
     return seen
 
 
-def test_long_quote_scrolls_to_own_words(qtbot, tmp_path):
-    archive = Archive.open(_reply_mbox(tmp_path, quoted=80), use_cache=False)
+@pytest.mark.parametrize("quoted", [80, 3000])  # 3000: laid out in pieces after it is set
+def test_long_quote_scrolls_to_own_words(qtbot, tmp_path, quoted):
+    archive = Archive.open(_reply_mbox(tmp_path, quoted=quoted), use_cache=False)
     view = MessageView()
     qtbot.addWidget(view)
     view.resize(700, 400)
     view.show()
     qtbot.waitExposed(view)
     view.show_message(archive, "long@example.com")
-    assert view.own_line == 82  # attribution, 80 quoted lines, blank, then the words
+    assert view.own_line == quoted + 2  # attribution, the quote, a blank, then the words
+    qtbot.waitUntil(lambda: "This is where my own words start." in _visible_blocks(view))
     seen = _visible_blocks(view)
-    assert "This is where my own words start." in seen
     assert "From:" not in seen
-    assert seen[:CONTEXT_LINES] == ["> +\tline 78 of the quoted hunk;",
-                                    "> +\tline 79 of the quoted hunk;", ""]
+    assert seen[:CONTEXT_LINES] == [f"> +\tline {quoted - 2} of the quoted hunk;",
+                                    f"> +\tline {quoted - 1} of the quoted hunk;", ""]
+
+
+def test_mail_set_before_the_pane_is_shown_still_opens_at_own_words(qtbot, tmp_path):
+    archive = Archive.open(_reply_mbox(tmp_path, quoted=500), use_cache=False)
+    view = MessageView()
+    qtbot.addWidget(view)
+    view.resize(700, 400)
+    view.show_message(archive, "long@example.com")  # as a window does while it starts up
+    view.show()
+    qtbot.waitExposed(view)
+    qtbot.waitUntil(lambda: "This is where my own words start." in _visible_blocks(view))
+    assert "From:" not in _visible_blocks(view)
 
 
 def test_short_quote_keeps_the_headers(qtbot, tmp_path):

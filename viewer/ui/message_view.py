@@ -83,6 +83,8 @@ class MessageView(QTextBrowser):
         self.own_line: int | None = None
         """Body line where a reply's own words start, when a quote opens it (else None)."""
         self._body_block = 0
+        self._pending_scroll = False
+        self.verticalScrollBar().rangeChanged.connect(self._apply_scroll)
         self.clear_message()
 
     def set_theme(self, theme: str) -> None:
@@ -133,22 +135,37 @@ class MessageView(QTextBrowser):
     def scroll_to_own_words(self) -> None:
         """Show a reply from where it starts talking, with a few quoted lines above for context,
         when its opening quote would otherwise fill the pane; else stay at the headers."""
-        bar = self.verticalScrollBar()
-        bar.setValue(0)
-        if self.own_line is None:
+        self._pending_scroll = self.own_line is not None
+        self.verticalScrollBar().setValue(0)
+        self._apply_scroll()
+
+    def _apply_scroll(self, *_range: int) -> None:
+        # Until the pane is on screen its height means nothing, and a long mail is laid out
+        # (and its scroll range grown) in pieces after it is set: so this runs again on show
+        # and on every range change until the target is reached.
+        if not self._pending_scroll or not self.isVisible() or self.own_line is None:
             return
         document = self.document()
         layout = document.documentLayout()
         own = document.findBlockByNumber(self._body_block + self.own_line)
         if not own.isValid():
+            self._pending_scroll = False
             return
         own_rect = layout.blockBoundingRect(own)
         line_height = max(1.0, own_rect.height() / max(1, own.lineCount()))
         if own_rect.bottom() + line_height <= self.viewport().height():
+            self._pending_scroll = False
             return  # already in view below the headers: keep From/Subject visible too
         first = max(self._body_block, own.blockNumber() - CONTEXT_LINES)
-        top = layout.blockBoundingRect(document.findBlockByNumber(first)).top()
-        bar.setValue(int(top))
+        top = int(layout.blockBoundingRect(document.findBlockByNumber(first)).top())
+        bar = self.verticalScrollBar()
+        bar.setValue(top)
+        if bar.value() == top or bar.maximum() >= top:
+            self._pending_scroll = False
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._apply_scroll()
 
     def _html(self) -> str:
         assert self._archive is not None and self.msgid is not None
