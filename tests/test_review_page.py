@@ -17,6 +17,7 @@ from viewer.core.review_page import (
     author_name,
     build_page,
     is_doubtful,
+    is_robot,
     one_line,
     split_long,
 )
@@ -302,3 +303,19 @@ def test_a_patch_without_comments_says_so(patch: Patch) -> None:
     page = build_page(patch, [])
     assert [row.text for row in page.rows if row.kind == "summary"] == [
         "No review comments on this patch."]
+
+
+@pytest.mark.parametrize(
+    ("author", "robot"),
+    [
+        ("kernel test robot <lkp@intel.com>", True),
+        ("syzbot <syzbot+3f2a@syzkaller.appspotmail.com>", True),
+        ("patchwork-bot+netdevbpf@kernel.org", True),
+        ("KernelCI bot <bot@kernelci.org>", True),
+        ("Uwe Kleine-König <u.kleine-koenig@pengutronix.de>", False),
+        ("Rob Herring <robh@kernel.org>", False),
+        ("Abbot Jones <abbot@example.org>", False),
+    ],
+)
+def test_is_robot(author: str, robot: bool) -> None:
+    assert is_robot(author) is robot

@@ -392,3 +392,17 @@ def test_a_300_character_line_keeps_the_card_narrow_and_copies_whole(qtbot, view
     view.editor.setTextCursor(QTextCursor(block(view, card[0])))
     view.editor.centerCursor()
     view.grab().save(str(SHOTS / "r2-long-line-card.png"))
+
+
+def test_robot_reports_start_folded(qtbot, view) -> None:
+    patch = parse_patch(FIXTURE.read_text(encoding="utf-8"))
+    notes = [note("human", None, 23),
+             note("robot", None, 66, author="kernel test robot <lkp@intel.com>")]
+    page = build_page(patch, notes, msgid="p@x", subject="[PATCH] watchdog: gpio: x",
+                      author="Jane Hacker <jane@example.org>", date=1.0e9)
+    shown(qtbot, view, page)
+    assert view.is_collapsed("robot") and not view.is_collapsed("human")
+    robot_text = [i for i, r in enumerate(page.rows)
+                  if r.annotation is notes[1] and r.kind == "comment"]
+    assert robot_text and not any(block(view, i).isVisible() for i in robot_text)
+    assert view.jump_to_annotation("robot") and not view.is_collapsed("robot")

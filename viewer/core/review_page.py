@@ -184,6 +184,20 @@ def _split_author(author: str) -> tuple[str, str]:
     return parseaddr(text)
 
 
+# Build and test bots: their reports are long (a whole compiler log) and are not review.
+_ROBOT_ADDRESSES = ("lkp@intel.com", "bot@kernelci.org")
+_ROBOT_PATTERNS = ("syzbot", "patchwork-bot", "-bot@", "+bot@")
+
+
+def is_robot(author: str) -> bool:
+    """A report from the kernel test robot, syzbot, a patchwork bot or the like: the page
+    shows it folded (one line: who and what), so the reviewers' words come first."""
+    email = author_email(author)
+    name = author_name(author).lower()
+    return (email in _ROBOT_ADDRESSES or any(p in email for p in _ROBOT_PATTERNS)
+            or name.endswith((" robot", " bot")))
+
+
 def author_email(author: str) -> str:
     """The lower-cased address of "Name <addr>" (or the text itself when there is none)."""
     _, address = _split_author(author)

@@ -50,6 +50,7 @@ from viewer.core.review_page import (
     card_indent,
     indent_level,
     is_doubtful,
+    is_robot,
     page_from_archive,
 )
 from viewer.core.syntax import TOKEN_CACHE, TokenCache
@@ -538,7 +539,10 @@ class PatchView(QWidget):
         cursor.endEditBlock()
         old_document, old_highlighter = self._document, self.highlighter
         self._document, self.highlighter = document, highlighter
-        self.editor.collapsed = set()
+        self.editor.collapsed = set() if page is None else {
+            thread_id for thread_id, thread in page.threads.items()
+            if is_robot(thread.root.author)
+        }
         self.editor.set_rows(page if page is not None else _EMPTY)
         self.editor.setDocument(document)
         if old_highlighter is not None:
