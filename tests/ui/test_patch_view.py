@@ -406,3 +406,16 @@ def test_robot_reports_start_folded(qtbot, view) -> None:
                   if r.annotation is notes[1] and r.kind == "comment"]
     assert robot_text and not any(block(view, i).isVisible() for i in robot_text)
     assert view.jump_to_annotation("robot") and not view.is_collapsed("robot")
+
+
+def test_fold_snippet_is_one_short_line(qtbot, view) -> None:
+    patch = parse_patch(FIXTURE.read_text(encoding="utf-8"))
+    text = "   131 |\t\t\tdo_div(tem,   rate);" + " padding" * 30 + "\nsecond line"
+    long_note = Annotation("log", "log@mail", "kernel test robot <lkp@intel.com>", 1.0e9, text,
+                           Anchor("unanchored", "p@x"))
+    page = build_page(patch, [long_note], msgid="p@x", subject="[PATCH] x",
+                      author="Jane Hacker <jane@example.org>", date=1.0e9)
+    shown(qtbot, view, page)
+    snippet = view.editor.fold_snippet(page.rows[page.head_row("log")])
+    assert snippet.startswith("— 131 | do_div(tem, rate); padding")
+    assert snippet.endswith("…") and len(snippet) <= 75 and "\t" not in snippet

@@ -91,6 +91,10 @@ class _Gutter(QWidget):
         self.editor.setTextCursor(cursor)
 
 
+_SNIPPET_CHARS = 70
+"""Longest first line a folded discussion shows after its head."""
+
+
 class PageEditor(QPlainTextEdit):
     """The text surface: read-only, selectable, painting backgrounds and cards itself."""
 
@@ -279,10 +283,13 @@ class PageEditor(QPlainTextEdit):
         """What a folded discussion is about, shown after its head row."""
         if row.annotation is None or self.page is None:
             return ""
-        first = next((ln.strip() for ln in row.annotation.comment.splitlines() if ln.strip()), "")
+        first = next((ln for ln in row.annotation.comment.splitlines() if ln.strip()), "")
+        first = " ".join(first.split())  # a log's or code's column padding is noise here
+        if len(first) > _SNIPPET_CHARS:
+            first = first[: _SNIPPET_CHARS - 1] + "…"
         thread = self.page.threads.get(row.thread or "")
         more = f"  (+{thread.size - 1} more)" if thread is not None and thread.size > 1 else ""
-        return f"— {first[:80]}{more}"
+        return f"— {first}{more}"
 
     def _paint_fold_markers(self, event: QPaintEvent) -> None:
         if self.page is None:
