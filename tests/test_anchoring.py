@@ -379,3 +379,15 @@ def test_worded_snip_marker_is_not_a_comment():
     body = "> +int b;\n\nWhy b?\n\n[..snip..]\n\n> int c;\n\nAnd c?\n"
     annotations = anchor_thread([PATCH, reply(body)])
     assert [(a.comment, a.anchor.new_line) for a in annotations] == [("Why b?", 2), ("And c?", 3)]
+
+
+def test_piece_of_the_line_above_quoted_again_points_at_that_line():
+    patch = _patch_with(["int a;", "\tdriver for a software PWM toggling a GPIO pin", "int c;"])
+    body = ("> +int a;\n> +\tdriver for a software PWM toggling a GPIO pin\n\n>> a software PWM\n"
+            "Nit: drop the article.\n")
+    (annotation,) = anchor_thread([patch, reply(body)])
+    assert annotation.anchor.new_line == 2
+    assert annotation.method == "nearest" and annotation.confidence < 0.8
+    unrelated = body.replace(">> a software PWM", ">> a hardware timer")
+    (annotation,) = anchor_thread([patch, reply(unrelated)])
+    assert annotation.anchor.kind == "unanchored"

@@ -913,6 +913,19 @@ def _place(
         annotation.quote_depth = last.depth
         parent.children.append(annotation)
         return
+    # "> +	  driver for a software PWM toggling a GPIO / >> a software PWM / Nit: …": a piece
+    # of the line above quoted again to point at it; the remark is about that line.
+    fragment = _key(last.text)
+    above = next((line for line in reversed(block[:-1]) if line.text.strip()), None)
+    placed_above = matches[index_of[id(above)]] if above is not None else None
+    if (
+        doc is not None and placed_above is not None and len(fragment) >= 8
+        and doc.rows[placed_above.row].kind == "line"
+        and fragment.casefold() in doc.keys[placed_above.row].casefold()
+    ):
+        _set_row_anchor(annotation, doc, placed_above, patch_id, above.depth)
+        annotation.method, annotation.confidence = "nearest", 0.7
+        return
     # A patch line the client mangled beyond recognition, right under lines we did place.
     run = []
     for line in reversed(block):
