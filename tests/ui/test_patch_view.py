@@ -419,3 +419,25 @@ def test_fold_snippet_is_one_short_line(qtbot, view) -> None:
     snippet = view.editor.fold_snippet(page.rows[page.head_row("log")])
     assert snippet.startswith("— 131 | do_div(tem, rate); padding")
     assert snippet.endswith("…") and len(snippet) <= 75 and "\t" not in snippet
+
+
+def test_card_text_stays_inside_its_box(qtbot, view) -> None:
+    from PySide6.QtGui import QFontMetricsF
+
+    patch = parse_patch(FIXTURE.read_text(encoding="utf-8"))
+    prose = ("never be passed to it in the first place. The check for \"if (timeout < 1)\"\n"
+             "    " + "indented code line " * 5)
+    notes = [note("a", None, 23)]
+    notes += [Annotation(f"r{n}", f"r{n}@mail", "Guenter Roeck <linux@roeck-us.net>", 2.0e9 + n,
+                         prose, Anchor("diff", "p@x", C_FILE, None, 23),
+                         in_reply_to="a" if n == 0 else f"r{n - 1}") for n in range(6)]
+    page = build_page(patch, notes, msgid="p@x", subject="[PATCH] x",
+                      author="Jane Hacker <jane@example.org>", date=1.0e9)
+    shown(qtbot, view, page)
+    editor = view.editor
+    metrics = QFontMetricsF(editor.font())
+    margin = editor.document().documentMargin()
+    card_rows = [r for r in page.rows if r.annotation is not None]
+    assert any(r.depth == 6 for r in card_rows)
+    for row in card_rows:
+        assert margin + metrics.horizontalAdvance(row.text) <= editor.card_right(row), row.text

@@ -23,6 +23,7 @@ from PySide6.QtGui import (
     QColor,
     QFont,
     QFontDatabase,
+    QFontMetricsF,
     QKeySequence,
     QMouseEvent,
     QPainter,
@@ -147,7 +148,9 @@ class PageEditor(QPlainTextEdit):
     # -- layout ------------------------------------------------------------------------------
 
     def char_width(self) -> float:
-        return self.fontMetrics().horizontalAdvance(" ")
+        # fractional: a monospace cell is rarely a whole pixel (7.22 px), and 90 columns of
+        # a rounded width put a card's edge a character short of its text
+        return QFontMetricsF(self.font()).horizontalAdvance(" ")
 
     def gutter_width(self) -> int:
         return int(self.char_width() * (2 * self._digits + 3)) + 4
@@ -254,12 +257,8 @@ class PageEditor(QPlainTextEdit):
             assert annotation is not None
             # A card is drawn under the row it sits under: its text column is what it
             # comments on, the anchor row above keeps its own diff colour.
-            left = self.card_left(row.depth)
-            chars = max(84, self._card_chars.get(row.thread or "", 0) + 2)
-            if row.kind == "comment_head" and row.thread in self.collapsed:
-                chars = max(chars, len(row.text) + 4 + len(self.fold_snippet(row)))
-            right = self.contentOffset().x() + self.char_width() * chars + 4
-            left += self.contentOffset().x()
+            left = self.card_left(row.depth) + self.contentOffset().x()
+            right = self.card_right(row) + self.contentOffset().x()
             rect = QRectF(left, top, right - left, height)
             painter.fillRect(rect, base)
             doubtful = is_doubtful(annotation)
@@ -278,6 +277,14 @@ class PageEditor(QPlainTextEdit):
             # The reviewer's colour as a bar on the left: who said what, at a glance.
             bar = theme.reviewer_color(author_email(annotation.author))
             painter.fillRect(QRectF(left, top, 3, height), bar)
+
+    def card_right(self, row: Row) -> float:
+        """Right edge of a card row's box in document x: all cards of one discussion share
+        it, wide enough for their longest line (and a folded head's snippet)."""
+        chars = max(84, self._card_chars.get(row.thread or "", 0) + 2)
+        if row.kind == "comment_head" and row.thread in self.collapsed:
+            chars = max(chars, len(row.text) + 4 + len(self.fold_snippet(row)))
+        return self.char_width() * chars + 4
 
     def fold_snippet(self, row: Row) -> str:
         """What a folded discussion is about, shown after its head row."""
@@ -527,7 +534,7 @@ class PatchView(QWidget):
         document.setUndoRedoEnabled(False)
         document.setDefaultFont(self._font)
         option = document.defaultTextOption()
-        option.setTabStopDistance(8 * self.editor.fontMetrics().horizontalAdvance(" "))
+        option.setTabStopDistance(8 * self.editor.char_width())
         option.setWrapMode(QTextOption.WrapMode.NoWrap)
         document.setDefaultTextOption(option)
         highlighter = PatchHighlighter(document, self.theme)
@@ -852,7 +859,7 @@ class PatchView(QWidget):
         if self._document is not None:
             self._document.setDefaultFont(self._font)
             option = self._document.defaultTextOption()
-            option.setTabStopDistance(8 * self.editor.fontMetrics().horizontalAdvance(" "))
+            option.setTabStopDistance(8 * self.editor.char_width())
             self._document.setDefaultTextOption(option)
         self.editor.update_gutter_width()
 
