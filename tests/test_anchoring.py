@@ -360,7 +360,7 @@ def test_answer_to_a_remark_made_twice_that_nothing_tells_apart_is_doubtful():
     assert mine.confidence < 0.8 and mine.method == "nearest"
 
 
-@pytest.mark.parametrize("answer", ["thanks will fix this.", "Best to drop it.",
+@pytest.mark.parametrize("answer", ["thanks will fix this.", "Best to drop it.", "Thanks, but no.",
                                     "thx, will check again"])
 def test_remark_starting_like_a_closing_is_kept(answer):
     annotations = anchor_thread([PATCH, reply(f"> +int b;\n\n{answer}\n")])
@@ -369,7 +369,8 @@ def test_remark_starting_like_a_closing_is_kept(answer):
 
 
 @pytest.mark.parametrize("closing", ["Thanks for spotting this.", "Thanks for the update!",
-                                     "Regards, Jane", "Thanks,\nJane Doe"])
+                                     "Regards, Jane", "Thanks,\nJane Doe",
+                                     "Yours sincerely,\nJane", "Thanks for checking."])
 def test_closings_ending_the_mail_are_not_comments(closing):
     annotations = anchor_thread([PATCH, reply(f"> +int b;\n\nWhy b?\n\n> int c;\n\n{closing}\n")])
     assert [a.comment for a in annotations] == ["Why b?"]

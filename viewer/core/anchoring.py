@@ -587,9 +587,11 @@ _SIGNOFF = re.compile(
     r"kind regards|warm regards|best wishes|with best wishes|br|best|sincerely|yours|bye|"
     r"greetings|mit freundlichen grüßen|gruß|grüße|viele grüße|merci|cordialement|"
     r"thanks and regards|thanks & regards|gr\{oetje,eeting\}s)"
-    # The name after "Thanks," is case-sensitive: "thanks will fix this." and "Best to drop
-    # it." are answers and remarks, not a closing with a name.
-    r"\b[\s,.!]*(?-i:([A-Z][\w.'-]*(\s+[A-Z][\w.'-]*){0,2}))?"
+    # What follows is a name or a few more words of the closing ("Yours sincerely,", "Thanks
+    # for checking.") — unless it starts an answer or a remark: "thanks will fix this.",
+    # "Best to drop it.", "Thanks, but no."
+    r"\b[\s,.!]*(?!(will|would|shall|i|i'll|i'd|i'm|we|we'll|to|but|not|it|it's|this|that|"
+    r"please|should|can|could|must|no|yes)\b)([A-Z][\w.'-]*(\s+[A-Z][\w.'-]*){0,2})?"
     r"[\s,.!]*$",
     re.IGNORECASE,
 )
