@@ -341,8 +341,8 @@ class PageEditor(QPlainTextEdit):
         if not self.rows:
             painter.end()
             return
-        digits = (self.gutter_width() - 4) / self.char_width()
-        column = int(self.char_width() * int((digits - 3) / 2 + 1))
+        # old numbers right-aligned in the first digits+1 cells, new ones in the next
+        column = int(self.char_width() * (self._digits + 1))
         current = self.textCursor().blockNumber()
         painter.setFont(self.font())
         muted = QColor(theme.muted)
