@@ -392,3 +392,11 @@ def test_piece_of_the_line_above_quoted_again_points_at_that_line():
     unrelated = body.replace(">> a software PWM", ">> a hardware timer")
     (annotation,) = anchor_thread([patch, reply(unrelated)])
     assert annotation.anchor.kind == "unanchored"
+
+
+def test_sender_signing_the_top_of_the_mail_is_not_part_of_the_remark():
+    body = "> Do it.\n\nTrivial stuff inline.\n\nRev\n\n> +int b;\n\nWhy b?\n"
+    annotations = anchor_thread([PATCH, reply(body)])
+    assert [a.comment for a in annotations] == ["Trivial stuff inline.", "Why b?"]
+    other = anchor_thread([PATCH, reply(body.replace("\nRev\n", "\nJane\n"))])
+    assert other[0].comment == "Trivial stuff inline.\n\nJane"

@@ -680,6 +680,16 @@ def _comment_text(lines: list[ReplyLine], author: str, *, first: bool, last: boo
         flags = _pleasantries(texts, author, at_end=True)
         while texts and flags[len(texts) - 1]:
             texts.pop()
+    else:
+        # "Trivial stuff inline.\n\nJonathan" above the first inline remark: the sender
+        # signs the top of the mail; only the sender's own name, set apart by a blank line.
+        while texts and not texts[-1].strip():
+            texts.pop()
+        if (
+            len(texts) > 2 and not texts[-2].strip() and _NAME.match(texts[-1].strip())
+            and {w.lower() for w in _WORD.findall(texts[-1])} <= _name_words(author)
+        ):
+            texts.pop()
     while texts and not texts[0].strip():
         texts.pop(0)
     while texts and not texts[-1].strip():
