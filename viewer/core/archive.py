@@ -226,3 +226,7 @@ class Archive:
     def annotations(self, msgid: str) -> list[Annotation]:
         """Comments anchored on this patch or cover letter."""
         return [a for a in self.all_annotations(msgid) if a.anchor.patch_message_id == msgid]
+
+    def patch_ids(self) -> list[str]:
+        """Message-IDs of every patch mail, series by series, in patch order."""
+        return [s.patches[n] for s in self.series for n in sorted(s.patches)]
