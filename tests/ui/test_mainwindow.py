@@ -17,7 +17,7 @@ from viewer.ui.app import demo_mailbox, parser
 from viewer.ui.mainwindow import MainWindow
 from viewer.ui.settings import Settings
 from viewer.ui.shortcuts import ShortcutsDialog, shortcut_rows
-from viewer.ui.thread_model import MSGID_ROLE
+from viewer.ui.thread_model import COL_FROM, COL_SUBJECT, MSGID_ROLE
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "ui" / "two-revisions.mbox"
 CORPUS = (Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus").resolve()
@@ -410,7 +410,11 @@ def test_screenshot_mode(tmp_path):
 
     image = QImage(str(out))
     assert (image.width(), image.height()) == (900, 600)
-    assert image.pixelColor(450, 300).lightness() < 128  # the dark theme was used
+    # the dark theme was used: most of the window is dark (sampled on a grid, so no single
+    # glyph or card decides it)
+    samples = [image.pixelColor(x, y).lightness()
+               for x in range(10, 900, 40) for y in range(40, 560, 40)]
+    assert sorted(samples)[len(samples) // 2] < 128
 
 
 def test_screenshot_of_a_bad_file_reports_it(tmp_path):
@@ -419,3 +423,17 @@ def test_screenshot_of_a_bad_file_reports_it(tmp_path):
     assert done.returncode == 2
     assert "missing.mbox" in done.stderr
     assert out.exists()  # the window with its error message is what was shown
+
+
+def test_narrow_list_keeps_room_for_the_subject(qtbot, make_window):
+    window = make_window()
+    _open(qtbot, window, FIXTURE)
+    header = window.tree.header()
+    wide_from = window._from_width
+    window.main_splitter.setSizes([460, 940])
+    qtbot.waitUntil(lambda: window.tree.viewport().width() < 480)
+    room = window.tree.viewport().width()
+    assert header.sectionSize(COL_SUBJECT) >= 0.25 * room
+    assert header.sectionSize(COL_FROM) < wide_from
+    window.main_splitter.setSizes([900, 400])
+    qtbot.waitUntil(lambda: header.sectionSize(COL_FROM) == wide_from)

@@ -13,7 +13,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -206,6 +206,14 @@ class MainWindow(QMainWindow):
         # The version is in every subject ("[PATCH v3 …") and in a revisions row's label, and a
         # narrow list needs the room for the subject; the header's menu brings it back.
         header.setSectionHidden(COL_VERSION, True)
+        # A narrow list gives the subject the room first: From shrinks (to a first name or
+        # so) rather than the subject to "[…". A size the user drags From to is kept as
+        # the most it grows back to.
+        self._from_width = header.sectionSize(COL_FROM)
+        self._from_min = metrics.horizontalAdvance("Jane") + 12
+        self._fitting = False
+        header.sectionResized.connect(self._column_resized)
+        self.tree.viewport().installEventFilter(self)
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._column_menu)
         self.tree.selectionModel().currentChanged.connect(self._on_current_changed)
@@ -774,6 +782,28 @@ class MainWindow(QMainWindow):
         dialog.show()
         return dialog
 
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.tree.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_subject()
+        return super().eventFilter(watched, event)
+
+    def _column_resized(self, column: int, _old: int, new: int) -> None:
+        if column == COL_FROM and not self._fitting:
+            self._from_width = new
+
+    def _fit_subject(self) -> None:
+        header = self.tree.header()
+        room = self.tree.viewport().width()
+        others = sum(header.sectionSize(c) for c in range(header.count())
+                     if c not in (COL_SUBJECT, COL_FROM) and not header.isSectionHidden(c))
+        subject = min(int(room * 0.4), 160)
+        width = max(self._from_min, min(self._from_width, room - others - subject))
+        self._fitting = True
+        try:
+            header.resizeSection(COL_FROM, width)
+        finally:
+            self._fitting = False
+
     def about(self) -> AboutDialog:
         dialog = AboutDialog(self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -804,7 +834,9 @@ class MainWindow(QMainWindow):
         if not self._default_split:
             return
         width, height = self.width(), self.height()
-        self.main_splitter.setSizes([int(width * 0.35), int(width * 0.65)])
+        # ~35%, but not so little that a small window's list shows no subject at all
+        left = max(int(width * 0.35), min(440, int(width * 0.45)))
+        self.main_splitter.setSizes([left, width - left])
         self.right_splitter.setSizes([int(height * 0.68), int(height * 0.32)])
 
     def showEvent(self, event) -> None:
@@ -819,7 +851,13 @@ class MainWindow(QMainWindow):
         s.set_layout("window", self.saveState())
         s.set_layout("main_splitter", self.main_splitter.saveState())
         s.set_layout("right_splitter", self.right_splitter.saveState())
-        s.set_layout("thread_header", self.tree.header().saveState())
+        header = self.tree.header()
+        fitted = header.sectionSize(COL_FROM)
+        self._fitting = True  # saved with the width the user chose, not the squeezed one
+        header.resizeSection(COL_FROM, self._from_width)
+        s.set_layout("thread_header", header.saveState())
+        header.resizeSection(COL_FROM, fitted)
+        self._fitting = False
         s.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
