@@ -98,3 +98,12 @@ def test_cache_evicts_the_least_recently_used() -> None:
 
 def test_unknown_lexer_name_falls_back_to_plain_text() -> None:
     assert lex_lines("no-such-lexer", "a\nb") == [(), ()]
+
+
+def test_last_line_without_newline_is_not_an_error():
+    # The Makefile lexer only matches lines that end in a newline; a hunk's last line has none.
+    text = "obj-$(CONFIG_PWM_IMG)\t\t+= pwm-img.o\nobj-$(CONFIG_PWM_IMX1)\t\t+= pwm-imx1.o"
+    lines = lex_lines(lexer_name_for("drivers/pwm/Makefile"), text)
+    assert len(lines) == 2
+    assert [span.token for span in lines[1]] == [span.token for span in lines[0]]
+    assert all("Error" not in str(span.token) for line in lines for span in line)

@@ -105,7 +105,11 @@ def lex_lines(lexer_name: str, text: str) -> list[LineTokens]:
     lines: list[list[Span]] = [[]]
     column = 0
     skip = (Text, Whitespace)
-    for token, value in _lexer(lexer_name).get_tokens(text):
+    # Line-based lexers (make, Kconfig, ini) only match a line that ends in a newline, and
+    # give a last line without one as a run of Error tokens: lex it with its newline (the
+    # extra empty line is cut off below).
+    source = text if text.endswith("\n") else text + "\n"
+    for token, value in _lexer(lexer_name).get_tokens(source):
         # A token may span lines (block comments, docstrings): cut it at each newline.
         parts = value.split("\n")
         for index, part in enumerate(parts):

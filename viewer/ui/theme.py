@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 
 from pygments.token import (
     Comment,
-    Error,
     Generic,
     Keyword,
     Literal,
@@ -112,6 +111,8 @@ def char_format(style: str | None) -> QTextCharFormat:
     return fmt
 
 
+# Error tokens get no colour: a hunk is a fragment (it may start inside a string or a macro),
+# so a lexer's "error" there is an artefact of the cut, not something wrong in the patch.
 _LIGHT_TOKENS = {
     Keyword: "#a626a4",
     Keyword.Type: "#986801",
@@ -135,7 +136,6 @@ _LIGHT_TOKENS = {
     Comment.Preproc: "#c18401",
     Comment.PreprocFile: "#50a14f",
     Generic.Heading: "bold #4078f2",
-    Error: "#e45649",
     Token.Punctuation: "#383a42",
 }
 
@@ -162,7 +162,6 @@ _DARK_TOKENS = {
     Comment.Preproc: "#e5c07b",
     Comment.PreprocFile: "#98c379",
     Generic.Heading: "bold #61afef",
-    Error: "#e06c75",
     Token.Punctuation: "#abb2bf",
 }
 
