@@ -441,3 +441,12 @@ def test_card_text_stays_inside_its_box(qtbot, view) -> None:
     assert any(r.depth == 6 for r in card_rows)
     for row in card_rows:
         assert margin + metrics.horizontalAdvance(row.text) <= editor.card_right(row), row.text
+
+
+def test_ctrl_c_copies_through_the_same_path(qtbot, view, page) -> None:
+    shown(qtbot, view, page)
+    QGuiApplication.clipboard().clear()
+    view.editor.selectAll()
+    qtbot.keyClick(view.editor, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert QGuiApplication.clipboard().text() == view.editor.selected_text()
+    assert "Comment a" in QGuiApplication.clipboard().text()

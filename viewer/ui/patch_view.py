@@ -17,13 +17,15 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QMimeData, QPoint, QRect, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QPoint, QRect, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QColor,
     QFont,
     QFontDatabase,
     QFontMetricsF,
+    QGuiApplication,
+    QKeyEvent,
     QKeySequence,
     QMouseEvent,
     QPainter,
@@ -124,13 +126,12 @@ class PageEditor(QPlainTextEdit):
         self.cursorPositionChanged.connect(self.gutter.update)
         self.updateRequest.connect(self._scroll_gutter)
 
-    def createMimeDataFromSelection(self) -> QMimeData:
-        """Copy gives a long comment line back whole: rows split to keep a card narrow are
+    def selected_text(self) -> str:
+        """The selection as a reader wants it copied: rows split to keep a card narrow are
         joined again, without the hanging indent the view added."""
         cursor = self.textCursor()
-        data = super().createMimeDataFromSelection()
-        if not cursor.hasSelection() or not self.rows:
-            return data
+        if not cursor.hasSelection():
+            return ""
         first = self.document().findBlock(cursor.selectionStart()).blockNumber()
         parts = cursor.selection().toPlainText().split("\n")
         text = parts[0]
@@ -141,9 +142,24 @@ class PageEditor(QPlainTextEdit):
                 text += part[card_indent(row.depth) + CONTINUATION_INDENT:]
             else:
                 text += "\n" + part
-        plain = QMimeData()
-        plain.setText(text)
-        return plain
+        return text
+
+    def copy(self) -> None:
+        """Copy :meth:`selected_text`.
+
+        The clipboard is given plain text rather than a QMimeData made here: one created in
+        Python and handed to Qt through createMimeDataFromSelection is deleted twice when the
+        application exits (a segfault).
+        """
+        if self.textCursor().hasSelection():
+            QGuiApplication.clipboard().setText(self.selected_text())
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.matches(QKeySequence.StandardKey.Copy):
+            self.copy()
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     # -- layout ------------------------------------------------------------------------------
 
