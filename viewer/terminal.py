@@ -14,7 +14,8 @@ from typing import Any
 
 from viewer.core.anchoring import Annotation
 from viewer.core.archive import Archive
-from viewer.core.report import iso_date, review_targets
+from viewer.core.headers import iso_date
+from viewer.core.report import review_targets
 
 RESET = "\033[0m"
 STYLES = {

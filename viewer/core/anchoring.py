@@ -18,9 +18,9 @@ import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Literal
 
+from viewer.core.headers import iso_date
 from viewer.core.message import Message
 from viewer.core.patch import Patch, parse_patch
 from viewer.core.quotes import ReplyLine, Segment, split_reply
@@ -59,17 +59,11 @@ class Annotation:
     children: list[Annotation] = field(default_factory=list, repr=False)
 
     def to_json(self) -> dict:
-        date = None
-        if self.date is not None:
-            try:
-                date = datetime.fromtimestamp(self.date, tz=UTC).isoformat()
-            except (OverflowError, OSError, ValueError):
-                date = None  # a nonsense Date header must not break the report
         return {
             "id": self.id,
             "reply_message_id": self.reply_message_id,
             "author": self.author,
-            "date": date,
+            "date": iso_date(self.date),
             "comment": self.comment,
             "in_reply_to": self.in_reply_to,
             "confidence": round(self.confidence, 3),

@@ -8,6 +8,7 @@ subject and date. Every function here takes hostile input (fuzzed mail) and neve
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from email.header import decode_header
 from email.utils import getaddresses, mktime_tz, parseaddr, parsedate_tz
 from functools import lru_cache
@@ -224,3 +225,14 @@ def parse_people(value: str) -> list[tuple[str, str]]:
             continue
         people.append((decode_words(name).strip().strip('"').strip(), addr.strip().lower()))
     return people
+
+
+def iso_date(epoch: float | None) -> str | None:
+    """An epoch as ISO 8601 UTC for the JSON reports; None when absent or out of range
+    (a fuzzed Date header can parse to a year no datetime holds)."""
+    if epoch is None:
+        return None
+    try:
+        return datetime.fromtimestamp(epoch, UTC).isoformat()
+    except (OverflowError, OSError, ValueError):
+        return None

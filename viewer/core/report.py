@@ -7,23 +7,14 @@ Everything here is built from engine values; nothing in it decides anything of i
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 from typing import Any
 
 from viewer.core.archive import Archive
+from viewer.core.headers import iso_date
 from viewer.core.mbox import IndexEntry
 from viewer.core.patch import FileDiff, Patch
 from viewer.core.series import Series
 from viewer.core.threader import ThreadNode
-
-
-def iso_date(epoch: float | None) -> str | None:
-    if epoch is None:
-        return None
-    try:
-        return datetime.fromtimestamp(epoch, UTC).isoformat()
-    except (OverflowError, OSError, ValueError):
-        return None
 
 
 def author_of(entry: IndexEntry) -> str:
