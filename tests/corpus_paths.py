@@ -7,6 +7,7 @@ skips with a reason instead of failing).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,10 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 """The checkout's root folder."""
 
-_CANDIDATE = (REPO / ".." / "shared" / "corpus").resolve()
+# HUNKWISE_CORPUS points a checkout that does not sit beside shared/ (a git worktree) at it.
+_CANDIDATE = Path(
+    os.environ.get("HUNKWISE_CORPUS") or REPO / ".." / "shared" / "corpus"
+).resolve()
 
 CORPUS: Path | None = _CANDIDATE if _CANDIDATE.is_dir() else None
 """The shared corpus folder, or None when this machine does not have it."""

@@ -3,15 +3,13 @@
 The mailbox file itself is never written to (it is often a list archive shared with other
 tools), so state lives beside it in the user's data folder, keyed by the mailbox's resolved path
 and the Message-ID. SQLite gives us atomic, crash-safe writes for free: every change is one
-transaction in WAL mode, so a killed app loses at most the change being made. The schema carries
-a version (``PRAGMA user_version``) and migrates forward step by step; a file that is not a
-database we can read is moved aside rather than losing the app.
+transaction in WAL mode, so a killed app loses at most the change being made. Opening, the
+versioned schema and moving an unreadable file aside are viewer.core.database's.
 """
 
 from __future__ import annotations
 
 import os
-import sqlite3
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -20,10 +18,10 @@ from typing import Literal
 
 import platformdirs
 
+from viewer.core.database import open_database
+
 TriageState = Literal["todo", "done", "ignored"]
 TRIAGE_STATES: tuple[str, ...] = ("todo", "done", "ignored")
-
-SCHEMA_VERSION = 1
 
 # One list entry per schema version: migration i brings a database from version i to i + 1.
 _MIGRATIONS: tuple[str, ...] = (
@@ -43,6 +41,7 @@ _MIGRATIONS: tuple[str, ...] = (
     ) WITHOUT ROWID;
     """,
 )
+SCHEMA_VERSION = len(_MIGRATIONS)
 
 
 def data_dir() -> Path:
@@ -74,51 +73,11 @@ class Store:
 
     def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
         self.path = Path(path) if path is not None else data_dir() / self.FILENAME
-        self.recovered_from: Path | None = None
+        self._database = open_database(self.path, _MIGRATIONS)
+        self._db = self._database.db
+        self.recovered_from: Path | None = self._database.recovered_from
         """Set when an unreadable database was moved aside at start (for the message bar)."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self._db = self._connect()
-        except sqlite3.DatabaseError:
-            # Not a database (truncated by a full disk, overwritten by hand): keep it for
-            # forensics and start afresh, the state is a convenience and not worth a dead app.
-            aside = self.path.with_name(f"{self.path.name}.corrupt-{int(time.time())}")
-            self.path.replace(aside)
-            for suffix in ("-wal", "-shm"):
-                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
-            self.recovered_from = aside
-            self._db = self._connect()
         self._mailbox_ids: dict[str, int] = {}
-
-    def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, isolation_level=None)  # we open transactions ourselves
-        try:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable across app crashes
-            db.execute("PRAGMA foreign_keys=ON")
-            self._migrate(db)
-        except sqlite3.DatabaseError:
-            db.close()
-            raise
-        return db
-
-    @staticmethod
-    def _migrate(db: sqlite3.Connection) -> None:
-        version = db.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            # Written by a newer Hunkwise: reading is safe, the columns we use are still there.
-            return
-        for step in range(version, SCHEMA_VERSION):
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                for statement in _MIGRATIONS[step].split(";"):
-                    if statement.strip():
-                        db.execute(statement)
-                db.execute(f"PRAGMA user_version={step + 1}")
-                db.execute("COMMIT")
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
 
     @property
     def schema_version(self) -> int:
