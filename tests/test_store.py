@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from viewer.core.store import SCHEMA_VERSION, Store, Triage, data_dir
+from viewer.core.store import SCHEMA_VERSION, PatchState, SeriesState, Store, data_dir
 
 
 @pytest.fixture
@@ -37,29 +37,51 @@ def test_state_survives_reopen(tmp_path):
     path = tmp_path / "state.sqlite3"
     with Store(path) as first:
         first.mark_read("box", ["m1@x"])
-        first.set_triage("box", "m1@x", "todo", "look at the locking")
+        first.set_note("box", "m1@x", "look at the locking")
+        first.set_flagged("box", ["m1@x"])
+        first.set_series_states("box", {"s1@x": SeriesState("waiting")})
     with Store(path) as second:
         assert second.read_ids("box") == {"m1@x"}
-        triage = second.triage("box", "m1@x")
-        assert triage is not None
-        assert (triage.state, triage.note) == ("todo", "look at the locking")
+        assert second.patch_state("box", "m1@x").note == "look at the locking"
+        assert second.flagged_ids("box") == {"m1@x"}
+        assert second.series_states("box")["s1@x"].state == "waiting"
         assert second.schema_version == SCHEMA_VERSION
 
 
-def test_triage_keeps_read_state_and_can_be_cleared(store):
+def test_marks_keep_read_state_and_note(store):
     store.mark_read("box", ["m1@x"])
-    store.set_triage("box", "m1@x", "done")
+    store.set_note("box", "m1@x", "ask about the error path")
+    store.set_mark("box", ["m1@x", "m2@x"], "done")
     assert store.is_read("box", "m1@x")
-    assert store.triage_all("box") == {"m1@x": store.triage("box", "m1@x")}
-    store.set_triage("box", "m1@x", None)
-    assert store.triage("box", "m1@x") is None
+    assert store.patch_state("box", "m1@x").mark == "done"
+    assert store.patch_state("box", "m1@x").note == "ask about the error path"
+    assert set(store.patch_states("box")) == {"m1@x", "m2@x"}
+    store.set_mark("box", ["m1@x"], None)
+    assert store.patch_state("box", "m1@x") == PatchState(
+        None, "ask about the error path", store.patch_state("box", "m1@x").updated
+    )
     assert store.is_read("box", "m1@x")
 
 
-def test_bad_triage_state_changes_nothing(store):
+def test_bad_values_change_nothing(store):
     with pytest.raises(ValueError):
-        store.set_triage("box", "m1@x", "maybe")  # type: ignore[arg-type]
-    assert store.triage("box", "m1@x") is None
+        store.set_mark("box", ["m1@x"], "maybe")  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        store.set_series_states(
+            "box", {"a@x": SeriesState("new"), "b@x": SeriesState("pondering")}
+        )
+    assert store.patch_state("box", "m1@x").mark is None
+    assert store.series_states("box") == {}
+
+
+def test_series_state_round_trip(store):
+    store.set_series_states(
+        "box", {"a@x": SeriesState("waiting", snoozed_until=2e9), "b@x": SeriesState("new")}
+    )
+    store.set_series_states("box", {"b@x": SeriesState("archived", superseded_by="c@x")})
+    states = store.series_states("box")
+    assert (states["a@x"].state, states["a@x"].snoozed_until) == ("waiting", 2e9)
+    assert (states["b@x"].state, states["b@x"].superseded_by) == ("archived", "c@x")
 
 
 def test_failed_transaction_leaves_nothing_behind(store, monkeypatch):
@@ -107,6 +129,7 @@ def test_data_dir_honours_env(tmp_path, monkeypatch):
 
 def test_forget(store):
     store.mark_read("box", ["m1@x"])
+    store.set_series_states("box", {"a@x": SeriesState("new")})
     store.forget("box")
     assert store.read_ids("box") == set()
-    assert Triage(None).note == ""
+    assert store.series_states("box") == {}

@@ -22,6 +22,18 @@ IS_FLAGS: dict[str, str] = {
     "cover": "a cover letter (0/N)",
     "reply": "a reply",
     "rfc": "marked RFC",
+    "new": "triage: a series not looked at yet (not snoozed, not superseded)",
+    "reviewing": "triage: a series being reviewed",
+    "replied": "triage: a series I answered",
+    "waiting": "triage: a series waiting for a new revision",
+    "accepted": "triage: a series applied",
+    "archived": "triage: a series put away",
+    "snoozed": "triage: snoozed until a later date",
+    "superseded": "a newer revision of the series is in the mailbox",
+    "flagged": "flagged",
+    "mine": "a reply I wrote (git config user.email)",
+    "unchanged": "a patch whose diff equals the previous revision's (line numbers aside)",
+    "done": "a patch marked done, or with my Reviewed-by/Acked-by",
 }
 HAS_FLAGS: dict[str, str] = {
     "comments": "review comments anchored on it (or replies by someone else)",
@@ -29,7 +41,12 @@ HAS_FLAGS: dict[str, str] = {
     "reviewed-by": "a Reviewed-by trailer",
     "acked-by": "an Acked-by trailer",
     "tested-by": "a Tested-by trailer",
+    "newer": "a newer revision of its series is in the mailbox",
 }
+NEEDS_FLAGS: dict[str, str] = {
+    "review": "a patch (or series) with no Reviewed-by or Acked-by from anyone",
+}
+_FLAG_PREFIXES = {"is": IS_FLAGS, "has": HAS_FLAGS, "needs": NEEDS_FLAGS}
 TEXT_PREFIXES = ("from", "subject")
 
 _TOKEN = re.compile(r'(-?)(?:([A-Za-z-]+):)?(?:"([^"]*)"?|(\S+))')
@@ -38,7 +55,7 @@ _TOKEN = re.compile(r'(-?)(?:([A-Za-z-]+):)?(?:"([^"]*)"?|(\S+))')
 @dataclass(frozen=True, slots=True)
 class Term:
     kind: str
-    """"text", "from", "subject", "is" or "has"."""
+    """"text", "from", "subject", "is", "has" or "needs"."""
     value: str
     """Lower-cased; for is/has the flag name ("unread", "reviewed-by")."""
     negated: bool = False
@@ -71,8 +88,8 @@ class Query:
 
     @property
     def flags(self) -> frozenset[str]:
-        """Every is:/has: flag the query asks about."""
-        return frozenset(t.flag for t in self.terms if t.kind in ("is", "has"))
+        """Every is:/has:/needs: flag the query asks about."""
+        return frozenset(t.flag for t in self.terms if t.kind in _FLAG_PREFIXES)
 
     def matches(self, candidate: Candidate) -> bool:
         return all(_term_matches(term, candidate) != term.negated for term in self.terms)
@@ -101,8 +118,8 @@ def parse_query(text: str) -> Query:
             if value:
                 terms.append(Term(key, value.lower(), negated))
             continue
-        if prefix and key in ("is", "has"):
-            known = IS_FLAGS if key == "is" else HAS_FLAGS
+        if prefix and key in _FLAG_PREFIXES:
+            known = _FLAG_PREFIXES[key]
             flag = (value or "").lower()
             if flag in known:
                 terms.append(Term(key, flag, negated))
@@ -126,4 +143,5 @@ def help_text() -> str:
     ]
     lines += [f"is:{name}  — {what}" for name, what in IS_FLAGS.items()]
     lines += [f"has:{name}  — {what}" for name, what in HAS_FLAGS.items()]
+    lines += [f"needs:{name}  — {what}" for name, what in NEEDS_FLAGS.items()]
     return "\n".join(lines)

@@ -1,10 +1,17 @@
-"""What the reader has done with a mailbox: read/unread and triage, kept in SQLite.
+"""What the reader has done with a mailbox: read, flagged, triage states, kept in SQLite.
 
 The mailbox file itself is never written to (it is often a list archive shared with other
 tools), so state lives beside it in the user's data folder, keyed by the mailbox's resolved path
-and the Message-ID. SQLite gives us atomic, crash-safe writes for free: every change is one
-transaction in WAL mode, so a killed app loses at most the change being made. Opening, the
-versioned schema and moving an unreadable file aside are viewer.core.database's.
+and the Message-ID. SQLite gives us atomic, crash-safe writes: every change is one transaction
+in WAL mode, so a killed app loses at most the change being made, never one it reported done.
+Opening, the versioned schema and moving an unreadable file aside are viewer.core.database's.
+
+Version history:
+
+1. ``message_state``: read flag, a todo/done/ignored ``triage`` word and a note per message.
+2. adds ``flagged`` and the per-patch ``mark`` (done/skip) to ``message_state`` (old "done"
+   becomes the done mark, "ignored" the skip mark, "todo" the flag: what each meant) and the
+   per-series ``series_state`` table (new … archived, snoozed until, superseded by).
 """
 
 from __future__ import annotations
@@ -20,8 +27,11 @@ import platformdirs
 
 from viewer.core.database import open_database
 
-TriageState = Literal["todo", "done", "ignored"]
-TRIAGE_STATES: tuple[str, ...] = ("todo", "done", "ignored")
+PatchMark = Literal["done", "skip"]
+PATCH_MARKS: tuple[str, ...] = ("done", "skip")
+
+SERIES_STATES: tuple[str, ...] = ("new", "reviewing", "replied", "waiting", "accepted", "archived")
+"""The kernel maintainer's words for where a series stands (Patchwork's, shortened)."""
 
 # One list entry per schema version: migration i brings a database from version i to i + 1.
 _MIGRATIONS: tuple[str, ...] = (
@@ -36,6 +46,23 @@ _MIGRATIONS: tuple[str, ...] = (
         read INTEGER NOT NULL DEFAULT 0,
         triage TEXT,
         note TEXT NOT NULL DEFAULT '',
+        updated REAL NOT NULL,
+        PRIMARY KEY (mailbox, msgid)
+    ) WITHOUT ROWID;
+    """,
+    """
+    ALTER TABLE message_state ADD COLUMN flagged INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE message_state ADD COLUMN mark TEXT;
+    UPDATE message_state SET mark = 'done' WHERE triage = 'done';
+    UPDATE message_state SET mark = 'skip' WHERE triage = 'ignored';
+    UPDATE message_state SET flagged = 1 WHERE triage = 'todo';
+    UPDATE message_state SET triage = NULL;
+    CREATE TABLE series_state (
+        mailbox INTEGER NOT NULL REFERENCES mailbox(id) ON DELETE CASCADE,
+        msgid TEXT NOT NULL,
+        state TEXT NOT NULL,
+        snoozed_until REAL,
+        superseded_by TEXT,
         updated REAL NOT NULL,
         PRIMARY KEY (mailbox, msgid)
     ) WITHOUT ROWID;
@@ -58,12 +85,28 @@ def mailbox_key(path: str | os.PathLike[str]) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class Triage:
-    state: TriageState | None
-    """None when only read state was ever recorded for the message."""
+class PatchState:
+    """The reviewer's own marks on one patch mail."""
+
+    mark: PatchMark | None = None
+    """"done" ✓ or "skip"; None when unmarked."""
     note: str = ""
+    """A private note, never sent anywhere."""
     updated: float = 0.0
     """When it was last changed, seconds since the epoch."""
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesState:
+    """Where a series stands, as the maintainer set it (or a transition did)."""
+
+    state: str
+    """One of :data:`SERIES_STATES`."""
+    snoozed_until: float | None = None
+    """Hidden from the views until then (seconds since the epoch); None when not snoozed."""
+    superseded_by: str | None = None
+    """Key of the newer revision that replaced this one, once one appeared."""
+    updated: float = 0.0
 
 
 class Store:
@@ -145,48 +188,121 @@ class Store:
                 [(box, msgid, int(read), now) for msgid in ids],
             )
 
-    # -- triage -------------------------------------------------------------------------------
+    # -- flags ------------------------------------------------------------------------------
 
-    def triage(self, mailbox: str | os.PathLike[str], msgid: str) -> Triage | None:
+    def flagged_ids(self, mailbox: str | os.PathLike[str]) -> set[str]:
         box = self._mailbox_id(mailbox, create=False)
         if box is None:
-            return None
-        row = self._db.execute(
-            "SELECT triage, note, updated FROM message_state WHERE mailbox = ? AND msgid = ?",
-            (box, msgid),
-        ).fetchone()
-        if row is None or (row[0] is None and not row[1]):
-            return None
-        return Triage(row[0], row[1], row[2])
+            return set()
+        rows = self._db.execute(
+            "SELECT msgid FROM message_state WHERE mailbox = ? AND flagged = 1", (box,)
+        )
+        return {msgid for (msgid,) in rows}
 
-    def triage_all(self, mailbox: str | os.PathLike[str]) -> dict[str, Triage]:
+    def set_flagged(
+        self, mailbox: str | os.PathLike[str], msgids: Iterable[str], *, flagged: bool = True
+    ) -> None:
+        """Flag (or unflag) messages; all of them or none, in one transaction."""
+        ids = list(dict.fromkeys(msgids))
+        if not ids:
+            return
+        now = time.time()
+        with self._transaction():
+            box = self._mailbox_id(mailbox, create=True)
+            self._db.executemany(
+                "INSERT INTO message_state (mailbox, msgid, flagged, updated) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (mailbox, msgid) DO UPDATE SET flagged = excluded.flagged, "
+                "updated = excluded.updated",
+                [(box, msgid, int(flagged), now) for msgid in ids],
+            )
+
+    # -- per-patch marks and notes ------------------------------------------------------------
+
+    def patch_states(self, mailbox: str | os.PathLike[str]) -> dict[str, PatchState]:
+        """Every patch with a mark or a note (one query)."""
         box = self._mailbox_id(mailbox, create=False)
         if box is None:
             return {}
         rows = self._db.execute(
-            "SELECT msgid, triage, note, updated FROM message_state "
-            "WHERE mailbox = ? AND (triage IS NOT NULL OR note != '')",
+            "SELECT msgid, mark, note, updated FROM message_state "
+            "WHERE mailbox = ? AND (mark IS NOT NULL OR note != '')",
             (box,),
         )
-        return {msgid: Triage(state, note, updated) for msgid, state, note, updated in rows}
+        return {msgid: PatchState(mark, note, updated) for msgid, mark, note, updated in rows}
 
-    def set_triage(
-        self,
-        mailbox: str | os.PathLike[str],
-        msgid: str,
-        state: TriageState | None,
-        note: str = "",
+    def patch_state(self, mailbox: str | os.PathLike[str], msgid: str) -> PatchState:
+        box = self._mailbox_id(mailbox, create=False)
+        if box is None:
+            return PatchState()
+        row = self._db.execute(
+            "SELECT mark, note, updated FROM message_state WHERE mailbox = ? AND msgid = ?",
+            (box, msgid),
+        ).fetchone()
+        return PatchState(row[0], row[1], row[2]) if row else PatchState()
+
+    def set_mark(
+        self, mailbox: str | os.PathLike[str], msgids: Iterable[str], mark: PatchMark | None
     ) -> None:
-        """Set (or with ``None`` clear) a message's triage state and note."""
-        if state is not None and state not in TRIAGE_STATES:
-            raise ValueError(f"unknown triage state {state!r} (known: {', '.join(TRIAGE_STATES)})")
+        """Mark patches done or skipped (``None`` clears the mark); the note stays."""
+        if mark is not None and mark not in PATCH_MARKS:
+            raise ValueError(f"unknown mark {mark!r} (known: {', '.join(PATCH_MARKS)})")
+        self._upsert(mailbox, msgids, "mark", mark)
+
+    def set_note(self, mailbox: str | os.PathLike[str], msgid: str, note: str) -> None:
+        self._upsert(mailbox, [msgid], "note", note)
+
+    def _upsert(self, mailbox, msgids: Iterable[str], column: str, value) -> None:
+        assert column in ("mark", "note")  # never a caller's string in SQL
+        ids = list(dict.fromkeys(msgids))
+        if not ids:
+            return
+        now = time.time()
         with self._transaction():
             box = self._mailbox_id(mailbox, create=True)
-            self._db.execute(
-                "INSERT INTO message_state (mailbox, msgid, triage, note, updated) "
-                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (mailbox, msgid) DO UPDATE SET "
-                "triage = excluded.triage, note = excluded.note, updated = excluded.updated",
-                (box, msgid, state, note, time.time()),
+            self._db.executemany(
+                f"INSERT INTO message_state (mailbox, msgid, {column}, updated) "
+                f"VALUES (?, ?, ?, ?) ON CONFLICT (mailbox, msgid) DO UPDATE SET "
+                f"{column} = excluded.{column}, updated = excluded.updated",
+                [(box, msgid, value, now) for msgid in ids],
+            )
+
+    # -- per-series state ---------------------------------------------------------------------
+
+    def series_states(self, mailbox: str | os.PathLike[str]) -> dict[str, SeriesState]:
+        """Every series with a recorded state, by series key (one query)."""
+        box = self._mailbox_id(mailbox, create=False)
+        if box is None:
+            return {}
+        rows = self._db.execute(
+            "SELECT msgid, state, snoozed_until, superseded_by, updated FROM series_state "
+            "WHERE mailbox = ?",
+            (box,),
+        )
+        return {key: SeriesState(*rest) for key, *rest in rows}
+
+    def set_series_states(
+        self, mailbox: str | os.PathLike[str], states: dict[str, SeriesState]
+    ) -> None:
+        """Record several series' states at once: all of them or none."""
+        for value in states.values():
+            if value.state not in SERIES_STATES:
+                raise ValueError(
+                    f"unknown state {value.state!r} (known: {', '.join(SERIES_STATES)})"
+                )
+        if not states:
+            return
+        now = time.time()
+        with self._transaction():
+            box = self._mailbox_id(mailbox, create=True)
+            self._db.executemany(
+                "INSERT INTO series_state (mailbox, msgid, state, snoozed_until, superseded_by, "
+                "updated) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (mailbox, msgid) DO UPDATE SET "
+                "state = excluded.state, snoozed_until = excluded.snoozed_until, "
+                "superseded_by = excluded.superseded_by, updated = excluded.updated",
+                [
+                    (box, key, v.state, v.snoozed_until, v.superseded_by, now)
+                    for key, v in states.items()
+                ],
             )
 
     def forget(self, mailbox: str | os.PathLike[str]) -> None:
@@ -195,6 +311,7 @@ class Store:
             box = self._mailbox_id(mailbox, create=False)
             if box is not None:
                 self._db.execute("DELETE FROM message_state WHERE mailbox = ?", (box,))
+                self._db.execute("DELETE FROM series_state WHERE mailbox = ?", (box,))
                 self._db.execute("DELETE FROM mailbox WHERE id = ?", (box,))
         self._mailbox_ids.pop(mailbox_key(mailbox), None)
 

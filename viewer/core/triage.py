@@ -1,0 +1,483 @@
+"""Triage: where each series stands, what the reader marked, and what the mail itself says.
+
+Two kinds of facts meet here:
+
+* kept facts (:mod:`viewer.core.store`): a series' state in the maintainer's words (new …
+  archived), snoozed until a date, superseded by a newer revision; per message read and
+  flagged; per patch a done ✓ / skip mark and a private note;
+* computed facts, pure functions of the mail (so they can be cached with the index): a newer
+  revision exists, a patch is unchanged from the previous revision, trailers carried in the
+  commit message, I (``git config`` identity) already gave a Reviewed-by or Acked-by.
+
+Transitions that happen by themselves (a newer revision appeared, a reply was sent from
+Hunkwise) are pure functions returning the changes to record, so they are tested without a
+database and the store applies each batch in one transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Protocol
+
+from viewer.core.identity import Identity
+from viewer.core.patch import Patch
+from viewer.core.store import SERIES_STATES, PatchState, SeriesState, Store
+from viewer.core.trailers import count_letters
+
+if TYPE_CHECKING:
+    from viewer.core.archive import Archive
+    from viewer.core.series import Series
+    from viewer.core.threader import ThreadNode
+
+log = logging.getLogger(__name__)
+
+DEFAULT_STATE = "new"
+_CLOSED = ("accepted", "archived")
+"""States no automatic transition takes a series out of: the maintainer decided."""
+_REVIEW_NAMES = ("Reviewed-by", "Acked-by")
+
+
+# -- facts computed from the mail --------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewCounts:
+    """A/R/T of one patch, given in replies and carried in its commit message, kept apart."""
+
+    given: dict[str, int]
+    """Trailers given in follow-ups (the cover letter's included)."""
+    carried: dict[str, int]
+    """Trailers already in the patch (carried from an earlier revision), not given again."""
+
+    def total(self, letter: str) -> int:
+        return self.given.get(letter, 0) + self.carried.get(letter, 0)
+
+    @property
+    def reviewed(self) -> bool:
+        """Someone gave a Reviewed-by or an Acked-by, in a reply or in an earlier revision."""
+        return self.total("R") + self.total("A") > 0
+
+
+def newer_revision(archive: Archive, series: Series) -> str | None:
+    """Key of the newest revision with a higher version than ``series``, if one is there."""
+    newer = None
+    for key in series.revisions:
+        other = archive.series_by_key(key)
+        if other is not None and other.version > series.version:
+            newer = key  # revisions are oldest first: the last one wins
+    return newer
+
+
+def _norm(subject: str) -> str:
+    return " ".join(subject.lower().split()).rstrip(".")
+
+
+def previous_patch(archive: Archive, msgid: str) -> str | None:
+    """The same patch in the nearest earlier revision: by subject, else by position.
+
+    Position only when both postings have the same number of patches: in a series that grew,
+    "3/8" of v2 and "3/9" of v3 are usually different patches.
+    """
+    series = archive.series_of(msgid)
+    if series is None or msgid not in series.patches.values():
+        return None
+    counter = next(n for n, m in series.patches.items() if m == msgid)
+    subject = _norm(archive.subject_info(msgid).subject)
+    earlier = [archive.series_by_key(k) for k in series.revisions]
+    earlier = [s for s in earlier if s is not None and s.version < series.version]
+    for older in sorted(earlier, key=lambda s: s.version, reverse=True):
+        for other in older.patches.values():
+            if _norm(archive.subject_info(other).subject) == subject:
+                return other
+        if older.total == series.total and counter in older.patches:
+            return older.patches[counter]
+    return None
+
+
+def diff_fingerprint(patch: Patch) -> str:
+    """A hash of what a patch changes, line numbers and blob ids aside.
+
+    A rebase moves hunks (new ``@@`` numbers) and changes the ``index abc..def`` line without
+    changing the patch; the function name after ``@@`` can change with it too, so it is left out.
+    """
+    digest = hashlib.blake2b(digest_size=16)
+    for diff in patch.files:
+        digest.update(f"F {diff.old_path} {diff.new_path} {diff.status}\n".encode())
+        for hunk in diff.hunks:
+            digest.update(b"@@\n")
+            for line in hunk.lines:
+                digest.update(f"{line.kind}{line.text}\n".encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
+
+
+def unchanged_from_previous(archive: Archive, msgid: str) -> bool:
+    """This patch changes exactly what the same patch did in the previous revision."""
+    before = previous_patch(archive, msgid)
+    if before is None:
+        return False
+    mine, theirs = archive.patch(msgid), archive.patch(before)
+    if mine is None or theirs is None:
+        return False
+    return diff_fingerprint(mine) == diff_fingerprint(theirs)
+
+
+def review_counts(archive: Archive, msgid: str) -> ReviewCounts:
+    """A/R/T of a patch: from replies, and carried in the commit message (not counted twice)."""
+    given_trailers = archive.followup_trailers(msgid)
+    patch = archive.patch(msgid)
+    own = patch.trailers if patch is not None else []
+    given_keys = {(t.name.lower(), t.value.lower()) for t in given_trailers}
+    carried = [t for t in own if (t.name.lower(), t.value.lower()) not in given_keys]
+    return ReviewCounts(count_letters(given_trailers), count_letters(carried))
+
+
+def reviewed_by_me(archive: Archive, msgid: str, identity: Identity) -> bool:
+    """I gave a Reviewed-by or Acked-by on this patch, in a reply or carried in the patch."""
+    if not identity.known:
+        return False
+    for trailer in archive.trailers(msgid):
+        if trailer.name in _REVIEW_NAMES:
+            name = trailer.value.split("<", 1)[0].strip().strip('"')
+            if identity.is_me(name, trailer.email or ""):
+                return True
+    return False
+
+
+# -- automatic transitions ---------------------------------------------------------------------
+
+
+class SentReply(Protocol):
+    """What a record of a reply sent from Hunkwise tells (:class:`viewer.core.drafts.SentReply`)."""
+
+    @property
+    def patch_msgid(self) -> str: ...
+
+    @property
+    def in_reply_to(self) -> str: ...
+
+    @property
+    def sent(self) -> float | None:
+        """When it was sent; None while only composed (which does not count)."""
+
+
+def supersede_changes(archive: Archive, states: dict[str, SeriesState]) -> dict[str, SeriesState]:
+    """A newer revision appeared: mark older revisions the maintainer dealt with superseded, and
+    put the newest back to "new" (recorded, so the views show it even if a default changes).
+
+    Only series with a recorded state change: one nobody triaged is superseded by the mail
+    itself (``has:newer``), and writing a row for each would store what is derived.
+    Accepted and archived series stay as they are: the maintainer decided.
+    """
+    changes: dict[str, SeriesState] = {}
+    for series in archive.series:
+        if len(series.revisions) < 2 or series.key != series.revisions[-1]:
+            continue  # each family once, from its newest member
+        touched = False
+        for key in series.revisions[:-1]:
+            older = archive.series_by_key(key)
+            stored = states.get(key)
+            if older is None or stored is None or older.version >= series.version:
+                continue
+            if stored.state in _CLOSED:
+                touched = True
+                continue
+            if stored.superseded_by != series.key:
+                changes[key] = replace(stored, superseded_by=series.key)
+            touched = True
+        if touched and series.key not in states:
+            changes[series.key] = SeriesState(DEFAULT_STATE)
+    return changes
+
+
+def replied_changes(
+    states: dict[str, SeriesState],
+    sent: Iterable[SentReply],
+    key_of: Callable[[str], str | None],
+) -> dict[str, SeriesState]:
+    """Replies sent from Hunkwise make their series "replied".
+
+    Idempotent, so it can run on every open: a reply changes a state only if it was sent after
+    the state was last set (a maintainer who moved the series on afterwards keeps that), and
+    never an accepted or archived series.
+    """
+    changes: dict[str, SeriesState] = {}
+    for reply in sent:
+        if reply.sent is None:
+            continue
+        key = key_of(reply.patch_msgid) or key_of(reply.in_reply_to)
+        if key is None:
+            continue
+        stored = changes.get(key) or states.get(key)
+        if stored is not None and (stored.state in _CLOSED or stored.updated >= reply.sent):
+            continue
+        superseded = stored.superseded_by if stored is not None else None
+        changes[key] = SeriesState("replied", None, superseded, reply.sent)
+    return changes
+
+
+# -- one mailbox's triage, for the views ---------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesView:
+    """A series' state as the views show it."""
+
+    state: str
+    superseded_by: str | None = None
+    snoozed_until: float | None = None
+    snoozed: bool = False
+    """Snoozed and the date is still ahead."""
+
+    @property
+    def label(self) -> str:
+        if self.snoozed:
+            return f"snoozed ({self.state})"
+        return f"superseded ({self.state})" if self.superseded_by else self.state
+
+
+class Triage:
+    """The triage of one opened mailbox: kept state from the store plus facts from the mail.
+
+    Keeps the store's rows in memory (a few dicts), so filtering asks no SQL; every change is
+    written through at once, one transaction per user action. ``store`` may be None (an
+    unwritable data folder): everything works for the session, nothing is remembered.
+    """
+
+    def __init__(
+        self,
+        archive: Archive,
+        store: Store | None,
+        identity: Identity,
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.archive = archive
+        self.store = store
+        self.identity = identity
+        self.clock = clock
+        self.mailbox = archive.path
+        self._key_of_root: dict[str, str] = {}
+        self._unchanged: dict[str, bool] = {}
+        self._counts: dict[str, ReviewCounts] = {}
+        self._mine: dict[str, bool] = {}
+        self.sent_ids: set[str] = set()
+        """Message-IDs answered by replies sent from Hunkwise (``is:mine``)."""
+        self.reload()
+
+    def reload(self) -> None:
+        store, box = self.store, self.mailbox
+        self.read: set[str] = store.read_ids(box) if store else set()
+        self.flagged: set[str] = store.flagged_ids(box) if store else set()
+        self.series_states: dict[str, SeriesState] = store.series_states(box) if store else {}
+        self.patch_states: dict[str, PatchState] = store.patch_states(box) if store else {}
+
+    # -- which series a message belongs to
+
+    def key_of(self, msgid: str) -> str:
+        """The key triage state is kept under: the series of the mail, or of its thread, or the
+        thread root for a discussion without patches."""
+        series = self.archive.series_of(msgid)
+        if series is not None:
+            return series.key
+        root = self.archive.root_of(msgid)
+        key = self._key_of_root.get(root.msgid)
+        if key is None:
+            key = root.msgid
+            for node in root.walk():
+                found = self.archive.series_of(node.msgid) if node.entry is not None else None
+                if found is not None:
+                    key = found.key
+                    break
+            self._key_of_root[root.msgid] = key
+        return key
+
+    def view(self, key: str) -> SeriesView:
+        stored = self.series_states.get(key)
+        if stored is None:
+            return SeriesView(DEFAULT_STATE)
+        snoozed = stored.snoozed_until is not None and stored.snoozed_until > self.clock()
+        return SeriesView(stored.state, stored.superseded_by, stored.snoozed_until, snoozed)
+
+    # -- changes (each written through)
+
+    def set_state(
+        self, keys: Iterable[str], state: str, *, snoozed_until: float | None = None
+    ) -> None:
+        """Set series states (a snooze date, or None to wake them); one transaction."""
+        if state not in SERIES_STATES:
+            raise ValueError(f"unknown state {state!r} (known: {', '.join(SERIES_STATES)})")
+        now = self.clock()
+        changes = {
+            key: SeriesState(
+                state,
+                snoozed_until,
+                self.series_states[key].superseded_by if key in self.series_states else None,
+                now,
+            )
+            for key in dict.fromkeys(keys)
+        }
+        self._record(changes)
+
+    def _record(self, changes: dict[str, SeriesState]) -> None:
+        if not changes:
+            return
+        if self.store is not None:
+            self.store.set_series_states(self.mailbox, changes)
+        self.series_states.update(changes)
+
+    def set_flagged(self, msgids: Iterable[str], *, flagged: bool = True) -> None:
+        ids = list(dict.fromkeys(msgids))
+        if self.store is not None:
+            self.store.set_flagged(self.mailbox, ids, flagged=flagged)
+        (self.flagged.update if flagged else self.flagged.difference_update)(ids)
+
+    def set_read(self, msgids: Iterable[str], *, read: bool = True) -> None:
+        ids = list(dict.fromkeys(msgids))
+        if self.store is not None:
+            self.store.mark_read(self.mailbox, ids, read=read)
+        (self.read.update if read else self.read.difference_update)(ids)
+
+    def set_mark(self, msgids: Iterable[str], mark) -> None:
+        ids = list(dict.fromkeys(msgids))
+        if self.store is not None:
+            self.store.set_mark(self.mailbox, ids, mark)
+        for msgid in ids:
+            old = self.patch_states.get(msgid, PatchState())
+            self.patch_states[msgid] = PatchState(mark, old.note, self.clock())
+
+    def set_note(self, msgid: str, note: str) -> None:
+        if self.store is not None:
+            self.store.set_note(self.mailbox, msgid, note)
+        old = self.patch_states.get(msgid, PatchState())
+        self.patch_states[msgid] = PatchState(old.mark, note, self.clock())
+
+    def apply_transitions(self, sent: Iterable[SentReply] = ()) -> dict[str, SeriesState]:
+        """Run the automatic transitions; returns what changed (already recorded)."""
+        sent = list(sent)
+        self.sent_ids.update(reply.in_reply_to for reply in sent if reply.sent is not None)
+        changes = supersede_changes(self.archive, self.series_states)
+        merged = dict(self.series_states, **changes)
+        replied = replied_changes(merged, sent, self._key_if_known)
+        changes.update(replied)
+        self._record(changes)
+        if changes:
+            log.info("triage transitions: %d series changed", len(changes))
+        return changes
+
+    def _key_if_known(self, msgid: str) -> str | None:
+        return self.key_of(msgid) if msgid in self.archive else None
+
+    # -- computed facts (memoised; each is a pure function of the mail)
+
+    def counts(self, msgid: str) -> ReviewCounts:
+        known = self._counts.get(msgid)
+        if known is None:
+            known = self._counts[msgid] = review_counts(self.archive, msgid)
+        return known
+
+    def unchanged(self, msgid: str) -> bool:
+        known = self._unchanged.get(msgid)
+        if known is None:
+            known = self._unchanged[msgid] = unchanged_from_previous(self.archive, msgid)
+        return known
+
+    def reviewed_by_me(self, msgid: str) -> bool:
+        known = self._mine.get(msgid)
+        if known is None:
+            known = self._mine[msgid] = reviewed_by_me(self.archive, msgid, self.identity)
+        return known
+
+    def newer(self, key: str) -> str | None:
+        series = self.archive.series_by_key(key)
+        return newer_revision(self.archive, series) if series is not None else None
+
+    def is_mine(self, msgid: str) -> bool:
+        """A reply I wrote (my git identity sent it), or one sent from Hunkwise."""
+        if msgid in self.sent_ids:
+            return True
+        entry = self.archive.entry(msgid)
+        return (
+            self.identity.known
+            and self.archive.subject_info(msgid).is_reply
+            and self.identity.is_me(entry.author_name, entry.author_email)
+        )
+
+    def needs_review(self, msgid: str) -> bool:
+        """A patch (or a cover letter: all of its patches) with no Reviewed-by/Acked-by yet."""
+        series = self.archive.series_of(msgid)
+        if series is None:
+            return False
+        if series.cover == msgid:
+            return not any(self.counts(p).reviewed for p in series.patches.values())
+        if msgid in series.patches.values():
+            return not self.counts(msgid).reviewed
+        return False
+
+    # -- the query language's triage terms
+
+    def flag(self, msgid: str, key: str) -> bool | None:
+        """Answer a triage is:/has:/needs: term about one message; None for other terms."""
+        kind, _, word = key.partition(":")
+        if kind == "is" and word in SERIES_STATES:
+            view = self.view(self.key_of(msgid))
+            return view.state == word and not view.snoozed and not view.superseded_by
+        if key == "is:snoozed":
+            return self.view(self.key_of(msgid)).snoozed
+        if key == "is:superseded":
+            view = self.view(self.key_of(msgid))
+            return bool(view.superseded_by) or self.newer(self.key_of(msgid)) is not None
+        if key == "is:flagged":
+            return msgid in self.flagged
+        if key == "is:mine":
+            return self.is_mine(msgid)
+        if key == "is:unchanged":
+            return self.archive.is_patch(msgid) and self.unchanged(msgid)
+        if key == "is:done":
+            state = self.patch_states.get(msgid)
+            done = state is not None and state.mark == "done"
+            return done or (self.archive.is_patch(msgid) and self.reviewed_by_me(msgid))
+        if key == "has:newer":
+            return self.newer(self.key_of(msgid)) is not None
+        if key == "needs:review":
+            return self.needs_review(msgid)
+        return None
+
+    # -- plain data for `hunkwise threads --json`
+
+    def thread_fields(self, root: ThreadNode) -> dict:
+        """The triage keys of one thread entry (the JSON contract: add keys, never rename)."""
+        nodes = [n for n in root.walk() if n.entry is not None]
+        first = nodes[0].msgid if nodes else root.msgid
+        key = self.key_of(first)
+        view = self.view(key)
+        patches = [n.msgid for n in nodes if self.archive.is_patch(n.msgid)]
+        return {
+            "state": view.state,
+            "snoozed_until": view.snoozed_until if view.snoozed else None,
+            "superseded_by": view.superseded_by,
+            "flagged": any(n.msgid in self.flagged for n in nodes),
+            "unread": any(n.msgid not in self.read for n in nodes),
+            "unread_count": sum(1 for n in nodes if n.msgid not in self.read),
+            "newer_revision": self.newer(key),
+            "unchanged_from_previous": [m for m in patches if self.unchanged(m)],
+            "reviewed_by_me": [m for m in patches if self.reviewed_by_me(m)],
+        }
+
+    def message_fields(self, msgid: str) -> dict:
+        """Triage keys of one message entry: flags, and for a patch its marks and counts."""
+        data: dict = {"flagged": msgid in self.flagged, "unread": msgid not in self.read}
+        if self.archive.is_patch(msgid):
+            counts = self.counts(msgid)
+            mark = self.patch_states.get(msgid, PatchState())
+            data.update(
+                unchanged_from_previous=self.unchanged(msgid),
+                reviewed_by_me=self.reviewed_by_me(msgid),
+                trailers_carried=dict(counts.carried),
+                mark=mark.mark,
+                note=mark.note,
+            )
+        return data
