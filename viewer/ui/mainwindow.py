@@ -44,8 +44,10 @@ from PySide6.QtWidgets import (
 
 from viewer.core.archive import Archive
 from viewer.core.errors import HunkwiseError, LoadCancelled
+from viewer.core.identity import git_identity
 from viewer.core.query import Query
 from viewer.core.store import Store
+from viewer.core.triage import Triage
 from viewer.ui.about import AboutDialog
 from viewer.ui.message_view import MessageView
 from viewer.ui.messages import MessageBar
@@ -141,6 +143,7 @@ class MainWindow(QMainWindow):
                 f"({self.store.recovered_from.name}); starting afresh."
             )
         self.archive: Archive | None = None
+        self.triage: Triage | None = None
         self.current_msgid: str | None = None
         self.theme_name = "light"
         self._select_after_load: str | None = None
@@ -488,6 +491,12 @@ class MainWindow(QMainWindow):
         read = self.store.read_ids(archive.path) if self.store is not None else set()
         # The filter is applied again below, where a has: filter can go to the background.
         query, self.model.query = self.model.query, Query()
+        self.triage = Triage(archive, self.store, git_identity(str(archive.path.parent)))
+        try:
+            self.triage.apply_transitions()
+        except Exception as error:  # disk full, read-only home: show the mail regardless
+            self.messages.warning(f"Could not save triage state: {error}")
+        self.model.triage = self.triage
         self.model.set_archive(archive, read)
         self.setWindowTitle(f"{archive.path.name} — Hunkwise")
         self.settings.add_recent(archive.path)

@@ -33,6 +33,7 @@ from PySide6.QtGui import QColor, QFont
 from viewer.core.archive import Archive
 from viewer.core.query import Candidate, Query
 from viewer.core.threader import ThreadNode
+from viewer.core.triage import Triage
 
 MSGID_ROLE = Qt.ItemDataRole.UserRole + 1
 KIND_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -145,6 +146,8 @@ class ThreadModel(QAbstractItemModel):
         self._timer.timeout.connect(self._work)
         self._order: list[str] | None = None
         self._matching: set[str] | None = None
+        self.triage: Triage | None = None
+        """Kept state and mail-derived marks; answers the triage terms of the filter."""
         self.lazy_enabled = True
         """Off in tests that count model calls; the idle worker never runs then."""
         self._bold = QFont()
@@ -284,7 +287,16 @@ class ThreadModel(QAbstractItemModel):
             return self.facts(msgid).comments > 0
         letter = {"has:reviewed-by": "R", "has:acked-by": "A", "has:tested-by": "T"}.get(key)
         if letter is not None:
-            return self.facts(msgid).trailers.get(letter, 0) > 0
+            if self.facts(msgid).trailers.get(letter, 0) > 0:
+                return True
+            # Carried in the commit message from an earlier revision: a review all the same.
+            return self.triage is not None and archive.is_patch(msgid) and (
+                self.triage.counts(msgid).carried.get(letter, 0) > 0
+            )
+        if self.triage is not None:
+            answer = self.triage.flag(msgid, key)
+            if answer is not None:
+                return answer
         return False
 
     def is_match(self, msgid: str) -> bool:
