@@ -187,3 +187,23 @@ def test_works_without_a_store(archive):
     assert triage.flag("p1v2@x", "is:accepted") and triage.flag("c2@x", "is:flagged")
     with pytest.raises(ValueError):
         triage.set_state(["c2@x"], "pondering")
+
+
+def test_reply_recorded_by_the_drafts_store_makes_the_series_replied(archive, store, tmp_path):
+    from viewer.core.drafts import DraftStore
+    from viewer.core.triage import sent_from_hunkwise
+
+    with DraftStore(tmp_path / "drafts.sqlite3") as drafts:
+        drafts.record_composed(
+            "mine-1@x", patch_msgid="p2v2@x", in_reply_to="p2v2@x",
+            subject="Re: [PATCH v2 2/2] gpio: frob: go faster", raw=b"From: me\n\nbody\n",
+        )
+        assert sent_from_hunkwise(archive, drafts) == []  # composed only: not replied yet
+        drafts.record_sent("mine-1@x")
+        sent = sent_from_hunkwise(archive, drafts)
+    assert [r.in_reply_to for r in sent] == ["p2v2@x"]
+    triage = Triage(archive, store, MY)
+    changes = triage.apply_transitions(sent)
+    assert changes["c2@x"].state == "replied"
+    assert Triage(archive, store, MY).view("c2@x").state == "replied"
+    assert triage.flag("p2v2@x", "is:replied")

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import sqlite3
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -217,6 +218,25 @@ def replied_changes(
         superseded = stored.superseded_by if stored is not None else None
         changes[key] = SeriesState("replied", None, superseded, reply.sent)
     return changes
+
+
+def sent_from_hunkwise(archive: Archive, drafts=None) -> list[SentReply]:
+    """Replies sent from Hunkwise about mail in this archive, from the drafts store.
+
+    ``drafts`` is a :class:`viewer.core.drafts.DraftStore` (the default one when None). A
+    drafts file that cannot be opened only means no automatic "replied": logged, not raised.
+    """
+    from viewer.core.drafts import DraftStore
+
+    ids = [entry.msgid for entry in archive.entries]
+    try:
+        if drafts is None:
+            with DraftStore() as default:
+                return [r for m in sorted(default.replied(ids)) for r in default.sent_replies(m)]
+        return [r for m in sorted(drafts.replied(ids)) for r in drafts.sent_replies(m)]
+    except (OSError, sqlite3.Error) as error:
+        log.warning("replies sent from Hunkwise unknown (%s): no automatic 'replied'", error)
+        return []
 
 
 # -- one mailbox's triage, for the views ---------------------------------------------------------

@@ -47,7 +47,7 @@ from viewer.core.errors import HunkwiseError, LoadCancelled
 from viewer.core.identity import git_identity
 from viewer.core.query import Query
 from viewer.core.store import Store
-from viewer.core.triage import Triage
+from viewer.core.triage import Triage, sent_from_hunkwise
 from viewer.ui.about import AboutDialog
 from viewer.ui.message_view import MessageView
 from viewer.ui.messages import MessageBar
@@ -493,7 +493,7 @@ class MainWindow(QMainWindow):
         query, self.model.query = self.model.query, Query()
         self.triage = Triage(archive, self.store, git_identity(str(archive.path.parent)))
         try:
-            self.triage.apply_transitions()
+            self.triage.apply_transitions(sent_from_hunkwise(archive))
         except Exception as error:  # disk full, read-only home: show the mail regardless
             self.messages.warning(f"Could not save triage state: {error}")
         self.model.triage = self.triage
