@@ -28,7 +28,7 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from PySide6.QtWidgets import QApplication, QTextBrowser
 
-from viewer.core.anchoring import Anchor, Annotation
+from viewer.core.annotation import Anchor, Annotation
 from viewer.core.patch import Patch, parse_patch
 from viewer.core.review_page import build_page
 from viewer.core.syntax import TOKEN_CACHE

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from viewer.core.anchoring import Anchor, anchor_thread, find_row, patch_rows
+from viewer.core.anchoring import anchor_thread
+from viewer.core.annotation import Anchor
+from viewer.core.matching import find_row, patch_rows
 from viewer.core.mbox import open_mailbox
 from viewer.core.message import Message, Person
 from viewer.core.patch import parse_patch

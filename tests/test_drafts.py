@@ -14,8 +14,8 @@ import time
 import pytest
 
 from tests.corpus_paths import REPO
-from viewer.core.anchoring import patch_rows
 from viewer.core.drafts import SCHEMA_VERSION, Draft, DraftStore, draft_on_row, locate
+from viewer.core.matching import patch_rows
 from viewer.core.patch import parse_patch
 
 PATCH = """\

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from viewer.core.quotes import is_attribution, is_snip, quote_depth, split_reply
+from viewer.core.courtesy import is_attribution
+from viewer.core.quotes import is_snip, quote_depth, split_reply
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from viewer.core.anchoring import Anchor, Annotation
+from viewer.core.annotation import Anchor, Annotation
 from viewer.core.patch import Patch, parse_patch
 from viewer.core.review_page import (
     CARD_INDENT,

@@ -12,7 +12,7 @@ import textwrap
 from collections import defaultdict
 from typing import Any
 
-from viewer.core.anchoring import Annotation
+from viewer.core.annotation import Annotation
 from viewer.core.archive import Archive
 from viewer.core.headers import iso_date
 from viewer.core.report import review_targets

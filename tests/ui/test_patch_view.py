@@ -12,7 +12,8 @@ import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QGuiApplication, QTextCursor
 
-from viewer.core.anchoring import Anchor, Annotation, anchor_thread
+from viewer.core.anchoring import anchor_thread
+from viewer.core.annotation import Anchor, Annotation
 from viewer.core.patch import parse_patch
 from viewer.core.review_page import ReviewPage, build_page
 from viewer.core.syntax import TokenCache

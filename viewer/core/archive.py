@@ -16,7 +16,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from viewer.core.anchoring import Annotation, anchor_thread
+from viewer.core.anchoring import anchor_thread
+from viewer.core.annotation import Annotation
 from viewer.core.bulk import collector_paused
 from viewer.core.errors import MessageNotFound
 from viewer.core.mbox import IndexEntry, MailSource, open_mailbox

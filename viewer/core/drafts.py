@@ -118,7 +118,7 @@ class Draft:
 
 
 class RowLike(Protocol):
-    """What :func:`locate` needs of a row (anchoring.PatchRow and the review model's rows)."""
+    """What :func:`locate` needs of a row (matching.PatchRow and the review model's rows)."""
 
     kind: str
     text: str

@@ -5,7 +5,8 @@ only usually kept: quote markers come as ``>``, ``> >``, ``>>`` or ``>  >``; the
 is quoted ("On Mon, … X wrote:") may be localised or wrapped over two lines; snips are marked with
 ``[...]``, ``[..]``, ``...``, ``<snip>`` or ``[ ... ]``, quoted or not; signatures start at ``-- ``.
 None of these lines is the replier's comment, so they are set aside here and the anchoring only
-sees own text, quotes and snips.
+sees own text, quotes and snips. What an attribution or a signature looks like is courtesy text
+(viewer.core.courtesy); where it stands in the quote structure is decided here.
 """
 
 from __future__ import annotations
@@ -13,6 +14,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import Literal
+
+from viewer.core.courtesy import (
+    is_attribution,
+    is_list_footer,
+    is_outlook_separator,
+    outlook_header_at,
+    signature_start,
+    split_glued_attribution,
+    split_glued_signature,
+    starts_attribution,
+)
 
 SegmentKind = Literal["own", "quote", "snip"]
 
@@ -57,30 +69,6 @@ class SplitReply:
 # ">" markers, possibly spaced ("> >", ">  >"), possibly indented by a space or two.
 _QUOTE = re.compile(r"^[ \t]{0,2}(>(?:[ \t]{0,2}>)*) ?")
 
-# Attribution lines. Kept strict (a whole line, ending in the verb and a colon) so prose that
-# merely mentions someone's words is never dropped.
-_ATTRIBUTION = re.compile(
-    r"""(
-        \b(wrote|writes|said|a\ écrit|a\ ecrit|schrieb|escribió|escribio|ha\ scritto|schreef|
-           napisał\(a\)|napisał|napisal|kirjoitti|skrev|scrisse|írta|escreveu|написал\(а\)|
-           написал|napsal\(a\)|napsal|yazdı)\s*:?
-        |寫道|写道|のメール|님이\ 작성
-    )\s*[:：]?\s*$""",
-    re.IGNORECASE | re.VERBOSE,
-)
-_ATTRIBUTION_START = re.compile(
-    r"^(On|Le|Am|El|Il|Op|Em|W\ dniu|Dne|Den|Pe|Quoting|Citando|Zitat\ von|\*)\b", re.VERBOSE
-)
-# German and friends put the verb before the name: "Am 01.02.2021 um 10:00 schrieb Jane Doe:".
-_ATTRIBUTION_MID = re.compile(
-    r"^(Am|El|Il|Op|Em|Le|Den|Dne)\b.*\b(schrieb|escribió|ha scritto|schreef|escreveu|"
-    r"a écrit|skrev|napsal)\b.*:\s*$"
-)
-_QUOTING = re.compile(r"^(Quoting|Citando|Zitat von|Excerpts from)\b.*:\s*$")
-# mutt's "* Jane Doe <jane@example.org> [2021-01-01 10:00:00 +0100]:"
-_MUTT = re.compile(r"^\* .+ \[[0-9][^\]]*\]:\s*$")
-_OUTLOOK = re.compile(r"^-{3,}\s*Original Message\s*-{3,}\s*$", re.IGNORECASE)
-
 _SNIP = re.compile(
     r"""^\s*(
         \[\s*(\.{2,}|…|(\.{2,}\s*)?(snip(ped)?|cut|trimmed)(\s*\.{2,})?)\s*\]  # [..snip..]
@@ -92,12 +80,6 @@ _SNIP = re.compile(
     )\s*$""",
     re.IGNORECASE | re.VERBOSE,
 )
-_GLUED = re.compile(r"^(\S.*\bwrote:)\s*(>.*)$")
-# "Best regards, -- " / "Jane Doe": a closing with the signature separator glued to it.
-_GLUED_SIGNATURE = re.compile(r"^(\S.{0,40},)\s+--\s*$")
-_FOOTER = re.compile(r"^_{20,}\s*$")
-
-
 def quote_depth(line: str) -> tuple[int, str]:
     """Depth and text of one line: ``"> > +foo"`` → ``(2, "+foo")``."""
     match = _QUOTE.match(line)
@@ -110,48 +92,20 @@ def is_snip(text: str) -> bool:
     return bool(_SNIP.match(text))
 
 
-def is_attribution(text: str, following: str | None = None) -> bool:
-    """An "X wrote:" line; ``following`` is the next line, for the two-line wrapped form."""
-    stripped = text.strip()
-    if not stripped or len(stripped) > 300:
-        return False
-    if _QUOTING.match(stripped) or _MUTT.match(stripped) or _OUTLOOK.match(stripped):
-        return True
-    if _ATTRIBUTION_MID.match(stripped):
-        return True
-    return bool(_ATTRIBUTION.search(stripped)) and (
-        bool(_ATTRIBUTION_START.match(stripped)) or len(stripped) < 120
-    )
-
-
-def _signature_start(lines: list[tuple[int, str]]) -> int | None:
-    """Index of the replier's "-- " line (or a list footer), when what follows is short enough
-    to be a signature rather than a separator the replier drew mid-mail."""
-    for i, (depth, text) in enumerate(lines):
-        if depth:
-            continue
-        if text.rstrip() == "--" or _FOOTER.match(text):
-            rest = [t for d, t in lines[i + 1 :] if d == 0 and t.strip()]
-            if len(rest) <= 15:
-                return i
-    return None
-
-
 def split_reply(body: str) -> SplitReply:
     """Split a reply body into own text, quotes and snips (see the module docstring)."""
     raw = body.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     marked: list[tuple[int, str]] = []
     origin: list[int] = []  # body line number of each marked line
     for number, line in enumerate(raw):
-        glued = _GLUED.match(line)
+        glued = split_glued_attribution(line)
         if glued:
-            # "On …, X wrote:>>> +foo": a client lost the line break after the attribution.
-            marked.append((0, glued.group(1)))
+            marked.append((0, glued[0]))
             origin.append(number)
-            line = glued.group(2)
-        sig = _GLUED_SIGNATURE.match(line)
-        if sig:
-            marked.append((0, sig.group(1)))
+            line = glued[1]
+        closing = split_glued_signature(line)
+        if closing:
+            marked.append((0, closing))
             origin.append(number)
             line = "-- "
         marked.append(quote_depth(line))
@@ -159,7 +113,7 @@ def split_reply(body: str) -> SplitReply:
     result = SplitReply(segments=[])
     marked = _quote_top_posted(marked)
 
-    cut = _signature_start(marked)
+    cut = signature_start(marked)
     if cut is not None:
         result.signature = [text for _, text in marked[cut:]]
         marked = marked[:cut]
@@ -216,14 +170,14 @@ def _attribution_lines(marked: list[tuple[int, str]]) -> set[int]:
         while j < count and (not marked[j][1].strip() or is_snip(marked[j][1])):
             j += 1
         deeper_follows = j < count and marked[j][0] > depth
-        if _OUTLOOK.match(text.strip()) or _outlook_header_at(marked, i):
+        if is_outlook_separator(text) or outlook_header_at(marked, i):
             # The separator (or a bare "From:" line) and the header block under it, up to
             # its blank line: From, Sent, To, a Cc list wrapped over several lines, Subject.
             k = i
             while k < count and k < i + 25 and (k == i or marked[k][1].strip()):
                 found.add(k)
                 k += 1
-            if i and _FOOTER.match(marked[i - 1][1]):
+            if i and is_list_footer(marked[i - 1][1]):
                 found.add(i - 1)
             continue
         if not deeper_follows and j < count:
@@ -235,27 +189,11 @@ def _attribution_lines(marked: list[tuple[int, str]]) -> set[int]:
                 prev >= 0
                 and marked[prev][0] == depth
                 and marked[prev][1].strip()
-                and _ATTRIBUTION_START.match(marked[prev][1].strip())
+                and starts_attribution(marked[prev][1])
                 and not is_attribution(marked[prev][1])
             ):
                 found.add(prev)
     return found
-
-
-_HEADER_FROM = re.compile(r"^From:\s*\S")
-# "Sent:" is Outlook's word; "From:/Date:" would also be a patch pasted into a comment.
-_HEADER_NEXT = re.compile(r"^Sent:\s*\S")
-
-
-def _outlook_header_at(marked: list[tuple[int, str]], i: int) -> bool:
-    """Whether line i starts a mail header block pasted by Outlook ("From: …" / "Sent: …")
-    without the "-----Original Message-----" line above it."""
-    return (
-        bool(_HEADER_FROM.match(marked[i][1].strip()))
-        and i + 1 < len(marked)
-        and marked[i + 1][0] == marked[i][0]
-        and bool(_HEADER_NEXT.match(marked[i + 1][1].strip()))
-    )
 
 
 def _quote_top_posted(marked: list[tuple[int, str]]) -> list[tuple[int, str]]:
@@ -266,11 +204,11 @@ def _quote_top_posted(marked: list[tuple[int, str]]) -> list[tuple[int, str]]:
     for i, (depth, text) in enumerate(marked):
         if depth:
             continue
-        if _OUTLOOK.match(text.strip()) or _outlook_header_at(marked, i):
+        if is_outlook_separator(text) or outlook_header_at(marked, i):
             if not any(d == 0 and t.strip() for d, t in marked[:i]):
                 return marked  # nothing written above it: not top posting
             # A bare header goes down with the mail, where it is set aside as attribution.
-            start = i + 1 if _OUTLOOK.match(text.strip()) else i
+            start = i + 1 if is_outlook_separator(text) else i
             return marked[:start] + [(d + 1, t) for d, t in marked[start:]]
     return marked
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from email.utils import parseaddr
 from typing import TYPE_CHECKING, Literal
 
-from viewer.core.anchoring import Annotation
+from viewer.core.annotation import Annotation
 from viewer.core.patch import DiffLine, FileDiff, Patch
 from viewer.core.syntax import lexer_name_for
 from viewer.core.trailers import Trailer

@@ -15,7 +15,8 @@ from PySide6.QtGui import QFont, QTextDocument
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from viewer.core.archive import Archive
-from viewer.core.quotes import is_attribution, is_snip
+from viewer.core.courtesy import is_attribution
+from viewer.core.quotes import is_snip
 
 _QUOTE = re.compile(r"^((?:[ \t]?>)+)")
 SHOWN_HEADERS = ("From", "To", "Cc", "Date", "Subject", "Message-ID", "In-Reply-To")

@@ -1,0 +1,66 @@
+"""A reviewer's comment and where it sits on a patch: what anchoring produces.
+
+Annotation.to_json() is the JSON contract of `hunkwise review --json`: add keys, never rename.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from viewer.core.headers import iso_date
+
+AnchorKind = Literal["diff", "commit_message", "unanchored"]
+Method = Literal["exact", "whitespace", "nearest", "fallback", "none"]
+
+
+@dataclass(frozen=True, slots=True)
+class Anchor:
+    kind: AnchorKind
+    patch_message_id: str
+    file: str | None = None
+    """Path without a/ or b/."""
+    old_line: int | None = None
+    new_line: int | None = None
+    text: str = ""
+    """The patch line the comment is attached to, with its +/-/space prefix for diff lines."""
+
+
+@dataclass(slots=True)
+class Annotation:
+    id: str
+    reply_message_id: str
+    author: str
+    date: float | None
+    comment: str
+    anchor: Anchor
+    in_reply_to: str | None = None
+    """Id of the annotation this one answers (a discussion at the same anchor)."""
+    confidence: float = 0.0
+    """0..1; the UI marks anchors below 0.8 as doubtful."""
+    method: Method = "none"
+    """Why it sits where it sits."""
+    quote_depth: int = 1
+    children: list[Annotation] = field(default_factory=list, repr=False)
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id,
+            "reply_message_id": self.reply_message_id,
+            "author": self.author,
+            "date": iso_date(self.date),
+            "comment": self.comment,
+            "in_reply_to": self.in_reply_to,
+            "confidence": round(self.confidence, 3),
+            "method": self.method,
+            "quote_depth": self.quote_depth,
+            "anchor": {
+                "kind": self.anchor.kind,
+                "patch_message_id": self.anchor.patch_message_id,
+                "file": self.anchor.file,
+                "old_line": self.anchor.old_line,
+                "new_line": self.anchor.new_line,
+                "text": self.anchor.text,
+            },
+        }
+
