@@ -49,7 +49,9 @@ def test_dropping_a_file_opens_it(qtbot, window, tmp_path):
     with qtbot.waitSignal(window.loaded, timeout=30000):
         window.dropEvent(drop)
     assert window.model.rowCount() == 2
-    assert "first file" in window.messages.text  # the second one was not silently ignored
+    # the second one was not silently ignored: it is one click away in Open Recent
+    assert "second.mbox" in window.messages.text and "Open Recent" in window.messages.text
+    assert str(other.resolve()) in window.settings.recent_files
 
 
 def test_a_drop_without_files_is_refused(window):

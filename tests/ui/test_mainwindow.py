@@ -178,11 +178,13 @@ def test_slash_focuses_filter_and_filtering(qtbot, make_window):
     window.filter_box.setText("is:bogus")
     window.filter_box.apply()
     assert window.messages.level == "warning" and "is:bogus" in window.messages.text
-    # Escape clears, a second Escape hands focus back to the list
+    # one Escape hands focus back to the list, the filter kept; a second clears it
     window.filter_box.setText("from:max")
     qtbot.keyClick(window.filter_box, Qt.Key.Key_Escape)
-    assert window.filter_box.text() == ""
-    qtbot.keyClick(window.filter_box, Qt.Key.Key_Escape)
+    assert window.tree.hasFocus()
+    assert window.filter_box.text() == "from:max" and not window.model.query.is_empty
+    qtbot.keyClick(window.tree, Qt.Key.Key_Escape)
+    assert window.filter_box.text() == "" and window.model.query.is_empty
     assert window.tree.hasFocus()
 
 
@@ -286,7 +288,8 @@ def test_shortcut_overview_lists_menu_keys(qtbot, make_window):
     rows = shortcut_rows(window.menus)
     keys = {action: key for _menu, action, key in rows}
     assert keys["Next Message"] == "N" and keys["Previous Patch"] == "["
-    assert keys["Next Comment"] == "." and "/" in keys["Filter Threads"]
+    assert keys["Next Comment"] == "." and keys["Filter Threads"] == "/"
+    assert keys["Find in Page…"] == "Ctrl+F"
     window.tree.setFocus()
     qtbot.keyClick(window.tree, "?")
     dialogs = [w for w in QApplication.topLevelWidgets()
@@ -429,7 +432,7 @@ def test_narrow_list_keeps_room_for_the_subject(qtbot, make_window):
     window = make_window()
     _open(qtbot, window, FIXTURE)
     header = window.tree.header()
-    wide_from = window._from_width
+    wide_from = window.tree.from_width()
     window.main_splitter.setSizes([460, 940])
     qtbot.waitUntil(lambda: window.tree.viewport().width() < 480)
     room = window.tree.viewport().width()

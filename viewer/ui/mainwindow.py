@@ -21,23 +21,19 @@ from PySide6.QtGui import (
     QDragEnterEvent,
     QDropEvent,
     QFont,
-    QFontMetrics,
     QGuiApplication,
     QKeySequence,
 )
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QApplication,
     QFileDialog,
     QFontDialog,
-    QHeaderView,
     QLabel,
     QMainWindow,
     QMenu,
     QProgressBar,
     QSplitter,
     QToolButton,
-    QTreeView,
     QVBoxLayout,
     QWidget,
 )
@@ -45,10 +41,13 @@ from PySide6.QtWidgets import (
 from viewer.core.archive import Archive
 from viewer.core.errors import HunkwiseError, LoadCancelled
 from viewer.core.identity import git_identity
+from viewer.core.placeholder import implied_subject
 from viewer.core.query import Query
 from viewer.core.store import Store
+from viewer.core.thread_sort import NEEDS_BODIES
 from viewer.core.triage import Triage, sent_from_hunkwise
 from viewer.ui.about import AboutDialog
+from viewer.ui.find_bar import FindBar
 from viewer.ui.message_view import MessageView
 from viewer.ui.messages import MessageBar
 from viewer.ui.settings import Settings
@@ -56,20 +55,17 @@ from viewer.ui.shortcuts import ShortcutsDialog
 from viewer.ui.tasks import TaskRunner
 from viewer.ui.theme import THEMES
 from viewer.ui.thread_filter import FilterBox
+from viewer.ui.thread_list import ThreadList
 from viewer.ui.thread_model import (
-    COL_COMMENTS,
-    COL_COUNT,
-    COL_DATE,
     COL_FROM,
-    COL_SUBJECT,
-    COL_TRAILERS,
-    COL_VERSION,
+    DEFAULT_SORT,
     GROUP,
     KIND_ROLE,
     MSGID_ROLE,
     ThreadModel,
     compute_facts,
 )
+from viewer.ui.window_layout import WindowLayout
 
 try:
     from viewer.ui.patch_view import PatchView
@@ -162,15 +158,24 @@ class MainWindow(QMainWindow):
         self.facts_job.progressed.connect(self._on_progress)
         self.facts_job.running_changed.connect(self._on_running_changed)
         self._query_waiting: Query | None = None
+        self._sort_waiting: tuple[str, bool] | None = None
+        self._facts_for_filter = False
+        """The facts job reads every mail for a has: filter (not only thread starts)."""
         self.filter_seconds = 0.0
         """How long the last filter took to apply (shown nowhere; for checks)."""
 
         self._build_widgets()
         self._build_actions()
         self._build_menus()
-        self._restore_layout()
+        self.layout_keeper = WindowLayout(self, self.settings, self.main_splitter,
+                                          self.right_splitter, self.tree)
+        self._shown_once = False
+        self.layout_keeper.restore()
+        self.tree.show_sort(*self.settings.sort_order)
         self.apply_theme(self.settings.theme)
         self.apply_font(self.settings.font)
+        if self.settings.list_zoom:
+            self.apply_list_zoom()
         self.patch_view.set_only_commented_hunks(self.settings.only_commented_hunks)
 
     # -- construction -------------------------------------------------------------------------
@@ -178,47 +183,9 @@ class MainWindow(QMainWindow):
     def _build_widgets(self) -> None:
         self.filter_box = FilterBox(self)
         self.filter_box.query_changed.connect(self.set_query)
-        self.tree = QTreeView(self)
-        self.tree.setObjectName("threadList")
-        self.tree.setModel(self.model)
-        self.tree.setUniformRowHeights(True)  # lets a 50,000-row list lay out without asking
-        self.tree.setAllColumnsShowFocus(True)
-        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.tree.setAlternatingRowColors(True)
-        self.tree.setExpandsOnDoubleClick(True)
-        # Review threads nest ten deep; the default 20 px a level would leave no subject.
-        self.tree.setIndentation(12)
-        header = self.tree.header()
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(COL_SUBJECT, QHeaderView.ResizeMode.Stretch)
-        bold = QFont(self.tree.font())
-        bold.setBold(True)  # unread rows are bold and must not be cut short
-        metrics = QFontMetrics(bold)
-        for column, sample in (
-            (COL_FROM, "Jane Mainta"),
-            (COL_DATE, "2024-02-12"),
-            (COL_VERSION, "v1–v3"),
-            (COL_COUNT, "Msgs"),
-            (COL_TRAILERS, "R12 A3"),
-            (COL_COMMENTS, "Cmts"),
-        ):
-            # Never ResizeToContents: it would ask data() of every row of a huge mailbox.
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
-            header.resizeSection(column, metrics.horizontalAdvance(sample) + 12)
-        header.setMinimumSectionSize(metrics.horizontalAdvance("Msgs") + 8)
-        # The version is in every subject ("[PATCH v3 …") and in a revisions row's label, and a
-        # narrow list needs the room for the subject; the header's menu brings it back.
-        header.setSectionHidden(COL_VERSION, True)
-        # A narrow list gives the subject the room first: From shrinks (to a first name or
-        # so) rather than the subject to "[…". A size the user drags From to is kept as
-        # the most it grows back to.
-        self._from_width = header.sectionSize(COL_FROM)
-        self._from_min = metrics.horizontalAdvance("Jane") + 12
-        self._fitting = False
-        header.sectionResized.connect(self._column_resized)
-        self.tree.viewport().installEventFilter(self)
-        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        header.customContextMenuRequested.connect(self._column_menu)
+        self.tree = ThreadList(self.model, self)
+        self.tree.sort_requested.connect(self.sort_threads)
+        self.tree.escape_pressed.connect(self.clear_filter)
         self.tree.selectionModel().currentChanged.connect(self._on_current_changed)
         self.filter_box.escaped.connect(self.tree.setFocus)
 
@@ -234,9 +201,18 @@ class MainWindow(QMainWindow):
         left_layout.addWidget(self.filter_box)
         left_layout.addWidget(self.tree, 1)
 
+        review = QWidget(self)
+        review_layout = QVBoxLayout(review)
+        review_layout.setContentsMargins(0, 0, 0, 0)
+        review_layout.setSpacing(0)
+        review_layout.addWidget(self.patch_view, 1)
+        editor = getattr(self.patch_view, "editor", self.patch_view)
+        self.find_bar = FindBar(editor, self)
+        review_layout.addWidget(self.find_bar)
+
         self.right_splitter = QSplitter(Qt.Orientation.Vertical, self)
         self.right_splitter.setObjectName("rightSplitter")
-        self.right_splitter.addWidget(self.patch_view)
+        self.right_splitter.addWidget(review)
         self.right_splitter.addWidget(self.message_view)
         self.right_splitter.setStretchFactor(0, 2)
         self.right_splitter.setStretchFactor(1, 1)
@@ -246,8 +222,8 @@ class MainWindow(QMainWindow):
         self.main_splitter.addWidget(left)
         self.main_splitter.addWidget(self.right_splitter)
         # A wider window widens the review page, which is what the user came for.
-        self.main_splitter.setStretchFactor(0, 0)
-        self.main_splitter.setStretchFactor(1, 1)
+        self.main_splitter.setStretchFactor(0, 1)
+        self.main_splitter.setStretchFactor(1, 2)
 
         central = QWidget(self)
         layout = QVBoxLayout(central)
@@ -272,20 +248,6 @@ class MainWindow(QMainWindow):
         status.addPermanentWidget(self.cancel_button)
         self.resize(1280, 800)
 
-    def _column_menu(self, position) -> None:
-        """Show or hide the list's columns (the subject always stays)."""
-        header = self.tree.header()
-        menu = QMenu(self)
-        for column in range(1, self.model.columnCount()):
-            title = self.model.headerData(column, Qt.Orientation.Horizontal)
-            action = menu.addAction(str(title))
-            action.setCheckable(True)
-            action.setChecked(not header.isSectionHidden(column))
-            action.toggled.connect(
-                lambda shown, c=column: header.setSectionHidden(c, not shown)
-            )
-        menu.exec(header.mapToGlobal(position))
-
     def _take_over_review_keys(self) -> None:
         """The window's keys win: n/p move between mails and [/] between patches everywhere.
 
@@ -297,12 +259,33 @@ class MainWindow(QMainWindow):
             action = getattr(self.patch_view, name, None)
             if isinstance(action, QAction):
                 action.setShortcuts([])
-        # Folding stays the review page's own (o, Return, Shift+O act on its cursor) but is
-        # listed in the View menu like every other action.
+        # Folding acts on the review page's cursor, but o and Shift+O work from anywhere in
+        # the window like . and , do (the list is where a reader's focus mostly is). Return
+        # stays the page's own: in the list or a text field it means something else.
         self.review_actions = [
             action for name in ("toggle_thread_action", "collapse_all_action")
             if isinstance(action := getattr(self.patch_view, name, None), QAction)
         ]
+        for action in self.review_actions:
+            keys = [k for k in action.shortcuts() if k != QKeySequence("Return")]
+            action.setShortcuts(keys)
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        editor = getattr(self.patch_view, "editor", None)
+        if editor is not None:
+            editor.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and watched is getattr(self.patch_view, "editor", None)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and not event.modifiers()
+        ):
+            toggle = getattr(self.patch_view, "toggle_thread_at_cursor", None)
+            if toggle is not None:
+                toggle()
+                return True
+        return super().eventFilter(watched, event)
 
     def _action(
         self,
@@ -334,13 +317,21 @@ class MainWindow(QMainWindow):
         std = QKeySequence.StandardKey
         a = self._action
         self.act_open = a("&Open Mailbox…", self.open_dialog, std.Open)
+        self.act_open_maildir = a("Open &Maildir…", self.open_maildir_dialog, "Ctrl+Shift+O")
         self.act_demo = a("Open &Demo Mailbox", self.open_demo)
         self.act_reload = a("&Reload", self.reload, std.Refresh)
         self.act_cancel = a("&Cancel Loading", self.cancel_loading)
         self.act_quit = a("&Quit", self.close, std.Quit)
-        self.act_filter = a("&Filter Threads", self.focus_filter, ["/", "Ctrl+F"])
+        self.act_filter = a("&Filter Threads", self.focus_filter, "/")
         self.act_clear_filter = a("C&lear Filter", self.clear_filter)
+        self.act_find = a("&Find in Page…", self.find_bar.open_bar, "Ctrl+F")
+        self.act_find_next = a("Find Ne&xt", lambda: self.find_bar.step(forward=True), "F3")
+        self.act_find_prev = a("Find Pre&vious", lambda: self.find_bar.step(forward=False),
+                               "Shift+F3")
         self.act_toggle_read = a("Toggle &Read", self.toggle_read, "U")
+        self.act_thread_read = a("Mark &Thread Read", self.mark_thread_read, "Shift+U",
+                                 tip="Every mail of the thread, or of every revision of a "
+                                     "series, marked read (again: unread)")
         self.act_copy_id = a("Copy &Message-ID", self.copy_msgid, "Ctrl+Shift+C")
         self.act_next_row = a("Next &Row", lambda: self.move_row(1), "J")
         self.act_prev_row = a("Previous Ro&w", lambda: self.move_row(-1), "K")
@@ -353,7 +344,7 @@ class MainWindow(QMainWindow):
                                   ",")
         self.act_next_file = a("Next &File", lambda: self._review("next_file"), "}")
         self.act_prev_file = a("Previous F&ile", lambda: self._review("previous_file"), "{")
-        self.act_list = a("Go to Thread &List", self.tree.setFocus, "Ctrl+L")
+        self.act_list = a("Go to Thread &List", self.focus_list, "Ctrl+L")
         self.act_expand = a("&Expand All Threads", self.tree.expandAll, "Ctrl+Shift+E")
         self.act_collapse = a("C&ollapse All Threads", self.tree.collapseAll, "Ctrl+Shift+W")
         self.act_only_commented = a(
@@ -397,10 +388,11 @@ class MainWindow(QMainWindow):
 
         self.recent_menu = QMenu("Open &Recent", self)
         self.recent_menu.aboutToShow.connect(self._fill_recent)
-        menu("&File", [self.act_open, self.recent_menu, self.act_demo, self.act_reload,
-                       self.act_cancel, None, self.act_quit])
-        menu("&Edit", [self.act_filter, self.act_clear_filter, None, self.act_toggle_read,
-                       self.act_copy_id])
+        menu("&File", [self.act_open, self.act_open_maildir, self.recent_menu, self.act_demo,
+                       self.act_reload, self.act_cancel, None, self.act_quit])
+        menu("&Edit", [self.act_filter, self.act_clear_filter, None, self.act_find,
+                       self.act_find_next, self.act_find_prev, None, self.act_toggle_read,
+                       self.act_thread_read, self.act_copy_id])
         menu("&Go", [self.act_next_row, self.act_prev_row, None, self.act_next_msg,
                      self.act_prev_msg, None, self.act_next_patch, self.act_prev_patch, None,
                      self.act_next_comment, self.act_prev_comment, self.act_next_file,
@@ -431,12 +423,37 @@ class MainWindow(QMainWindow):
     def open_dialog(self) -> None:
         start = str(Path(self.settings.recent_files[0]).parent) if self.settings.recent_files \
             else str(Path.home())
-        path, _ = QFileDialog.getOpenFileName(
+        paths, _ = QFileDialog.getOpenFileNames(
             self, "Open Mailbox", start, "Mailboxes (*.mbox *.mbx *.gz *.eml *.patch *.mbox.gz);;"
             "All files (*)"
         )
+        if paths:
+            self.open_paths(paths)
+
+    def open_maildir_dialog(self) -> None:
+        """A folder dialog: the file dialog would walk into a Maildir's cur/new/tmp."""
+        start = str(Path(self.settings.recent_files[0]).parent) if self.settings.recent_files \
+            else str(Path.home())
+        path = QFileDialog.getExistingDirectory(self, "Open Maildir", start)
         if path:
             self.open_path(path)
+
+    def open_paths(self, paths: list[str]) -> None:
+        """Several mailboxes at once: one opens, the others go to Open Recent.
+
+        One archive view of several files would need the index, the read state and reload
+        to be keyed by a set of files; until the engine has that, the first file opens and
+        the rest are a click away in File → Open Recent.
+        """
+        if not paths:
+            return
+        for rest in reversed(paths[1:]):
+            self.settings.add_recent(rest)
+        self.open_path(paths[0])
+        if len(paths) > 1:
+            names = ", ".join(Path(p).name for p in paths[1:])
+            self.messages.info(f"Opened {Path(paths[0]).name}; {names} are in File → Open "
+                               "Recent.")
 
     def open_demo(self) -> None:
         from viewer.ui.app import demo_mailbox
@@ -452,9 +469,12 @@ class MainWindow(QMainWindow):
             self.open_path(self.archive.path, select=self.current_msgid)
 
     def cancel_loading(self) -> None:
-        if self.facts_job.cancel():
-            self.messages.info("Stopped reading mail for the filter; it was not applied.")
-            self._query_waiting = None
+        for_filter = self._facts_for_filter
+        if self.facts_job.running:
+            self._stop_facts_job()
+            self.messages.info("Stopped reading mail for the filter; it was not applied."
+                               if for_filter else "Stopped reading mail; the list is not sorted.")
+            self._show_summary()
         if self.loader.cancel():
             name = self._loading_path.name if self._loading_path else "the mailbox"
             self.messages.info(f"Stopped loading {name}.")
@@ -489,6 +509,7 @@ class MainWindow(QMainWindow):
         self.archive = archive
         self.current_msgid = None
         read = self.store.read_ids(archive.path) if self.store is not None else set()
+        self._stop_facts_job()  # counts for the old mailbox are of no use now
         # The filter is applied again below, where a has: filter can go to the background.
         query, self.model.query = self.model.query, Query()
         self.triage = Triage(archive, self.store, git_identity(str(archive.path.parent)))
@@ -497,7 +518,11 @@ class MainWindow(QMainWindow):
         except Exception as error:  # disk full, read-only home: show the mail regardless
             self.messages.warning(f"Could not save triage state: {error}")
         self.model.triage = self.triage
+        sort = self.settings.sort_order
+        # a header-only order sorts while the list is built; a count order may need reading
+        self.model.sort_order = sort if sort[0] not in NEEDS_BODIES else DEFAULT_SORT
         self.model.set_archive(archive, read)
+        self.tree.set_content(*self.model.column_content())
         self.setWindowTitle(f"{archive.path.name} — Hunkwise")
         self.settings.add_recent(archive.path)
         if len(archive.entries) < _EXPAND_ALL_BELOW:
@@ -505,6 +530,8 @@ class MainWindow(QMainWindow):
         self._show_summary()
         if not query.is_empty:
             self.set_query(query)
+        if sort != self.model.sort_order:
+            self.sort_threads(*sort)
         target = self._select_after_load
         self._select_after_load = None
         if not (target and self.select_message(target)):
@@ -549,9 +576,7 @@ class MainWindow(QMainWindow):
         files = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
         if files:
             event.acceptProposedAction()
-            self.open_path(files[0])
-            if len(files) > 1:
-                self.messages.info("One mailbox at a time: opened the first file dropped.")
+            self.open_paths(files)
 
     # -- the current message ------------------------------------------------------------------
 
@@ -586,8 +611,12 @@ class MainWindow(QMainWindow):
         if archive is None:
             return
         node = archive.node(msgid)
-        if node.entry is None:  # a placeholder: show what answers it instead
+        if node.entry is None:  # a placeholder: say what it stands for, show no old patch
+            self.current_msgid = None
+            self.patch_view.clear()
+            self.find_bar.refresh()
             self.message_view.clear_message(
+                f"{implied_subject(node, archive.subject_info)}\n\n"
                 f"<{msgid}> is referenced by the replies below but is not in this mailbox."
             )
             return
@@ -607,6 +636,7 @@ class MainWindow(QMainWindow):
         showing = getattr(view, "is_showing", None)
         if showing is None or not showing(archive, target):
             view.show_patch(archive, target)
+            self.find_bar.refresh()
         if msgid == target:
             getattr(view, "go_to_top", lambda: None)()
         else:
@@ -636,6 +666,25 @@ class MainWindow(QMainWindow):
                 self.store.mark_read(self.archive.path, [msgid], read=read)
             except Exception as error:  # disk full, read-only home: keep reading regardless
                 self.messages.warning(f"Could not save read state: {error}")
+
+    def mark_thread_read(self) -> None:
+        """Shift+U: the current row's whole thread (a series with its revisions) read; when
+        it all is already, unread again, so the key undoes itself."""
+        index = self.tree.currentIndex()
+        msgid = self.current_msgid or (index.data(MSGID_ROLE) if index.isValid() else None)
+        if self.archive is None or msgid is None:
+            return
+        thread = self.model.thread_of(msgid)  # a placeholder row's msgid finds its thread too
+        read = not all(self.model.is_read(m) for m in thread)
+        changed = [m for m in thread if self.model.is_read(m) != read]
+        for m in changed:
+            self.model.set_read(m, read=read)
+        if self.store is not None and changed:
+            try:
+                self.store.mark_read(self.archive.path, changed, read=read)
+            except Exception as error:  # disk full, read-only home: keep reading regardless
+                self.messages.warning(f"Could not save read state: {error}")
+        self.summary.setText(f"Marked {len(changed)} mails {'read' if read else 'unread'}.")
 
     def toggle_read(self) -> None:
         if self.current_msgid is not None:
@@ -690,28 +739,113 @@ class MainWindow(QMainWindow):
     # -- filter -------------------------------------------------------------------------------
 
     def set_query(self, query: Query) -> None:
-        self.facts_job.cancel(quiet=True)
-        self._query_waiting = None
+        """Filter the list; a has: filter on a big mailbox first reads mail in the background.
+
+        A scan still running keeps going when the new filter needs the same mail (typing
+        "has:reviewed-by from:x" after "has:reviewed-by"): it is still wanted. Otherwise it is
+        cancelled at once, and its progress leaves the status bar with it.
+        """
         needed = self.model.needs_facts(query)
-        if len(needed) > _FACTS_IN_FOREGROUND and self.archive is not None:
-            archive = self.archive
+        if self.facts_job.running and self._facts_for_filter and needed:
             self._query_waiting = query
-            self.summary.setText(f"Reading {len(needed)} mails for the filter…")
-            self.facts_job.start(
-                lambda progress, cancelled: compute_facts(archive, needed, progress, cancelled)
-            )
+            return
+        self._stop_facts_job()
+        if len(needed) > _FACTS_IN_FOREGROUND and self.archive is not None:
+            self._start_facts_job(needed, f"Reading {len(needed)} mails for the filter…")
+            self._query_waiting = query
+            self._facts_for_filter = True
             return
         self._apply_query(query)
+
+    def _start_facts_job(self, needed: list[str], text: str) -> None:
+        archive = self.archive
+        assert archive is not None
+        self.summary.setText(text)
+        self.facts_job.start(
+            lambda progress, cancelled: compute_facts(archive, needed, progress, cancelled)
+        )
+
+    def _stop_facts_job(self) -> None:
+        """Cancel a scan nobody waits for any more, and take its progress off the screen."""
+        self.facts_job.cancel()
+        self._query_waiting = None
+        self._sort_waiting = None
+        self._facts_for_filter = False
 
     def _on_facts(self, facts: dict) -> None:
         self.model.add_facts(facts)
         query, self._query_waiting = self._query_waiting, None
+        sort, self._sort_waiting = self._sort_waiting, None
+        self._facts_for_filter = False
+        if sort is not None:
+            self._apply_sort(*sort)
         if query is not None:
             self._apply_query(query)
+        elif sort is not None:
+            self._show_summary()
 
     def _on_facts_failed(self, error: BaseException) -> None:
         self._query_waiting = None
-        self.messages.error(f"Filter failed: {type(error).__name__}: {error}")
+        self._sort_waiting = None
+        self._facts_for_filter = False
+        self.messages.error(f"Reading mail failed: {type(error).__name__}: {error}")
+
+    # -- sorting ------------------------------------------------------------------------------
+
+    def sort_threads(self, key: str, descending: bool) -> None:
+        """Order the list by a column; remembered. Sorting by comments or trailers on a big
+        mailbox reads the thread starts' mail in the background first."""
+        self.settings.sort_order = (key, descending)
+        self.tree.show_sort(key, descending)
+        needed = self.model.needs_sort_facts(key)
+        if len(needed) > _FACTS_IN_FOREGROUND and self.archive is not None:
+            if self.facts_job.running and self._facts_for_filter:
+                # the filter's scan reads every mail, these included: sort once it is done
+                self._sort_waiting = (key, descending)
+                return
+            self._stop_facts_job()
+            self._start_facts_job(needed, f"Reading {len(needed)} mails to sort by {key}…")
+            self._sort_waiting = (key, descending)
+            return
+        if needed and self.archive is not None:
+            self.model.add_facts(compute_facts(self.archive, needed, lambda *_: None,
+                                               lambda: False))
+        self._apply_sort(key, descending)
+
+    def _apply_sort(self, key: str, descending: bool) -> None:
+        current = self.current_msgid
+        expanded = self._expanded_roots()
+        self.model.set_sort(key, descending=descending)
+        self._restore_expanded(expanded)
+        if current is not None:
+            self.select_message(current)
+
+    def _expanded_roots(self) -> set[str]:
+        """Top-level rows that are open, by Message-ID (a reset forgets them)."""
+        opened = set()
+        for row in range(self.model.rowCount()):
+            index = self.model.index(row, 0)
+            if self.tree.isExpanded(index):
+                msgid = index.data(MSGID_ROLE)
+                if msgid is None:  # a revisions row: its newest revision names it
+                    child = self.model.index(self.model.rowCount(index) - 1, 0, index)
+                    msgid = "group:" + str(child.data(MSGID_ROLE))
+                opened.add(msgid)
+        return opened
+
+    def _restore_expanded(self, opened: set[str]) -> None:
+        if self.archive is not None and len(self.archive.entries) < _EXPAND_ALL_BELOW:
+            self.tree.expandAll()
+            return
+        for msgid in opened:
+            if msgid.startswith("group:"):
+                child = self.model.index_of(msgid[len("group:"):])
+                if child.isValid():
+                    self.tree.expand(child.parent())
+            else:
+                index = self.model.index_of(msgid)
+                if index.isValid():
+                    self.tree.expand(index)
 
     def _apply_query(self, query: Query) -> None:
         current = self.current_msgid
@@ -729,15 +863,28 @@ class MainWindow(QMainWindow):
             self.tree.expandAll()  # few matches: show where in their threads they sit
         if current is not None:
             self.select_message(current)
+        if self.model.rowCount() == 0:
+            # nothing matches: no patch of a thread that is no longer listed stays on show
+            self.current_msgid = None
+            self.patch_view.clear()
+            self.find_bar.refresh()
+            self.message_view.clear_message("No thread matches the filter.")
+        elif current is None or not self.tree.currentIndex().isValid():
+            first = self.model.index(0, 0)
+            self.tree.setCurrentIndex(first)
         self._show_summary()
 
     def focus_filter(self) -> None:
         self.filter_box.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.filter_box.selectAll()
 
+    def focus_list(self) -> None:
+        self.tree.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
     def clear_filter(self) -> None:
-        self.filter_box.clear()
-        self.filter_box.apply()
+        if self.filter_box.text() or not self.filter_box.query.is_empty:
+            self.filter_box.clear()
+            self.filter_box.apply()
 
     # -- appearance ---------------------------------------------------------------------------
 
@@ -774,10 +921,20 @@ class MainWindow(QMainWindow):
             self.apply_font(font)
 
     def zoom(self, step: int) -> None:
+        """Ctrl++ / Ctrl+-: every pane, the thread list too, one point at a time."""
         font = self.settings.font
         font.setPointSizeF(max(6.0, font.pointSizeF() + step))
         self.settings.font = font
         self.apply_font(font)
+        base = QApplication.font().pointSizeF()
+        self.settings.list_zoom = max(6.0 - base, self.settings.list_zoom + step)
+        self.apply_list_zoom()
+
+    def apply_list_zoom(self) -> None:
+        font = QFont(QApplication.font())
+        font.setPointSizeF(max(6.0, font.pointSizeF() + self.settings.list_zoom))
+        self.tree.set_list_font(font)
+        self.filter_box.setFont(font)
 
     def set_only_commented_hunks(self, only: bool) -> None:
         self.settings.only_commented_hunks = only
@@ -791,28 +948,6 @@ class MainWindow(QMainWindow):
         dialog.show()
         return dialog
 
-    def eventFilter(self, watched, event) -> bool:
-        if watched is self.tree.viewport() and event.type() == QEvent.Type.Resize:
-            self._fit_subject()
-        return super().eventFilter(watched, event)
-
-    def _column_resized(self, column: int, _old: int, new: int) -> None:
-        if column == COL_FROM and not self._fitting:
-            self._from_width = new
-
-    def _fit_subject(self) -> None:
-        header = self.tree.header()
-        room = self.tree.viewport().width()
-        others = sum(header.sectionSize(c) for c in range(header.count())
-                     if c not in (COL_SUBJECT, COL_FROM) and not header.isSectionHidden(c))
-        subject = min(int(room * 0.4), 160)
-        width = max(self._from_min, min(self._from_width, room - others - subject))
-        self._fitting = True
-        try:
-            header.resizeSection(COL_FROM, width)
-        finally:
-            self._fitting = False
-
     def about(self) -> AboutDialog:
         dialog = AboutDialog(self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -821,53 +956,20 @@ class MainWindow(QMainWindow):
 
     # -- layout persistence -------------------------------------------------------------------
 
-    def _restore_layout(self) -> None:
-        s = self.settings
-        for name, restore in (
-            ("geometry", self.restoreGeometry),
-            ("window", self.restoreState),
-            ("main_splitter", self.main_splitter.restoreState),
-            ("right_splitter", self.right_splitter.restoreState),
-            ("thread_header", self.tree.header().restoreState),
-        ):
-            state = s.layout(name)
-            if state is not None:
-                restore(state)
-        self._default_split = s.layout("main_splitter") is None
-        self._apply_default_split()
-
-    def _apply_default_split(self) -> None:
-        # The review page gets most of the room; the list and the raw mail are for finding
-        # and checking, not for reading a patch in. Applied again when first shown, since the
-        # window may be resized (--size, the desktop) between construction and showing.
-        if not self._default_split:
-            return
-        width, height = self.width(), self.height()
-        # ~35%, but not so little that a small window's list shows no subject at all
-        left = max(int(width * 0.35), min(440, int(width * 0.45)))
-        self.main_splitter.setSizes([left, width - left])
-        self.right_splitter.setSizes([int(height * 0.68), int(height * 0.32)])
-
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        if self._default_split:
-            self._apply_default_split()
-            self._default_split = False
+        self.layout_keeper.place()
+        if not self._shown_once:
+            # keyboard-first: j, k, / and the rest work from the first second
+            self._shown_once = True
+            self.tree.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.layout_keeper.place()
 
     def save_layout(self) -> None:
-        s = self.settings
-        s.set_layout("geometry", self.saveGeometry())
-        s.set_layout("window", self.saveState())
-        s.set_layout("main_splitter", self.main_splitter.saveState())
-        s.set_layout("right_splitter", self.right_splitter.saveState())
-        header = self.tree.header()
-        fitted = header.sectionSize(COL_FROM)
-        self._fitting = True  # saved with the width the user chose, not the squeezed one
-        header.resizeSection(COL_FROM, self._from_width)
-        s.set_layout("thread_header", header.saveState())
-        header.resizeSection(COL_FROM, fitted)
-        self._fitting = False
-        s.sync()
+        self.layout_keeper.save(from_width=self.tree.from_width(), from_column=COL_FROM)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.loader.cancel(quiet=True)

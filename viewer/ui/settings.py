@@ -13,6 +13,9 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtGui import QFont, QFontDatabase
 
+from viewer.core.thread_sort import SORT_KEYS
+from viewer.ui.thread_model import DEFAULT_SORT
+
 THEMES = ("system", "light", "dark")
 MAX_RECENT = 10
 
@@ -92,6 +95,38 @@ class Settings:
     def only_commented_hunks(self, value: bool) -> None:
         self._set("view/only_commented_hunks", bool(value), False)
 
+    @property
+    def list_zoom(self) -> float:
+        """Points added to the thread list's font by Ctrl++ / Ctrl+- (0: the desktop's)."""
+        try:
+            return float(self.q.value("view/list_zoom", 0.0))
+        except (TypeError, ValueError):
+            return 0.0
+
+    @list_zoom.setter
+    def list_zoom(self, value: float) -> None:
+        self._set("view/list_zoom", float(value), 0.0)
+
+    @property
+    def sort_order(self) -> tuple[str, bool]:
+        """The thread list's (column key, descending); the mailbox's own order by default."""
+        key = str(self.q.value("view/sort", DEFAULT_SORT[0]))
+        if key not in SORT_KEYS:
+            return DEFAULT_SORT
+        return key, _bool(self.q.value("view/sort_descending", DEFAULT_SORT[1]))
+
+    @sort_order.setter
+    def sort_order(self, value: tuple[str, bool]) -> None:
+        key, descending = value
+        if key not in SORT_KEYS:
+            raise ValueError(f"unknown sort key {key!r}")
+        if (key, bool(descending)) == DEFAULT_SORT:
+            self.q.remove("view/sort")
+            self.q.remove("view/sort_descending")
+        else:
+            self.q.setValue("view/sort", key)
+            self.q.setValue("view/sort_descending", bool(descending))
+
     # -- recent files -------------------------------------------------------------------------
 
     @property
@@ -118,6 +153,19 @@ class Settings:
 
     def set_layout(self, name: str, state: QByteArray) -> None:
         self.q.setValue(f"layout/{name}", state)
+
+    def list_share(self, size_class: str) -> float | None:
+        """The share of the window's width the user gave the thread list in windows of
+        this size class (see viewer.ui.window_layout), None when never changed."""
+        value = self.q.value(f"layout/list_share_{size_class}")
+        try:
+            share = float(value) if value is not None else None
+        except (TypeError, ValueError):
+            return None
+        return share if share is not None and 0.05 <= share <= 0.95 else None
+
+    def set_list_share(self, size_class: str, share: float) -> None:
+        self.q.setValue(f"layout/list_share_{size_class}", round(float(share), 4))
 
 
 def _bool(value: object) -> bool:

@@ -1,7 +1,8 @@
 """The ``?`` overview: every keyboard shortcut, read from the window's own menus.
 
 Built from the QActions rather than from a hand-kept table, so it can never drift from what
-the keys really do.
+the keys really do. Every one of them works wherever focus is, except that a text field keeps
+the letters typed into it; the few keys that belong to one pane are listed after them.
 """
 
 from __future__ import annotations
@@ -21,6 +22,15 @@ from PySide6.QtWidgets import (
 )
 
 from viewer.core.query import help_text
+
+PANE_KEYS: tuple[tuple[str, str, str], ...] = (
+    ("In the filter box", "Back to the thread list, the filter kept", "Esc"),
+    ("In the thread list", "Clear the filter", "Esc"),
+    ("On the review page", "Fold the discussion under the cursor", "Return"),
+    ("In the find bar", "Next / previous match", "Enter,  Shift+Enter"),
+    ("In the find bar", "Close it, back to the page", "Esc"),
+)
+"""Keys that mean something in one pane only (the rest work wherever focus is)."""
 
 
 def shortcut_rows(menus: Sequence[tuple[str, Sequence[QAction]]]) -> list[tuple[str, str, str]]:
@@ -52,6 +62,15 @@ class ShortcutsDialog(QDialog):
             if menu != current_menu:
                 current_menu = menu
                 current = QTreeWidgetItem(self.tree, [menu.replace("&", "")])
+                font = current.font(0)
+                font.setBold(True)
+                current.setFont(0, font)
+                current.setFirstColumnSpanned(True)
+            QTreeWidgetItem(current, [action, keys])
+        for where, action, keys in PANE_KEYS:
+            if where != current_menu:
+                current_menu = where
+                current = QTreeWidgetItem(self.tree, [where])
                 font = current.font(0)
                 font.setBold(True)
                 current.setFont(0, font)

@@ -20,7 +20,7 @@ class FilterBox(QLineEdit):
     query_changed = Signal(object)
     """The new :class:`Query`, after the debounce."""
     escaped = Signal()
-    """Escape on an empty box: give focus back to the list."""
+    """Escape: give focus back to the list."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -45,11 +45,10 @@ class FilterBox(QLineEdit):
             self.query_changed.emit(query)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
+        # One Escape gets the reader back to the list, the filter kept (and applied now, not
+        # after the pause); a second Escape, on the list, clears it (MainWindow).
         if event.key() == Qt.Key.Key_Escape:
-            if self.text():
-                self.clear()
-                self.apply()
-            else:
-                self.escaped.emit()
+            self.apply()
+            self.escaped.emit()
             return
         super().keyPressEvent(event)

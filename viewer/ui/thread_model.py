@@ -31,7 +31,10 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QFont
 
 from viewer.core.archive import Archive
+from viewer.core.errors import MessageNotFound
+from viewer.core.placeholder import implied_subject
 from viewer.core.query import Candidate, Query
+from viewer.core.thread_sort import NEEDS_BODIES, SORT_KEYS, ThreadCounts, sort_threads
 from viewer.core.threader import ThreadNode
 from viewer.core.triage import Triage
 
@@ -63,6 +66,8 @@ _COLUMN_TIPS = (
     "Review comments anchored on the patch (replies: comments they make)",
 )
 (COL_SUBJECT, COL_FROM, COL_DATE, COL_VERSION, COL_COUNT, COL_TRAILERS, COL_COMMENTS) = range(7)
+DEFAULT_SORT = ("date", True)
+"""The mailbox's own order: newest thread first."""
 _LAZY_COLUMNS = (COL_TRAILERS, COL_COMMENTS)
 _SLICE_SECONDS = 0.03  # idle work per timer tick: well under a frame at 30 fps
 _PENDING = "…"
@@ -130,8 +135,12 @@ class ThreadModel(QAbstractItemModel):
         super().__init__(parent)
         self.archive: Archive | None = None
         self.query = Query()
+        self._built: list[_Row] = []
+        """Every top-level row, newest first (the mailbox's order)."""
         self._top: list[_Row] = []
-        """Every top-level row, newest first; ``_visible`` is the filtered view of it."""
+        """``_built`` in the chosen sort order; ``_visible`` is the filtered view of it."""
+        self.sort_order: tuple[str, bool] = DEFAULT_SORT
+        """(a SORT_KEYS key, descending)."""
         self._visible: list[_Row] = []
         self._top_of_root: dict[str, _Row] = {}
         self._rows: dict[str, _Row] = {}
@@ -163,12 +172,84 @@ class ThreadModel(QAbstractItemModel):
         self.archive = archive
         self._read = set(read_ids or ())
         self._rows.clear()
+        self._top_of_root.clear()
         self._facts.clear()
         self._queue.clear()
         self._unread_in.clear()
-        self._top = self._build_top(archive) if archive is not None else []
+        self._built = self._build_top(archive) if archive is not None else []
+        self._top = self._sorted(self._built)
         self._apply_query()
         self.endResetModel()
+
+    def set_font(self, font: QFont) -> None:
+        """The list's font (zoom): unread rows are its bold, placeholders its italic."""
+        self._bold = QFont(font)
+        self._bold.setBold(True)
+        self._italic = QFont(font)
+        self._italic.setItalic(True)
+        if self._visible:
+            self.layoutChanged.emit()
+
+    def column_content(self, limit: int = 5000) -> tuple[list[str], int]:
+        """Authors as the From column shows them (the first ``limit`` mails) and the largest
+        thread's size: what the view sizes From and Msgs to, read from the index only."""
+        if self.archive is None:
+            return [], 0
+        authors = [e.author_name or e.author_email for e in self.archive.entries[:limit]]
+        largest = max((sum(1 for n in self._nodes_under(top) if n.entry is not None)
+                       for top in self._built), default=0)
+        return authors, largest
+
+    # -- sorting ------------------------------------------------------------------------------
+
+    def set_sort(self, key: str, *, descending: bool) -> None:
+        """Order whole threads by one column (viewer.core.thread_sort); replies keep their
+        tree order. The comment and trailer columns sort on the counts known so far: call
+        :meth:`needs_sort_facts` first and add the missing ones for an exact order."""
+        if key not in SORT_KEYS:
+            raise ValueError(f"unknown sort key {key!r}")
+        self.beginResetModel()
+        self.sort_order = (key, descending)
+        self._top = self._sorted(self._built)
+        self._apply_query()
+        self.endResetModel()
+
+    def needs_sort_facts(self, key: str) -> list[str]:
+        """The thread starts whose comment/trailer counts sorting by ``key`` lacks."""
+        if key not in NEEDS_BODIES or self.archive is None:
+            return []
+        wanted = (self._sort_node(row) for row in self._built)
+        return [n.msgid for n in wanted if n is not None and n.msgid not in self._facts]
+
+    def _sorted(self, rows: list[_Row]) -> list[_Row]:
+        archive = self.archive
+        if archive is None or self.sort_order == DEFAULT_SORT:
+            return list(rows)
+        key, descending = self.sort_order
+
+        def version_of(msgid: str) -> int | None:
+            series = archive.series_of(msgid)
+            return series.version if series is not None else None
+
+        def counts(msgid: str) -> ThreadCounts:
+            facts = self._facts.get(msgid)
+            if facts is None:
+                return ThreadCounts()
+            return ThreadCounts(facts.comments, sum(facts.trailers.values()))
+
+        return sort_threads(
+            [r for r in rows if self._sort_node(r) is not None],
+            lambda r: self._sort_node(r),  # type: ignore[arg-type,return-value]
+            key, descending=descending, info_of=archive.subject_info,
+            version_of=version_of, counts=counts,
+        ) + [r for r in rows if self._sort_node(r) is None]
+
+    @staticmethod
+    def _sort_node(row: _Row) -> ThreadNode | None:
+        # A revisions row sorts as its newest revision, which is what its columns show.
+        if row.kind == GROUP:
+            return row.children[-1].node if row.children else None
+        return row.node
 
     def _build_top(self, archive: Archive) -> list[_Row]:
         """Thread roots newest first; the threads of one series' revisions share a group row."""
@@ -217,6 +298,16 @@ class ThreadModel(QAbstractItemModel):
             if row.msgid is not None:
                 self._rows.setdefault(row.msgid, row)
         return top
+
+    def thread_of(self, msgid: str) -> list[str]:
+        """Every mail in the list row ``msgid`` belongs to: its whole thread, or for a
+        series shown with its revisions, every revision's thread (mark-thread-read)."""
+        if self.archive is None or not self._known(msgid):
+            return []
+        top = self._top_of_root.get(self.archive.root_of(msgid).msgid)
+        if top is None:
+            return []
+        return [n.msgid for n in self._nodes_under(top) if n.entry is not None]
 
     # -- filtering ----------------------------------------------------------------------------
 
@@ -405,7 +496,7 @@ class ThreadModel(QAbstractItemModel):
 
     def index_of(self, msgid: str, column: int = 0) -> QModelIndex:
         """The index showing ``msgid``, building the rows on the way; invalid if filtered out."""
-        if self.archive is None or msgid not in self.archive:
+        if self.archive is None or not self._known(msgid):
             return QModelIndex()
         row = self._rows.get(msgid)
         if row is None:
@@ -425,6 +516,15 @@ class ThreadModel(QAbstractItemModel):
         if not self._is_shown(row):
             return QModelIndex()
         return self.createIndex(row.row, column, row)
+
+    def _known(self, msgid: str) -> bool:
+        """A mail of the mailbox or a placeholder its replies reference."""
+        assert self.archive is not None
+        try:
+            self.archive.node(msgid)
+        except MessageNotFound:
+            return False
+        return True
 
     def _is_shown(self, row: _Row) -> bool:
         while row.parent is not None:
@@ -516,6 +616,8 @@ class ThreadModel(QAbstractItemModel):
             return None
         if role == _ALIGN:
             return _RIGHT if column >= COL_COUNT else None
+        if role == _TOOLTIP and entry is None:
+            return f"<{node.msgid}> is referenced by the replies below but is not in this mailbox"
         if role == _TOOLTIP and entry is not None:
             if column == COL_DATE:
                 return _format_date(entry.date, "%a %Y-%m-%d %H:%M %Z")
@@ -528,7 +630,11 @@ class ThreadModel(QAbstractItemModel):
         assert archive is not None
         entry = node.entry
         if entry is None:
-            return "(not in this mailbox)" if column == COL_SUBJECT else ""
+            if column != COL_SUBJECT:
+                return ""
+            if row.subject is None:
+                row.subject = implied_subject(node, archive.subject_info)
+            return row.subject
         if column == COL_SUBJECT:
             if row.subject is None:
                 row.subject = self._subject(row, node)

@@ -1,0 +1,408 @@
+"""Using the window every day: focus and keys, find, sorting, placeholders, progress, layout."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QDialog, QFileDialog
+
+import viewer.ui.mainwindow as mainwindow
+from viewer.core.query import parse_query
+from viewer.core.store import Store
+from viewer.ui.mainwindow import MainWindow
+from viewer.ui.settings import Settings
+from viewer.ui.thread_model import COL_DATE, COL_FROM, COL_SUBJECT, MSGID_ROLE
+from viewer.ui.window_layout import DEFAULT_SHARE
+
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "ui" / "two-revisions.mbox"
+
+pytestmark = [
+    pytest.mark.gui,
+    pytest.mark.qt_log_ignore("does not support propagateSizeHints"),
+]
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def _mail(msgid: str, subject: str, author: str, day: int, parent: str | None = None) -> str:
+    reply = f"In-Reply-To: <{parent}>\nReferences: <{parent}>\n" if parent else ""
+    return (
+        f"From x@y Mon Jan  1 00:00:00 2024\nFrom: {author} <{author.lower()}@example.org>\n"
+        f"Subject: {subject}\nMessage-ID: <{msgid}>\n{reply}"
+        f"Date: Mon, {day:02d} Jan 2024 10:00:00 +0000\n\nbody of {msgid}\n\n"
+    )
+
+
+def _several_threads(path: Path) -> Path:
+    """Four threads: a series whose cover letter is missing, and three plain ones."""
+    mails = [
+        _mail("z1@x", "zebra: old topic", "Zed", 1),
+        _mail("z2@x", "Re: zebra: old topic", "Amy", 2, "z1@x"),
+        _mail("z3@x", "Re: zebra: old topic", "Bob", 3, "z2@x"),
+        _mail("z4@x", "Re: zebra: old topic", "Cyd", 3, "z1@x"),
+        _mail("p1@x", "[PATCH v2 1/3] mm: first", "Max", 4, "cover@x"),
+        _mail("p2@x", "[PATCH v2 2/3] mm: second", "Max", 4, "cover@x"),
+        _mail("a1@x", "apple: newest topic", "Amy", 9),
+        _mail("m1@x", "mango: middle topic", "Bob", 6),
+        _mail("m2@x", "Re: mango: middle topic", "Zed", 7, "m1@x"),
+    ]
+    path.write_text("".join(mails))
+    return path
+
+
+@pytest.fixture
+def make_window(qtbot, tmp_path):
+    made: list[MainWindow] = []
+
+    def make(size=(1400, 850)) -> MainWindow:
+        window = MainWindow(Settings.at(tmp_path / "hunkwise.ini"), Store(tmp_path / "state.db"))
+        qtbot.addWidget(window)
+        window.resize(*size)
+        window.show()
+        qtbot.waitExposed(window)
+        window.activateWindow()
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is window)  # shortcuts need it
+        made.append(window)
+        return window
+
+    yield make
+    for window in made:
+        window.close()
+        window.store.close()
+    for widget in QApplication.topLevelWidgets():
+        if isinstance(widget, QDialog) and widget.isVisible():
+            widget.close()
+
+
+def _open(qtbot, window: MainWindow, path: Path, **kw) -> None:
+    with qtbot.waitSignal(window.loaded, timeout=30000):
+        window.open_path(path, **kw)
+
+
+def _top_ids(window: MainWindow) -> list[str | None]:
+    model = window.model
+    return [model.index(r, 0).data(MSGID_ROLE) for r in range(model.rowCount())]
+
+
+# -- focus and keys ---------------------------------------------------------------------------
+
+
+def test_focus_starts_on_the_list_and_slash_filters_without_typing_itself(qtbot, make_window):
+    window = make_window()
+    assert window.tree.hasFocus()
+    _open(qtbot, window, FIXTURE)
+    assert window.tree.hasFocus()
+    first = window.current_msgid
+    qtbot.keyClick(window.tree, "j")  # the first j moves down, it types nothing anywhere
+    assert window.current_msgid != first and window.filter_box.text() == ""
+    qtbot.keyClick(window.tree, "/")
+    assert window.filter_box.hasFocus() and window.filter_box.text() == ""
+    qtbot.keyClicks(window.filter_box, "from:max")
+    assert window.filter_box.text() == "from:max"
+    qtbot.keyClick(window.filter_box, Qt.Key.Key_Escape)  # one key: back on the list
+    assert window.tree.hasFocus() and window.model.query == parse_query("from:max")
+
+
+_MODAL = {"act_open", "act_open_maildir", "act_font", "act_quit"}
+"""Actions that open a blocking dialog or end the app: not pressed in a test."""
+
+
+def test_every_listed_key_works_wherever_focus_is(qtbot, make_window):
+    window = make_window()
+    _open(qtbot, window, FIXTURE, select="v1-1@example.org")
+    names = {id(getattr(window, n)): n for n in vars(window) if n.startswith("act_")}
+    listed = [a for _menu, actions in window.menus for a in actions
+              if a.shortcuts() and names.get(id(a)) not in _MODAL]
+    assert len(listed) > 20
+    places = {"list": window.tree, "page": window.patch_view.editor,
+              "mail": window.message_view}
+    missed = []
+    for where, widget in places.items():
+        for action in listed:
+            window.select_message("v1-1@example.org")
+            widget.setFocus()
+            qtbot.waitUntil(widget.hasFocus)
+            fired = []
+            action.triggered.connect(lambda *_a, f=fired: f.append(1))
+            sequence = action.shortcuts()[0]
+            combo = sequence[0]
+            qtbot.keyClick(widget, combo.key(), combo.keyboardModifiers())
+            action.triggered.disconnect()
+            if not fired:
+                missed.append((where, action.text(), sequence.toString()))
+            for dialog in QApplication.topLevelWidgets():
+                if isinstance(dialog, QDialog) and dialog.isVisible():
+                    dialog.close()
+            if window.find_bar.isVisible():
+                window.find_bar.close_bar()
+            if not window.filter_box.query.is_empty or window.filter_box.text():
+                window.clear_filter()
+    assert missed == []
+
+
+def test_fold_keys_work_from_the_list_and_keep_the_cursor_line(qtbot, make_window):
+    window = make_window()
+    _open(qtbot, window, FIXTURE, select="v1-1@example.org")
+    view = window.patch_view
+    window.tree.setFocus()
+    qtbot.keyClick(window.tree, ".")
+    row = view.current_row_data()
+    assert row is not None and row.thread is not None
+    qtbot.keyClick(window.tree, "o")
+    assert view.is_collapsed(row.thread) and window.tree.hasFocus()
+    qtbot.keyClick(window.tree, "o")
+    assert not view.is_collapsed(row.thread)
+    qtbot.keyClick(window.tree, "O", Qt.KeyboardModifier.ShiftModifier)
+    assert all(view.is_collapsed(t) for t in view.page.threads)
+    qtbot.keyClick(window.tree, "O", Qt.KeyboardModifier.ShiftModifier)
+    assert not any(view.is_collapsed(t) for t in view.page.threads)
+    # Return on the page folds too; in the list it does not
+    view.editor.setFocus()
+    view.jump_to_annotation(row.annotation.id)
+    qtbot.keyClick(view.editor, Qt.Key.Key_Return)
+    assert view.is_collapsed(row.thread)
+
+
+def test_ctrl_f_finds_in_the_page_with_count_next_and_previous(qtbot, make_window):
+    window = make_window()
+    _open(qtbot, window, FIXTURE, select="v1-1@example.org")
+    bar = window.find_bar
+    window.tree.setFocus()
+    qtbot.keyClick(window.tree, "f", Qt.KeyboardModifier.ControlModifier)
+    assert bar.isVisible() and bar.field.hasFocus()
+    qtbot.keyClicks(bar.field, "prescale")
+    qtbot.waitUntil(lambda: bool(bar.matches), timeout=2000)
+    text = window.patch_view.editor.toPlainText()
+    assert len(bar.matches) == text.lower().count("prescale") >= 2
+    assert bar.count_label.text() == f"1 of {len(bar.matches)}"
+    first = window.patch_view.editor.textCursor().selectionStart()
+    qtbot.keyClick(bar.field, Qt.Key.Key_Return)
+    assert bar.count_label.text() == f"2 of {len(bar.matches)}"
+    assert window.patch_view.editor.textCursor().selectionStart() > first
+    assert window.patch_view.editor.textCursor().selectedText().lower() == "prescale"
+    qtbot.keyClick(bar.field, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
+    assert bar.count_label.text() == f"1 of {len(bar.matches)}"
+    bar.field.setText("no such words anywhere")
+    bar.search(keep_place=False)
+    assert bar.count_label.text() == "no match"
+    qtbot.keyClick(bar.field, Qt.Key.Key_Escape)
+    assert not bar.isVisible() and window.patch_view.editor.hasFocus()
+    # / stays the thread filter
+    qtbot.keyClick(window.patch_view.editor, "/")
+    assert window.filter_box.hasFocus()
+
+
+# -- the thread list --------------------------------------------------------------------------
+
+
+def test_sorting_by_a_column_keeps_threads_together_and_is_remembered(
+    qtbot, make_window, tmp_path
+):
+    path = _several_threads(tmp_path / "several.mbox")
+    window = make_window()
+    _open(qtbot, window, path)
+    assert _top_ids(window) == ["a1@x", "m1@x", "cover@x", "z1@x"]  # newest first
+    header = window.tree.header()
+    assert header.sortIndicatorSection() == COL_DATE
+    header.setSortIndicator(COL_FROM, Qt.SortOrder.DescendingOrder)  # what a click does
+    # by the author of each thread's first mail; the placeholder's thread starts with Max
+    assert _top_ids(window) == ["z1@x", "cover@x", "m1@x", "a1@x"]
+    header.setSortIndicator(COL_DATE, Qt.SortOrder.AscendingOrder)
+    assert _top_ids(window) == ["z1@x", "cover@x", "m1@x", "a1@x"]
+    header.setSortIndicator(COL_SUBJECT, Qt.SortOrder.AscendingOrder)  # "Re:", [PATCH] ignored
+    assert _top_ids(window) == ["a1@x", "m1@x", "cover@x", "z1@x"]
+    header.setSortIndicator(COL_SUBJECT, Qt.SortOrder.DescendingOrder)
+    assert _top_ids(window) == ["z1@x", "cover@x", "m1@x", "a1@x"]
+    # replies keep their tree order under their thread start
+    zebra = window.model.index(0, 0)
+    replies = [window.model.index(r, 0, zebra).data(MSGID_ROLE)
+               for r in range(window.model.rowCount(zebra))]
+    assert replies == ["z2@x", "z4@x"]
+    assert window.model.index(0, 0, window.model.index(0, 0, zebra)).data(MSGID_ROLE) == "z3@x"
+    header.setSortIndicator(4, Qt.SortOrder.DescendingOrder)  # Msgs
+    assert _top_ids(window)[0] == "z1@x" and _top_ids(window)[-1] == "a1@x"
+    assert window.settings.sort_order == ("messages", True)
+    window.close()
+    again = make_window()
+    _open(qtbot, again, path)
+    assert again.tree.header().sortIndicatorSection() == 4
+    assert _top_ids(again)[0] == "z1@x"
+
+
+def test_sorting_by_comments_reads_counts_first(qtbot, make_window, monkeypatch):
+    monkeypatch.setattr(mainwindow, "_FACTS_IN_FOREGROUND", 0)
+    window = make_window()
+    _open(qtbot, window, FIXTURE)
+    window.model.lazy_enabled = False
+    with qtbot.waitSignal(window.facts_job.succeeded, timeout=20000):
+        window.tree.header().setSortIndicator(6, Qt.SortOrder.DescendingOrder)  # Cmts
+        assert window.facts_job.running and window.progress.isVisibleTo(window)
+    assert not window.progress.isVisibleTo(window)
+    model = window.model
+    starts = [model._sort_node(model.index(r, 0).internalPointer()).msgid
+              for r in range(model.rowCount())]
+    counts = [model.facts(m).comments for m in starts]
+    assert counts == sorted(counts, reverse=True) and counts[0] > 0
+
+
+def test_placeholder_row_shows_the_subject_its_patches_imply(qtbot, make_window, tmp_path):
+    window = make_window()
+    _open(qtbot, window, _several_threads(tmp_path / "several.mbox"), select="p1@x")
+    assert window.patch_view.page is not None
+    index = window.model.index_of("cover@x")
+    assert index.data() == "[PATCH v2 0/3] …, cover letter not in this mailbox"
+    window.tree.setCurrentIndex(index)
+    assert window.patch_view.page is None  # the previous patch is not left on show
+    assert "cover letter not in this mailbox" in window.message_view.toPlainText()
+    assert "<cover@x>" in window.message_view.toPlainText()
+
+
+def test_filtering_to_nothing_clears_the_review_page(qtbot, make_window):
+    window = make_window()
+    _open(qtbot, window, FIXTURE, select="v1-1@example.org")
+    assert window.patch_view.page is not None
+    window.filter_box.setText("subject:nothing-is-called-this")
+    window.filter_box.apply()
+    assert window.model.rowCount() == 0
+    assert window.patch_view.page is None and window.current_msgid is None
+    assert "No thread matches" in window.message_view.toPlainText()
+    window.clear_filter()
+    assert window.model.rowCount() == 2 and window.current_msgid is not None
+
+
+def test_mark_a_whole_thread_or_series_read(qtbot, make_window):
+    window = make_window()
+    _open(qtbot, window, FIXTURE, select="v1-1@example.org")
+    series = window.model.thread_of("v1-1@example.org")
+    # both revisions share the list's revisions row: marking it marks the whole series
+    assert {"v1-0@example.org", "r2@example.org", "v2-0@example.org", "r3@kernel.example"} \
+        <= set(series)
+    assert "q1@example.com" not in series
+    window.tree.setFocus()
+    qtbot.keyClick(window.tree, "U", Qt.KeyboardModifier.ShiftModifier)
+    assert all(window.model.is_read(m) for m in series)
+    assert window.store.read_ids(FIXTURE) >= set(series)
+    assert not window.model.is_read("q1@example.com")
+    qtbot.keyClick(window.tree, "U", Qt.KeyboardModifier.ShiftModifier)  # again: unread
+    assert not any(window.model.is_read(m) for m in series)
+
+
+# -- progress ---------------------------------------------------------------------------------
+
+
+def test_unwanted_background_scan_is_cancelled_and_its_progress_removed(
+    qtbot, make_window, monkeypatch
+):
+    monkeypatch.setattr(mainwindow, "_FACTS_IN_FOREGROUND", 0)
+    window = make_window()
+    _open(qtbot, window, FIXTURE)
+    window.model.lazy_enabled = False
+    window.filter_box.setText("has:reviewed-by")
+    window.filter_box.apply()
+    assert window.facts_job.running and window.progress.isVisibleTo(window)
+    window.filter_box.setText("")  # the filter cleared mid-scan: nobody wants it now
+    window.filter_box.apply()
+    assert not window.facts_job.running
+    assert not window.progress.isVisibleTo(window)
+    assert not window.cancel_button.isVisibleTo(window)
+    assert window.facts_job.wait(10000)
+    QApplication.processEvents()
+    assert window.model.query.is_empty and not window.progress.isVisibleTo(window)
+
+
+def test_wanted_background_scan_finishes(qtbot, make_window, monkeypatch):
+    monkeypatch.setattr(mainwindow, "_FACTS_IN_FOREGROUND", 0)
+    window = make_window()
+    _open(qtbot, window, FIXTURE)
+    window.model.lazy_enabled = False
+    window.filter_box.setText("has:comments")
+    window.filter_box.apply()
+    token = window.facts_job._token
+    with qtbot.waitSignal(window.facts_job.succeeded, timeout=20000):
+        # the refined filter needs the same mail read: the scan goes on, not restarted
+        window.filter_box.setText("has:comments from:alice")
+        window.filter_box.apply()
+        assert window.facts_job.running and window.facts_job._token == token
+    assert window.model.query == parse_query("has:comments from:alice")
+    assert window.model.rowCount() == 1 and not window.progress.isVisibleTo(window)
+
+
+# -- layout -----------------------------------------------------------------------------------
+
+
+def test_zoom_reaches_the_thread_list(qtbot, make_window):
+    window = make_window()
+    _open(qtbot, window, FIXTURE)
+    before = window.tree.font().pointSizeF()
+    header_before = window.tree.header().sectionSize(COL_DATE)
+    window.act_zoom_in.trigger()
+    assert window.tree.font().pointSizeF() == before + 1
+    assert window.tree.header().sectionSize(COL_DATE) > header_before  # sized to the font
+    bold = window.model.index(0, 0).data(Qt.ItemDataRole.FontRole)
+    assert bold is None or bold.pointSizeF() == before + 1
+    window.act_zoom_out.trigger()
+    assert window.tree.font().pointSizeF() == before
+    assert window.settings.list_zoom == 0.0
+
+
+def test_list_takes_a_share_of_the_width_remembered_per_size_class(qtbot, make_window):
+    window = make_window(size=(1000, 700))
+
+    def share() -> float:
+        sizes = window.main_splitter.sizes()
+        return sizes[0] / sum(sizes)
+
+    assert share() == pytest.approx(DEFAULT_SHARE["small"], abs=0.01)
+    window.resize(1600, 1000)
+    qtbot.waitUntil(lambda: abs(share() - DEFAULT_SHARE["medium"]) < 0.01)
+    window.resize(2560, 1440)
+    qtbot.waitUntil(lambda: abs(share() - DEFAULT_SHARE["large"]) < 0.01)
+    assert window.main_splitter.sizes()[0] > 700  # not stuck at a fixed 450 px
+    window.resize(1000, 700)
+    qtbot.waitUntil(lambda: window.width() == 1000)
+    total = sum(window.main_splitter.sizes())
+    window.main_splitter.setSizes([250, total - 250])
+    window.main_splitter.splitterMoved.emit(250, 1)  # what a drag reports
+    window.resize(1600, 1000)
+    qtbot.waitUntil(lambda: abs(share() - DEFAULT_SHARE["medium"]) < 0.01)
+    window.resize(1000, 700)
+    qtbot.waitUntil(lambda: abs(share() - 250 / total) < 0.01)
+    window.close()
+    again = make_window(size=(1000, 700))
+    sizes = again.main_splitter.sizes()
+    assert sizes[0] / sum(sizes) == pytest.approx(250 / total, abs=0.01)
+
+
+def test_subject_gets_the_room(qtbot, make_window):
+    window = make_window(size=(1600, 1000))
+    _open(qtbot, window, FIXTURE)
+    header = window.tree.header()
+    room = window.tree.viewport().width()
+    assert header.sectionSize(COL_SUBJECT) > 0.4 * room
+    metrics = window.tree.fontMetrics()
+    assert header.sectionSize(COL_FROM) < metrics.horizontalAdvance("M" * 24)
+
+
+# -- opening ----------------------------------------------------------------------------------
+
+
+def test_open_maildir_uses_a_folder_dialog(qtbot, make_window, tmp_path, monkeypatch):
+    maildir = tmp_path / "box"
+    for sub in ("cur", "new", "tmp"):
+        (maildir / sub).mkdir(parents=True)
+    (maildir / "new" / "1.eml").write_text(
+        "From: A <a@example.org>\nSubject: hello\nMessage-ID: <md1@x>\n\nhi\n")
+    asked = []
+
+    def folder_dialog(parent, title, start):
+        asked.append(title)
+        return str(maildir)
+
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", staticmethod(folder_dialog))
+    window = make_window()
+    with qtbot.waitSignal(window.loaded, timeout=30000):
+        window.act_open_maildir.trigger()
+    assert asked == ["Open Maildir"]
+    assert window.archive.format == "maildir" and window.current_msgid == "md1@x"

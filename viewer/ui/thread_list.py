@@ -1,0 +1,205 @@
+"""The thread list: a tree view whose Subject column gets the room and whose header sorts.
+
+From, Date and the count columns are sized to what they hold (measured on the index's
+strings, never with ResizeToContents, which would ask ``data()`` of every row of a 50,000-row
+mailbox); Subject takes the rest. A narrow list squeezes From before the subject. Clicking a
+column header asks for that order (``sort_requested``); the window decides whether the
+counts it needs must be read in the background first.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTreeView, QWidget
+
+from viewer.core.thread_sort import SORT_KEYS
+from viewer.ui.thread_model import (
+    COL_COMMENTS,
+    COL_COUNT,
+    COL_DATE,
+    COL_FROM,
+    COL_SUBJECT,
+    COL_TRAILERS,
+    COL_VERSION,
+    DEFAULT_SORT,
+    ThreadModel,
+)
+
+_SAMPLES = {
+    COL_DATE: "2024-02-12",
+    COL_VERSION: "v1–v3",
+    COL_TRAILERS: "R12 A3",
+}
+_PADDING = 12
+"""Room a cell needs beyond its text: the delegate's margins (6 px in Fusion) and a gap."""
+_INDICATOR = 14
+"""Room the header needs beyond its title for the sort arrow."""
+_FROM_MOST = 0.22
+"""From never takes more than this share of the list, however long the names."""
+
+
+class ThreadList(QTreeView):
+    sort_requested = Signal(str, bool)
+    """A SORT_KEYS key and descending, from a click on a column header."""
+    escape_pressed = Signal()
+    """Escape while the list has focus (the window clears the filter)."""
+
+    def __init__(self, model: ThreadModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("threadList")
+        self.setModel(model)
+        self.thread_model = model
+        self.setUniformRowHeights(True)  # lets a 50,000-row list lay out without asking
+        self.setAllColumnsShowFocus(True)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setAlternatingRowColors(True)
+        self.setExpandsOnDoubleClick(True)
+        # Review threads nest ten deep; the default 20 px a level would leave no subject.
+        self.setIndentation(12)
+        header = self.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(COL_SUBJECT, QHeaderView.ResizeMode.Stretch)
+        for column in range(1, model.columnCount()):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+        # The version is in every subject ("[PATCH v3 …") and in a revisions row's label, and a
+        # narrow list needs the room for the subject; the header's menu brings it back.
+        header.setSectionHidden(COL_VERSION, True)
+        header.setSectionsClickable(True)
+        header.setSortIndicatorShown(True)
+        header.sortIndicatorChanged.connect(self._sort_clicked)
+        self._from_width = 0
+        """The width From grows back to; a size the user drags it to is kept as that."""
+        self._from_min = 0
+        self._fitting = False
+        self._author_samples: list[str] = []
+        self._count_sample = "999"
+        header.sectionResized.connect(self._column_resized)
+        self.viewport().installEventFilter(self)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._column_menu)
+        self.show_sort(*DEFAULT_SORT)
+
+    # -- sorting ------------------------------------------------------------------------------
+
+    def show_sort(self, key: str, descending: bool) -> None:
+        """Put the indicator on ``key``'s column without asking for a sort."""
+        header = self.header()
+        order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
+        header.blockSignals(True)
+        try:
+            header.setSortIndicator(SORT_KEYS.index(key), order)
+        finally:
+            header.blockSignals(False)
+        self.size_columns()  # the arrow needs room on its column
+        header.viewport().update()
+
+    def _sort_clicked(self, column: int, order: Qt.SortOrder) -> None:
+        if 0 <= column < len(SORT_KEYS):
+            self.sort_requested.emit(SORT_KEYS[column], order == Qt.SortOrder.DescendingOrder)
+
+    # -- column widths ------------------------------------------------------------------------
+
+    def set_content(self, authors: list[str], largest_count: int) -> None:
+        """What the columns will show (from the index), so they can be sized to it."""
+        self._author_samples = authors
+        self._count_sample = str(max(largest_count, 99))
+        self.size_columns()
+
+    def size_columns(self) -> None:
+        """From, Date and counts to their content in the list's (bold: unread) font."""
+        header = self.header()
+        bold = QFont(self.font())
+        bold.setBold(True)  # unread rows are bold and must not be cut short
+        metrics = QFontMetrics(bold)
+        header_metrics = QFontMetrics(header.font())
+
+        def fit(column: int, text: str) -> int:
+            title = str(self.model().headerData(column, Qt.Orientation.Horizontal))
+            # the header title (and the sort arrow, on the sorted column) fits as well
+            arrow = _INDICATOR if column == header.sortIndicatorSection() else 0
+            return max(metrics.horizontalAdvance(text),
+                       header_metrics.horizontalAdvance(title) + arrow) + _PADDING
+
+        self._fitting = True
+        try:
+            for column, sample in _SAMPLES.items():
+                header.resizeSection(column, fit(column, sample))
+            header.resizeSection(COL_COUNT, fit(COL_COUNT, self._count_sample))
+            header.resizeSection(COL_COMMENTS, fit(COL_COMMENTS, self._count_sample))
+            widths = sorted(metrics.horizontalAdvance(a) for a in self._author_samples)
+            # the 90th percentile: one "Firstname Middle Lastname-Doublebarrel (Company)"
+            # must not widen the column for everybody
+            typical = widths[int(len(widths) * 0.9)] if widths else \
+                metrics.horizontalAdvance("Jane Maintainer")
+            self._from_width = fit(COL_FROM, "") if not widths else max(
+                fit(COL_FROM, ""), typical + _PADDING)
+            self._from_min = metrics.horizontalAdvance("Jane") + _PADDING
+            header.setMinimumSectionSize(metrics.horizontalAdvance("Msgs") + 8)
+        finally:
+            self._fitting = False
+        self._fit_subject()
+
+    def set_list_font(self, font: QFont) -> None:
+        """The zoomed font: rows, header and the model's bold/italic variants follow it."""
+        self.setFont(font)
+        self.header().setFont(font)
+        self.thread_model.set_font(font)
+        self.size_columns()
+        self.doItemsLayout()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_subject()
+        return super().eventFilter(watched, event)
+
+    def _column_resized(self, column: int, _old: int, new: int) -> None:
+        if column == COL_FROM and not self._fitting:
+            self._from_width = new
+
+    def _fit_subject(self) -> None:
+        header = self.header()
+        room = self.viewport().width()
+        others = sum(header.sectionSize(c) for c in range(header.count())
+                     if c not in (COL_SUBJECT, COL_FROM) and not header.isSectionHidden(c))
+        subject = min(int(room * 0.4), 160)
+        most = max(self._from_min, int(room * _FROM_MOST))
+        width = max(self._from_min, min(self._from_width, most, room - others - subject))
+        self._fitting = True
+        try:
+            header.resizeSection(COL_FROM, width)
+        finally:
+            self._fitting = False
+
+    def from_width(self) -> int:
+        """The width From has when the list is wide enough (for saving and tests)."""
+        return self._from_width
+
+    def _column_menu(self, position) -> None:
+        """Show or hide the list's columns (the subject always stays)."""
+        header = self.header()
+        menu = QMenu(self)
+        for column in range(1, self.model().columnCount()):
+            title = self.model().headerData(column, Qt.Orientation.Horizontal)
+            action = menu.addAction(str(title))
+            action.setCheckable(True)
+            action.setChecked(not header.isSectionHidden(column))
+            action.toggled.connect(
+                lambda shown, c=column: (header.setSectionHidden(c, not shown),
+                                         self._fit_subject())
+            )
+        menu.exec(header.mapToGlobal(position))
+
+    # -- keys ---------------------------------------------------------------------------------
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape and not event.modifiers():
+            self.escape_pressed.emit()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def keyboardSearch(self, search: str) -> None:
+        """No type-to-find: every letter is a shortcut here (j, k, n, p, u, o …), and a
+        letter that fell through to a search would jump the list somewhere unexpected."""
+
