@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialog, QFileDialog
 
-import viewer.ui.mainwindow as mainwindow
+import viewer.ui.list_filtering as list_filtering
 from viewer.core.query import parse_query
 from viewer.core.store import Store
 from viewer.ui.mainwindow import MainWindow
@@ -232,7 +232,7 @@ def test_sorting_by_a_column_keeps_threads_together_and_is_remembered(
 
 
 def test_sorting_by_comments_reads_counts_first(qtbot, make_window, monkeypatch):
-    monkeypatch.setattr(mainwindow, "_FACTS_IN_FOREGROUND", 0)
+    monkeypatch.setattr(list_filtering, "_FACTS_IN_FOREGROUND", 0)
     window = make_window()
     _open(qtbot, window, FIXTURE)
     window.model.lazy_enabled = False
@@ -295,7 +295,7 @@ def test_mark_a_whole_thread_or_series_read(qtbot, make_window):
 def test_unwanted_background_scan_is_cancelled_and_its_progress_removed(
     qtbot, make_window, monkeypatch
 ):
-    monkeypatch.setattr(mainwindow, "_FACTS_IN_FOREGROUND", 0)
+    monkeypatch.setattr(list_filtering, "_FACTS_IN_FOREGROUND", 0)
     window = make_window()
     _open(qtbot, window, FIXTURE)
     window.model.lazy_enabled = False
@@ -313,7 +313,7 @@ def test_unwanted_background_scan_is_cancelled_and_its_progress_removed(
 
 
 def test_wanted_background_scan_finishes(qtbot, make_window, monkeypatch):
-    monkeypatch.setattr(mainwindow, "_FACTS_IN_FOREGROUND", 0)
+    monkeypatch.setattr(list_filtering, "_FACTS_IN_FOREGROUND", 0)
     window = make_window()
     _open(qtbot, window, FIXTURE)
     window.model.lazy_enabled = False

@@ -367,9 +367,9 @@ def test_env_points_state_elsewhere(monkeypatch, tmp_path):
 
 
 def test_has_filter_reads_mail_in_the_background(qtbot, make_window, monkeypatch):
-    import viewer.ui.mainwindow as mainwindow
+    import viewer.ui.list_filtering as list_filtering
 
-    monkeypatch.setattr(mainwindow, "_FACTS_IN_FOREGROUND", 0)
+    monkeypatch.setattr(list_filtering, "_FACTS_IN_FOREGROUND", 0)
     window = make_window()
     _open(qtbot, window, FIXTURE)
     window.model.lazy_enabled = False  # or the idle counting would know every answer already

@@ -5,32 +5,30 @@ the thread model, and when a row becomes current it shows that mail in the messa
 patch it belongs to on the review page (a reply shows the patch it answers, so its comments are
 in view). Every action lives in a menu with its shortcut, so the ``?`` overview and the menus
 are generated from the same QActions.
+
+Concepts of the window live in their own files and are mixed in: the actions and menus
+(window_actions), opening mailboxes (opening), the list's filter and sort with their background
+reading (list_filtering), where the panes sit (window_layout).
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QModelIndex, Qt, Signal
 from PySide6.QtGui import (
     QAction,
-    QActionGroup,
     QCloseEvent,
-    QDragEnterEvent,
-    QDropEvent,
     QFont,
     QGuiApplication,
     QKeySequence,
 )
 from PySide6.QtWidgets import (
     QApplication,
-    QFileDialog,
     QFontDialog,
     QLabel,
     QMainWindow,
-    QMenu,
     QProgressBar,
     QSplitter,
     QToolButton,
@@ -39,17 +37,16 @@ from PySide6.QtWidgets import (
 )
 
 from viewer.core.archive import Archive
-from viewer.core.errors import HunkwiseError, LoadCancelled
-from viewer.core.identity import git_identity
 from viewer.core.placeholder import implied_subject
 from viewer.core.query import Query
 from viewer.core.store import Store
-from viewer.core.thread_sort import NEEDS_BODIES
-from viewer.core.triage import Triage, sent_from_hunkwise
+from viewer.core.triage import Triage
 from viewer.ui.about import AboutDialog
 from viewer.ui.find_bar import FindBar
+from viewer.ui.list_filtering import ListFiltering
 from viewer.ui.message_view import MessageView
 from viewer.ui.messages import MessageBar
+from viewer.ui.opening import Opening
 from viewer.ui.settings import Settings
 from viewer.ui.shortcuts import ShortcutsDialog
 from viewer.ui.tasks import TaskRunner
@@ -58,13 +55,12 @@ from viewer.ui.thread_filter import FilterBox
 from viewer.ui.thread_list import ThreadList
 from viewer.ui.thread_model import (
     COL_FROM,
-    DEFAULT_SORT,
     GROUP,
     KIND_ROLE,
     MSGID_ROLE,
     ThreadModel,
-    compute_facts,
 )
+from viewer.ui.window_actions import WindowActions
 from viewer.ui.window_layout import WindowLayout
 
 try:
@@ -72,10 +68,6 @@ try:
 except ImportError:  # the review page is a separate piece; the shell must run without it
     PatchView = None  # type: ignore[assignment,misc]
 
-_FACTS_IN_FOREGROUND = 200
-"""A has: filter needing more unread mail than this reads it in the background."""
-_EXPAND_ALL_BELOW = 400
-"""Mailboxes with fewer messages open fully expanded: a demo or one thread reads best so."""
 
 
 def resolve_theme(choice: str) -> str:
@@ -109,7 +101,7 @@ class _PlainPatchView(MessageView):
         pass
 
 
-class MainWindow(QMainWindow):
+class MainWindow(WindowActions, Opening, ListFiltering, QMainWindow):
     loaded = Signal(object)
     """An Archive finished loading and is on show."""
     load_failed = Signal(str)
@@ -287,297 +279,6 @@ class MainWindow(QMainWindow):
                 return True
         return super().eventFilter(watched, event)
 
-    def _action(
-        self,
-        text: str,
-        slot: Callable[[], object],
-        keys: QKeySequence.StandardKey | str | list[str] | None = None,
-        *,
-        checkable: bool = False,
-        tip: str = "",
-    ) -> QAction:
-        action = QAction(text, self)
-        if isinstance(keys, list):
-            action.setShortcuts([QKeySequence(k) for k in keys])
-        elif isinstance(keys, QKeySequence.StandardKey):
-            action.setShortcuts(keys)
-        elif keys:
-            action.setShortcut(QKeySequence(keys))
-        action.setCheckable(checkable)
-        if tip:
-            action.setStatusTip(tip)
-        if checkable:
-            action.toggled.connect(slot)
-        else:
-            action.triggered.connect(lambda _checked=False: slot())
-        self.addAction(action)  # shortcuts work even when the menu bar is hidden
-        return action
-
-    def _build_actions(self) -> None:
-        std = QKeySequence.StandardKey
-        a = self._action
-        self.act_open = a("&Open Mailbox…", self.open_dialog, std.Open)
-        self.act_open_maildir = a("Open &Maildir…", self.open_maildir_dialog, "Ctrl+Shift+O")
-        self.act_demo = a("Open &Demo Mailbox", self.open_demo)
-        self.act_reload = a("&Reload", self.reload, std.Refresh)
-        self.act_cancel = a("&Cancel Loading", self.cancel_loading)
-        self.act_quit = a("&Quit", self.close, std.Quit)
-        self.act_filter = a("&Filter Threads", self.focus_filter, "/")
-        self.act_clear_filter = a("C&lear Filter", self.clear_filter)
-        self.act_find = a("&Find in Page…", self.find_bar.open_bar, "Ctrl+F")
-        self.act_find_next = a("Find Ne&xt", lambda: self.find_bar.step(forward=True), "F3")
-        self.act_find_prev = a("Find Pre&vious", lambda: self.find_bar.step(forward=False),
-                               "Shift+F3")
-        self.act_toggle_read = a("Toggle &Read", self.toggle_read, "U")
-        self.act_thread_read = a("Mark &Thread Read", self.mark_thread_read, "Shift+U",
-                                 tip="Every mail of the thread, or of every revision of a "
-                                     "series, marked read (again: unread)")
-        self.act_copy_id = a("Copy &Message-ID", self.copy_msgid, "Ctrl+Shift+C")
-        self.act_next_row = a("Next &Row", lambda: self.move_row(1), "J")
-        self.act_prev_row = a("Previous Ro&w", lambda: self.move_row(-1), "K")
-        self.act_next_msg = a("&Next Message", lambda: self.move_message(1), "N")
-        self.act_prev_msg = a("&Previous Message", lambda: self.move_message(-1), "P")
-        self.act_next_patch = a("Next Pa&tch", lambda: self.move_patch(1), "]")
-        self.act_prev_patch = a("Previous Patc&h", lambda: self.move_patch(-1), "[")
-        self.act_next_comment = a("Next &Comment", lambda: self._review("next_comment"), ".")
-        self.act_prev_comment = a("Previous Co&mment", lambda: self._review("previous_comment"),
-                                  ",")
-        self.act_next_file = a("Next &File", lambda: self._review("next_file"), "}")
-        self.act_prev_file = a("Previous F&ile", lambda: self._review("previous_file"), "{")
-        self.act_list = a("Go to Thread &List", self.focus_list, "Ctrl+L")
-        self.act_expand = a("&Expand All Threads", self.tree.expandAll, "Ctrl+Shift+E")
-        self.act_collapse = a("C&ollapse All Threads", self.tree.collapseAll, "Ctrl+Shift+W")
-        self.act_only_commented = a(
-            "Only &Commented Hunks", self.set_only_commented_hunks, ["H", "Ctrl+H"],
-            checkable=True,
-        )
-        self.act_only_commented.setChecked(self.settings.only_commented_hunks)
-        self.act_raw = a("Show Message &Source", self.message_view.set_raw, "Ctrl+U",
-                         checkable=True)
-        self.act_font = a("Monospace &Font…", self.choose_font)
-        self.act_zoom_in = a("Zoom &In", lambda: self.zoom(1), std.ZoomIn)
-        self.act_zoom_out = a("Zoom &Out", lambda: self.zoom(-1), std.ZoomOut)
-        self.act_shortcuts = a("&Keyboard Shortcuts", self.show_shortcuts, ["?", "F1"])
-        self.act_about = a("&About Hunkwise", self.about)
-        self.theme_actions = QActionGroup(self)
-        self.theme_actions.setExclusive(True)
-        for name, label in (("system", "Follow &System"), ("light", "&Light"), ("dark", "&Dark")):
-            action = QAction(label, self, checkable=True)
-            action.setData(name)
-            action.setChecked(name == self.settings.theme)
-            action.triggered.connect(lambda _checked=False, n=name: self.set_theme(n))
-            self.theme_actions.addAction(action)
-
-    def _build_menus(self) -> None:
-        bar = self.menuBar()
-        self.menus: list[tuple[str, list[QAction]]] = []
-
-        def menu(title: str, items: list[QAction | QMenu | None]) -> QMenu:
-            m = bar.addMenu(title)
-            listed: list[QAction] = []
-            for item in items:
-                if item is None:
-                    m.addSeparator()
-                elif isinstance(item, QMenu):
-                    m.addMenu(item)
-                else:
-                    m.addAction(item)
-                    listed.append(item)
-            self.menus.append((title, listed))
-            return m
-
-        self.recent_menu = QMenu("Open &Recent", self)
-        self.recent_menu.aboutToShow.connect(self._fill_recent)
-        menu("&File", [self.act_open, self.act_open_maildir, self.recent_menu, self.act_demo,
-                       self.act_reload, self.act_cancel, None, self.act_quit])
-        menu("&Edit", [self.act_filter, self.act_clear_filter, None, self.act_find,
-                       self.act_find_next, self.act_find_prev, None, self.act_toggle_read,
-                       self.act_thread_read, self.act_copy_id])
-        menu("&Go", [self.act_next_row, self.act_prev_row, None, self.act_next_msg,
-                     self.act_prev_msg, None, self.act_next_patch, self.act_prev_patch, None,
-                     self.act_next_comment, self.act_prev_comment, self.act_next_file,
-                     self.act_prev_file, None, self.act_list])
-        theme_menu = QMenu("&Theme", self)
-        theme_menu.addActions(self.theme_actions.actions())
-        menu("&View", [theme_menu, self.act_font, self.act_zoom_in, self.act_zoom_out, None,
-                       self.act_only_commented, *self.review_actions, self.act_raw, None,
-                       self.act_expand,
-                       self.act_collapse])
-        menu("&Help", [self.act_shortcuts, self.act_about])
-
-    # -- opening ------------------------------------------------------------------------------
-
-    def open_path(self, path: str | os.PathLike[str], *, select: str | None = None) -> None:
-        """Load a mailbox in the background; the current one stays usable meanwhile."""
-        target = Path(path).expanduser()
-        self._loading_path = target
-        self._select_after_load = select
-        self.summary.setText(f"Loading {target.name}…")
-        self.progress.setValue(0)
-
-        def job(progress, cancelled):
-            return Archive.open(target, progress=progress, cancelled=cancelled)
-
-        self.loader.start(job)
-
-    def open_dialog(self) -> None:
-        start = str(Path(self.settings.recent_files[0]).parent) if self.settings.recent_files \
-            else str(Path.home())
-        paths, _ = QFileDialog.getOpenFileNames(
-            self, "Open Mailbox", start, "Mailboxes (*.mbox *.mbx *.gz *.eml *.patch *.mbox.gz);;"
-            "All files (*)"
-        )
-        if paths:
-            self.open_paths(paths)
-
-    def open_maildir_dialog(self) -> None:
-        """A folder dialog: the file dialog would walk into a Maildir's cur/new/tmp."""
-        start = str(Path(self.settings.recent_files[0]).parent) if self.settings.recent_files \
-            else str(Path.home())
-        path = QFileDialog.getExistingDirectory(self, "Open Maildir", start)
-        if path:
-            self.open_path(path)
-
-    def open_paths(self, paths: list[str]) -> None:
-        """Several mailboxes at once: one opens, the others go to Open Recent.
-
-        One archive view of several files would need the index, the read state and reload
-        to be keyed by a set of files; until the engine has that, the first file opens and
-        the rest are a click away in File → Open Recent.
-        """
-        if not paths:
-            return
-        for rest in reversed(paths[1:]):
-            self.settings.add_recent(rest)
-        self.open_path(paths[0])
-        if len(paths) > 1:
-            names = ", ".join(Path(p).name for p in paths[1:])
-            self.messages.info(f"Opened {Path(paths[0]).name}; {names} are in File → Open "
-                               "Recent.")
-
-    def open_demo(self) -> None:
-        from viewer.ui.app import demo_mailbox
-
-        demo = demo_mailbox()
-        if demo is None:
-            self.messages.error("The demo mailbox is not installed with this copy of Hunkwise.")
-        else:
-            self.open_path(demo)
-
-    def reload(self) -> None:
-        if self.archive is not None:
-            self.open_path(self.archive.path, select=self.current_msgid)
-
-    def cancel_loading(self) -> None:
-        for_filter = self._facts_for_filter
-        if self.facts_job.running:
-            self._stop_facts_job()
-            self.messages.info("Stopped reading mail for the filter; it was not applied."
-                               if for_filter else "Stopped reading mail; the list is not sorted.")
-            self._show_summary()
-        if self.loader.cancel():
-            name = self._loading_path.name if self._loading_path else "the mailbox"
-            self.messages.info(f"Stopped loading {name}.")
-            self._show_summary()
-
-    def _on_running_changed(self, _running: bool) -> None:
-        running = self.loader.running or self.facts_job.running
-        self.progress.setVisible(running)
-        self.cancel_button.setVisible(running)
-        self.act_cancel.setEnabled(running)
-        if running:
-            self.progress.setRange(0, 0)  # busy until the first progress report
-
-    def _on_progress(self, done: int, total: int) -> None:
-        if total > 0:
-            self.progress.setRange(0, 1000)
-            self.progress.setValue(int(1000 * min(done, total) / total))
-
-    def _on_load_failed(self, error: BaseException) -> None:
-        if isinstance(error, LoadCancelled):
-            return
-        name = self._loading_path.name if self._loading_path else "the mailbox"
-        if isinstance(error, HunkwiseError):
-            text = str(error)
-        else:  # a bug, not bad input: say so plainly rather than crash or stay silent
-            text = f"Could not open {name}: {type(error).__name__}: {error}"
-        self.messages.error(text)
-        self._show_summary()
-        self.load_failed.emit(text)
-
-    def _on_loaded(self, archive: Archive) -> None:
-        self.archive = archive
-        self.current_msgid = None
-        read = self.store.read_ids(archive.path) if self.store is not None else set()
-        self._stop_facts_job()  # counts for the old mailbox are of no use now
-        # The filter is applied again below, where a has: filter can go to the background.
-        query, self.model.query = self.model.query, Query()
-        self.triage = Triage(archive, self.store, git_identity(str(archive.path.parent)))
-        try:
-            self.triage.apply_transitions(sent_from_hunkwise(archive))
-        except Exception as error:  # disk full, read-only home: show the mail regardless
-            self.messages.warning(f"Could not save triage state: {error}")
-        self.model.triage = self.triage
-        sort = self.settings.sort_order
-        # a header-only order sorts while the list is built; a count order may need reading
-        self.model.sort_order = sort if sort[0] not in NEEDS_BODIES else DEFAULT_SORT
-        self.model.set_archive(archive, read)
-        self.tree.set_content(*self.model.column_content())
-        self.setWindowTitle(f"{archive.path.name} — Hunkwise")
-        self.settings.add_recent(archive.path)
-        if len(archive.entries) < _EXPAND_ALL_BELOW:
-            self.tree.expandAll()
-        self._show_summary()
-        if not query.is_empty:
-            self.set_query(query)
-        if sort != self.model.sort_order:
-            self.sort_threads(*sort)
-        target = self._select_after_load
-        self._select_after_load = None
-        if not (target and self.select_message(target)):
-            if target:
-                self.messages.warning(f"No message <{target}> in {archive.path.name}.")
-            first = self.model.index(0, 0)
-            if first.isValid():
-                self.tree.setCurrentIndex(first)
-            else:
-                self.message_view.clear_message("This mailbox holds no mail.")
-        self.loaded.emit(archive)
-
-    def _show_summary(self) -> None:
-        archive = self.archive
-        if archive is None:
-            self.summary.setText("No mailbox open — File → Open, or drop one here.")
-            return
-        shown = self.model.rowCount()
-        filtered = "" if self.model.query.is_empty else f", {shown} matching"
-        self.summary.setText(
-            f"{archive.path.name}: {len(archive.entries)} messages, {len(archive.threads)} "
-            f"threads, {len(archive.series)} series{filtered} — loaded in {archive.seconds:.2f} s"
-        )
-
-    def _fill_recent(self) -> None:
-        self.recent_menu.clear()
-        recent = self.settings.recent_files
-        for path in recent:
-            action = self.recent_menu.addAction(path)
-            action.triggered.connect(lambda _checked=False, p=path: self.open_path(p))
-        if not recent:
-            self.recent_menu.addAction("(none)").setEnabled(False)
-        else:
-            self.recent_menu.addSeparator()
-            self.recent_menu.addAction("Clear List", self.settings.clear_recent)
-
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if any(url.isLocalFile() for url in event.mimeData().urls()):
-            event.acceptProposedAction()
-
-    def dropEvent(self, event: QDropEvent) -> None:
-        files = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
-        if files:
-            event.acceptProposedAction()
-            self.open_paths(files)
-
     # -- the current message ------------------------------------------------------------------
 
     def select_message(self, msgid: str) -> bool:
@@ -735,156 +436,6 @@ class MainWindow(QMainWindow):
 
     def _review(self, name: str) -> None:
         getattr(self.patch_view, name, lambda: None)()
-
-    # -- filter -------------------------------------------------------------------------------
-
-    def set_query(self, query: Query) -> None:
-        """Filter the list; a has: filter on a big mailbox first reads mail in the background.
-
-        A scan still running keeps going when the new filter needs the same mail (typing
-        "has:reviewed-by from:x" after "has:reviewed-by"): it is still wanted. Otherwise it is
-        cancelled at once, and its progress leaves the status bar with it.
-        """
-        needed = self.model.needs_facts(query)
-        if self.facts_job.running and self._facts_for_filter and needed:
-            self._query_waiting = query
-            return
-        self._stop_facts_job()
-        if len(needed) > _FACTS_IN_FOREGROUND and self.archive is not None:
-            self._start_facts_job(needed, f"Reading {len(needed)} mails for the filter…")
-            self._query_waiting = query
-            self._facts_for_filter = True
-            return
-        self._apply_query(query)
-
-    def _start_facts_job(self, needed: list[str], text: str) -> None:
-        archive = self.archive
-        assert archive is not None
-        self.summary.setText(text)
-        self.facts_job.start(
-            lambda progress, cancelled: compute_facts(archive, needed, progress, cancelled)
-        )
-
-    def _stop_facts_job(self) -> None:
-        """Cancel a scan nobody waits for any more, and take its progress off the screen."""
-        self.facts_job.cancel()
-        self._query_waiting = None
-        self._sort_waiting = None
-        self._facts_for_filter = False
-
-    def _on_facts(self, facts: dict) -> None:
-        self.model.add_facts(facts)
-        query, self._query_waiting = self._query_waiting, None
-        sort, self._sort_waiting = self._sort_waiting, None
-        self._facts_for_filter = False
-        if sort is not None:
-            self._apply_sort(*sort)
-        if query is not None:
-            self._apply_query(query)
-        elif sort is not None:
-            self._show_summary()
-
-    def _on_facts_failed(self, error: BaseException) -> None:
-        self._query_waiting = None
-        self._sort_waiting = None
-        self._facts_for_filter = False
-        self.messages.error(f"Reading mail failed: {type(error).__name__}: {error}")
-
-    # -- sorting ------------------------------------------------------------------------------
-
-    def sort_threads(self, key: str, descending: bool) -> None:
-        """Order the list by a column; remembered. Sorting by comments or trailers on a big
-        mailbox reads the thread starts' mail in the background first."""
-        self.settings.sort_order = (key, descending)
-        self.tree.show_sort(key, descending)
-        needed = self.model.needs_sort_facts(key)
-        if len(needed) > _FACTS_IN_FOREGROUND and self.archive is not None:
-            if self.facts_job.running and self._facts_for_filter:
-                # the filter's scan reads every mail, these included: sort once it is done
-                self._sort_waiting = (key, descending)
-                return
-            self._stop_facts_job()
-            self._start_facts_job(needed, f"Reading {len(needed)} mails to sort by {key}…")
-            self._sort_waiting = (key, descending)
-            return
-        if needed and self.archive is not None:
-            self.model.add_facts(compute_facts(self.archive, needed, lambda *_: None,
-                                               lambda: False))
-        self._apply_sort(key, descending)
-
-    def _apply_sort(self, key: str, descending: bool) -> None:
-        current = self.current_msgid
-        expanded = self._expanded_roots()
-        self.model.set_sort(key, descending=descending)
-        self._restore_expanded(expanded)
-        if current is not None:
-            self.select_message(current)
-
-    def _expanded_roots(self) -> set[str]:
-        """Top-level rows that are open, by Message-ID (a reset forgets them)."""
-        opened = set()
-        for row in range(self.model.rowCount()):
-            index = self.model.index(row, 0)
-            if self.tree.isExpanded(index):
-                msgid = index.data(MSGID_ROLE)
-                if msgid is None:  # a revisions row: its newest revision names it
-                    child = self.model.index(self.model.rowCount(index) - 1, 0, index)
-                    msgid = "group:" + str(child.data(MSGID_ROLE))
-                opened.add(msgid)
-        return opened
-
-    def _restore_expanded(self, opened: set[str]) -> None:
-        if self.archive is not None and len(self.archive.entries) < _EXPAND_ALL_BELOW:
-            self.tree.expandAll()
-            return
-        for msgid in opened:
-            if msgid.startswith("group:"):
-                child = self.model.index_of(msgid[len("group:"):])
-                if child.isValid():
-                    self.tree.expand(child.parent())
-            else:
-                index = self.model.index_of(msgid)
-                if index.isValid():
-                    self.tree.expand(index)
-
-    def _apply_query(self, query: Query) -> None:
-        current = self.current_msgid
-        try:
-            self.filter_seconds = self.model.set_query(query)
-        except Exception as error:
-            self.messages.error(f"Filter failed: {type(error).__name__}: {error}")
-            return
-        if query.errors:
-            self.messages.warning("; ".join(query.errors))
-        if self.archive is not None and (
-            len(self.archive.entries) < _EXPAND_ALL_BELOW
-            or (not query.is_empty and self.model.rowCount() < 50)
-        ):
-            self.tree.expandAll()  # few matches: show where in their threads they sit
-        if current is not None:
-            self.select_message(current)
-        if self.model.rowCount() == 0:
-            # nothing matches: no patch of a thread that is no longer listed stays on show
-            self.current_msgid = None
-            self.patch_view.clear()
-            self.find_bar.refresh()
-            self.message_view.clear_message("No thread matches the filter.")
-        elif current is None or not self.tree.currentIndex().isValid():
-            first = self.model.index(0, 0)
-            self.tree.setCurrentIndex(first)
-        self._show_summary()
-
-    def focus_filter(self) -> None:
-        self.filter_box.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self.filter_box.selectAll()
-
-    def focus_list(self) -> None:
-        self.tree.setFocus(Qt.FocusReason.ShortcutFocusReason)
-
-    def clear_filter(self) -> None:
-        if self.filter_box.text() or not self.filter_box.query.is_empty:
-            self.filter_box.clear()
-            self.filter_box.apply()
 
     # -- appearance ---------------------------------------------------------------------------
 

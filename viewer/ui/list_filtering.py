@@ -1,0 +1,171 @@
+"""The thread list's filter and sort, with the mail reading they may need in the background.
+
+A has: filter or a sort by comments on a big mailbox reads thousands of mails (~1 ms each):
+that runs as one background job whose progress is in the status bar. A job nobody waits for
+any more (the filter cleared, another mailbox opened) is cancelled and its progress removed;
+one still wanted (a refined filter needing the same mail) is left to finish.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from viewer.core.query import Query
+from viewer.ui.thread_model import MSGID_ROLE, compute_facts
+
+_FACTS_IN_FOREGROUND = 200
+"""A has: filter or sort needing more unread mail than this reads it in the background."""
+_EXPAND_ALL_BELOW = 400
+"""Mailboxes with fewer messages open fully expanded: a demo or one thread reads best so."""
+
+
+class ListFiltering:
+    """Mixed into MainWindow: filter, sort and the facts job behind them."""
+
+    def set_query(self, query: Query) -> None:
+        """Filter the list; a has: filter on a big mailbox first reads mail in the background.
+
+        A scan still running keeps going when the new filter needs the same mail (typing
+        "has:reviewed-by from:x" after "has:reviewed-by"): it is still wanted. Otherwise it is
+        cancelled at once, and its progress leaves the status bar with it.
+        """
+        needed = self.model.needs_facts(query)
+        if self.facts_job.running and self._facts_for_filter and needed:
+            self._query_waiting = query
+            return
+        self._stop_facts_job()
+        if len(needed) > _FACTS_IN_FOREGROUND and self.archive is not None:
+            self._start_facts_job(needed, f"Reading {len(needed)} mails for the filter…")
+            self._query_waiting = query
+            self._facts_for_filter = True
+            return
+        self._apply_query(query)
+
+    def _start_facts_job(self, needed: list[str], text: str) -> None:
+        archive = self.archive
+        assert archive is not None
+        self.summary.setText(text)
+        self.facts_job.start(
+            lambda progress, cancelled: compute_facts(archive, needed, progress, cancelled)
+        )
+
+    def _stop_facts_job(self) -> None:
+        """Cancel a scan nobody waits for any more, and take its progress off the screen."""
+        self.facts_job.cancel()
+        self._query_waiting = None
+        self._sort_waiting = None
+        self._facts_for_filter = False
+
+    def _on_facts(self, facts: dict) -> None:
+        self.model.add_facts(facts)
+        query, self._query_waiting = self._query_waiting, None
+        sort, self._sort_waiting = self._sort_waiting, None
+        self._facts_for_filter = False
+        if sort is not None:
+            self._apply_sort(*sort)
+        if query is not None:
+            self._apply_query(query)
+        elif sort is not None:
+            self._show_summary()
+
+    def _on_facts_failed(self, error: BaseException) -> None:
+        self._query_waiting = None
+        self._sort_waiting = None
+        self._facts_for_filter = False
+        self.messages.error(f"Reading mail failed: {type(error).__name__}: {error}")
+
+    # -- sorting ------------------------------------------------------------------------------
+
+    def sort_threads(self, key: str, descending: bool) -> None:
+        """Order the list by a column; remembered. Sorting by comments or trailers on a big
+        mailbox reads the thread starts' mail in the background first."""
+        self.settings.sort_order = (key, descending)
+        self.tree.show_sort(key, descending)
+        needed = self.model.needs_sort_facts(key)
+        if len(needed) > _FACTS_IN_FOREGROUND and self.archive is not None:
+            if self.facts_job.running and self._facts_for_filter:
+                # the filter's scan reads every mail, these included: sort once it is done
+                self._sort_waiting = (key, descending)
+                return
+            self._stop_facts_job()
+            self._start_facts_job(needed, f"Reading {len(needed)} mails to sort by {key}…")
+            self._sort_waiting = (key, descending)
+            return
+        if needed and self.archive is not None:
+            self.model.add_facts(compute_facts(self.archive, needed, lambda *_: None,
+                                               lambda: False))
+        self._apply_sort(key, descending)
+
+    def _apply_sort(self, key: str, descending: bool) -> None:
+        current = self.current_msgid
+        expanded = self._expanded_roots()
+        self.model.set_sort(key, descending=descending)
+        self._restore_expanded(expanded)
+        if current is not None:
+            self.select_message(current)
+
+    def _expanded_roots(self) -> set[str]:
+        """Top-level rows that are open, by Message-ID (a reset forgets them)."""
+        opened = set()
+        for row in range(self.model.rowCount()):
+            index = self.model.index(row, 0)
+            if self.tree.isExpanded(index):
+                msgid = index.data(MSGID_ROLE)
+                if msgid is None:  # a revisions row: its newest revision names it
+                    child = self.model.index(self.model.rowCount(index) - 1, 0, index)
+                    msgid = "group:" + str(child.data(MSGID_ROLE))
+                opened.add(msgid)
+        return opened
+
+    def _restore_expanded(self, opened: set[str]) -> None:
+        if self.archive is not None and len(self.archive.entries) < _EXPAND_ALL_BELOW:
+            self.tree.expandAll()
+            return
+        for msgid in opened:
+            if msgid.startswith("group:"):
+                child = self.model.index_of(msgid[len("group:"):])
+                if child.isValid():
+                    self.tree.expand(child.parent())
+            else:
+                index = self.model.index_of(msgid)
+                if index.isValid():
+                    self.tree.expand(index)
+
+    def _apply_query(self, query: Query) -> None:
+        current = self.current_msgid
+        try:
+            self.filter_seconds = self.model.set_query(query)
+        except Exception as error:
+            self.messages.error(f"Filter failed: {type(error).__name__}: {error}")
+            return
+        if query.errors:
+            self.messages.warning("; ".join(query.errors))
+        if self.archive is not None and (
+            len(self.archive.entries) < _EXPAND_ALL_BELOW
+            or (not query.is_empty and self.model.rowCount() < 50)
+        ):
+            self.tree.expandAll()  # few matches: show where in their threads they sit
+        if current is not None:
+            self.select_message(current)
+        if self.model.rowCount() == 0:
+            # nothing matches: no patch of a thread that is no longer listed stays on show
+            self.current_msgid = None
+            self.patch_view.clear()
+            self.find_bar.refresh()
+            self.message_view.clear_message("No thread matches the filter.")
+        elif current is None or not self.tree.currentIndex().isValid():
+            first = self.model.index(0, 0)
+            self.tree.setCurrentIndex(first)
+        self._show_summary()
+
+    def focus_filter(self) -> None:
+        self.filter_box.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.filter_box.selectAll()
+
+    def focus_list(self) -> None:
+        self.tree.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def clear_filter(self) -> None:
+        if self.filter_box.text() or not self.filter_box.query.is_empty:
+            self.filter_box.clear()
+            self.filter_box.apply()
