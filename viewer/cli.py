@@ -16,7 +16,7 @@ from viewer.core.archive import Archive
 from viewer.core.errors import HunkwiseError
 from viewer.core.report import index_summary, review_json, threads_json
 
-COMMANDS = ("index", "threads", "review")
+COMMANDS = ("index", "threads", "review", "revisions", "range-diff")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -44,6 +44,14 @@ def _parser() -> argparse.ArgumentParser:
     review.add_argument("msgid", nargs="?", metavar="MSGID",
                         help="a patch, cover letter or any mail of the thread to show")
     review.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    revisions = add("revisions", "the revisions of a series and where each comment went")
+    revisions.add_argument("msgid", metavar="MSGID", help="any mail of the series")
+    range_diff = add("range-diff", "what changed between two revisions, as git range-diff shows it")
+    range_diff.add_argument("old", metavar="OLD_MSGID", help="a patch or cover letter of v(N)")
+    range_diff.add_argument("new", metavar="NEW_MSGID", help="its counterpart in v(N+1)")
+    range_diff.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    range_diff.add_argument("--numbers", action="store_true",
+                            help="a gutter with the line numbers in both revisions")
     return parser
 
 
@@ -78,6 +86,8 @@ def run(args: argparse.Namespace) -> int:
 
             print_threads(data)
         return 0
+    if args.command in ("revisions", "range-diff"):
+        return _run_revisions(archive, args)
     msgid = _normalise_msgid(args.msgid) if args.msgid else None
     if msgid is not None:
         archive.entry(msgid)  # a clear error for an unknown id
@@ -87,6 +97,34 @@ def run(args: argparse.Namespace) -> int:
     from viewer.terminal import print_review, wants_colour
 
     print_review(archive, msgid, colour=wants_colour(args.color))
+    return 0
+
+
+def _run_revisions(archive: Archive, args: argparse.Namespace) -> int:
+    from viewer.core import revisions
+
+    if args.command == "revisions":
+        msgid = _normalise_msgid(args.msgid)
+        archive.entry(msgid)  # a clear error for an unknown id
+        report = revisions.revision_report(archive, msgid)
+        if args.json:
+            _print_json(revisions.report_json(report))
+        else:
+            from viewer.terminal_revisions import print_revisions
+
+            print_revisions(report)
+        return 0
+    old, new = _normalise_msgid(args.old), _normalise_msgid(args.new)
+    archive.entry(old)
+    archive.entry(new)
+    entries = revisions.series_range_diff(archive, old, new)
+    if args.json:
+        _print_json(revisions.range_diff_json(entries))
+        return 0
+    from viewer.terminal import wants_colour
+    from viewer.terminal_revisions import print_range_diff
+
+    print_range_diff(entries, colour=wants_colour(args.color), numbers=args.numbers)
     return 0
 
 

@@ -21,3 +21,7 @@ class MessageNotFound(HunkwiseError):
 
 class LoadCancelled(HunkwiseError):
     """The user cancelled loading a mailbox; not an error to report, just stop quietly."""
+
+
+class NotASeries(HunkwiseError):
+    """A range-diff or revision report was asked of mails that belong to no patch series."""

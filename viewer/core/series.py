@@ -129,7 +129,9 @@ def _find_series(
             continue
         if node is not None and not is_posting(node, info):
             continue  # a reply that lost its "Re:"
-        if info.counter is None or (info.total == 1 and info.counter == 1):
+        if info.counter is None or (
+            info.total == 1 and info.counter == 1 and not _under_cover(node, info_of)
+        ):
             lone.append((entry, info))
             continue
         root = node.root().msgid if node is not None else entry.msgid
@@ -171,6 +173,13 @@ def _find_series(
     series.sort(key=lambda s: (s.date if s.date is not None else float("inf"), s.key))
     _link_revisions(series, nodes, info_of, {e.msgid: e for e in entries})
     return series
+
+
+def _under_cover(node: ThreadNode | None, info_of) -> bool:
+    """A "1/1" patch sent with a cover letter ("0/1", as b4 always sends one) is a series of
+    one with its cover, not a lone patch."""
+    parent = node.parent if node is not None else None
+    return parent is not None and parent.entry is not None and info_of(parent.entry).is_cover
 
 
 def is_posting(node: ThreadNode | None, info: SubjectInfo | None = None) -> bool:

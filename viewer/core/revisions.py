@@ -1,0 +1,559 @@
+"""Across revisions: which patch of v(N) became which of v(N+1), and where each comment went.
+
+The reviewer's question when v3 arrives is "did they fix what I asked for in v2?". We answer it
+from the mail alone: the patches of two consecutive revisions are paired, and every comment on
+v(N) is looked for in v(N+1) by the content of its line and of the lines around it, the same way
+quotes are found in a patch (by content, never by line number: a hunk above may have grown).
+A comment's line can then be
+
+* ``unchanged``: the line and its three neighbours on each side are all still there: the comment
+  was probably not addressed (or needed no change);
+* ``changed``: the line is there but its surroundings changed, or another line now stands where
+  it stood (its neighbours are found, it is not);
+* ``removed``: the line, its file or the whole patch is gone from the new revision;
+* ``unknown``: a general comment, a line too common to place (``+}``) whose neighbours say
+  nothing, or a tie between two places.
+"""
+
+from __future__ import annotations
+
+import difflib
+import itertools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+from viewer.core.anchoring import Anchor, Annotation
+from viewer.core.changelog import ChangelogItem, Evidence, changelog_items, evidence_for
+from viewer.core.changelog import reviewer_names as _reviewer_names
+from viewer.core.errors import NotASeries
+from viewer.core.patch import Patch, parse_patch
+from viewer.core.range_diff import PatchText, RangeDiffEntry, commit_id_of, patch_text, range_diff
+from viewer.core.series import Series
+
+if TYPE_CHECKING:
+    from viewer.core.archive import Archive
+
+Status = Literal["unchanged", "changed", "removed", "unknown"]
+STATUSES: tuple[Status, ...] = ("unchanged", "changed", "removed", "unknown")
+PairHow = Literal["cover", "subject", "similar", "position", "added", "dropped"]
+
+_CONTEXT = 3
+_WS = re.compile(r"\s+")
+# Lines that say nothing alone ("+}", "+", "-	return 0;" is fine): placed by neighbours only.
+_WEAK_LEN = 3
+
+
+@dataclass(frozen=True, slots=True)
+class PatchPair:
+    """One patch of v(N) and what became of it in v(N+1)."""
+
+    old_message_id: str | None
+    new_message_id: str | None
+    old_counter: int | None
+    new_counter: int | None
+    how: PairHow
+    """Why they were paired: same subject, similar subject and files, the same position only;
+    or "added"/"dropped" for a patch on one side only; "cover" for the cover letters."""
+
+    @property
+    def status(self) -> str:
+        if self.old_message_id is None:
+            return "added"
+        if self.new_message_id is None:
+            return "dropped"
+        return "paired"
+
+
+@dataclass(frozen=True, slots=True)
+class RevisionStep:
+    old: Series
+    new: Series
+    pairs: tuple[PatchPair, ...]
+
+    def partner(self, old_message_id: str) -> PatchPair | None:
+        return next((p for p in self.pairs if p.old_message_id == old_message_id), None)
+
+
+@dataclass(frozen=True, slots=True)
+class CarriedComment:
+    """A comment of v(N) and where its line is in v(N+1)."""
+
+    annotation: Annotation
+    from_version: int
+    to_version: int
+    status: Status
+    new_anchor: Anchor | None
+    evidence: tuple[Evidence, ...] = ()
+    why: str = ""
+    """A short reason, for the tooltip and the JSON ("line and context unchanged", ...)."""
+
+
+@dataclass(slots=True)
+class RevisionReport:
+    """Everything `hunkwise revisions` prints: the chain, the pairs, each comment's fate."""
+
+    chain: list[Series]
+    steps: list[RevisionStep]
+    comments: list[CarriedComment] = field(default_factory=list)
+
+    def summary(self) -> list[dict[str, int]]:
+        out = []
+        for step in self.steps:
+            counts = {s: 0 for s in STATUSES}
+            for item in self.comments:
+                if (item.from_version, item.to_version) == (step.old.version, step.new.version):
+                    counts[item.status] += 1
+            out.append({"from_version": step.old.version, "to_version": step.new.version,
+                        "comments": sum(counts.values()), **counts})
+        return out
+
+
+# -- the revisions of a series and their pairs ----------------------------------------------
+
+def series_for(archive: Archive, msgid: str) -> Series | None:
+    """The series a mail belongs to: its own, or that of the nearest posting above a reply."""
+    node = archive.node(msgid)
+    while node is not None:
+        series = archive.series_of(node.msgid)
+        if series is not None:
+            return series
+        node = node.parent
+    return None
+
+
+def revision_chain(archive: Archive, series: Series) -> list[Series]:
+    """Every revision of the series in the mailbox, oldest first (a RESEND after its version)."""
+    found = [archive.series_by_key(key) for key in series.revisions] or [series]
+    chain = [s for s in found if s is not None]
+    chain.sort(key=lambda s: (s.version, s.is_resend, s.date if s.date is not None else 0.0))
+    return chain
+
+
+def _norm_subject(text: str) -> str:
+    return " ".join(text.lower().split()).rstrip(".")
+
+
+def _files(patch: Patch | None) -> set[str]:
+    return {f.path for f in patch.files} if patch else set()
+
+
+def _changes(patch: Patch | None) -> set[tuple[str, str]]:
+    """The added and removed lines: what a patch does, whatever its subject says."""
+    if patch is None:
+        return set()
+    return {_key(line.kind, line.text) for f in patch.files for h in f.hunks
+            for line in h.lines if line.kind != " "}
+
+
+def _jaccard(a: set, b: set) -> float:
+    union = a | b
+    return len(a & b) / len(union) if union else 0.0
+
+
+def pair_patches(archive: Archive, old: Series, new: Series) -> list[PatchPair]:
+    """Pair the patches of two revisions: the same subject first; then two of these four must
+    agree: similar subject, the same files, the same added/removed lines, the same position.
+
+    Authors reword subjects between revisions ("add driver" → "add support") and split or
+    squash patches; a pair needs two kinds of agreement before position alone decides, so a
+    patch that was dropped while another was added at its place is reported as such.
+    """
+    def subject(msgid: str) -> str:
+        return _norm_subject(archive.subject_info(msgid).subject)
+
+    olds = dict(old.patches)
+    news = dict(new.patches)
+    pairs: list[PatchPair] = []
+    if old.cover and new.cover:
+        pairs.append(PatchPair(old.cover, new.cover, 0, 0, "cover"))
+    taken_old: set[int] = set()
+    taken_new: set[int] = set()
+
+    by_subject: dict[str, list[int]] = {}
+    for counter, msgid in sorted(news.items()):
+        by_subject.setdefault(subject(msgid), []).append(counter)
+    for counter, msgid in sorted(olds.items()):
+        for candidate in by_subject.get(subject(msgid), []):
+            if candidate not in taken_new:
+                pairs.append(PatchPair(msgid, news[candidate], counter, candidate, "subject"))
+                taken_old.add(counter)
+                taken_new.add(candidate)
+                break
+
+    scored = []
+    for oc, om in olds.items():
+        if oc in taken_old:
+            continue
+        old_patch = archive.patch(om)
+        old_files, old_changes = _files(old_patch), _changes(old_patch)
+        for nc, nm in news.items():
+            if nc in taken_new:
+                continue
+            new_patch = archive.patch(nm)
+            files = _jaccard(old_files, _files(new_patch))
+            content = _jaccard(old_changes, _changes(new_patch))
+            words = difflib.SequenceMatcher(None, subject(om), subject(nm)).ratio()
+            same_place = oc == nc
+            agree = {"files": files >= 0.5, "subject": words >= 0.6, "place": same_place,
+                     "content": content >= 0.3}
+            if sum(agree.values()) >= 2:
+                how: PairHow = "similar" if agree["subject"] or agree["content"] else "position"
+                scored.append((files + words + content + 0.25 * same_place, oc, nc, how))
+    for _score, oc, nc, how in sorted(scored, key=lambda s: (-s[0], s[1], s[2])):
+        if oc in taken_old or nc in taken_new:
+            continue
+        pairs.append(PatchPair(olds[oc], news[nc], oc, nc, how))
+        taken_old.add(oc)
+        taken_new.add(nc)
+
+    pairs += [PatchPair(m, None, c, None, "dropped") for c, m in olds.items() if c not in taken_old]
+    pairs += [PatchPair(None, m, None, c, "added") for c, m in news.items() if c not in taken_new]
+    pairs.sort(key=lambda p: (p.new_counter if p.new_counter is not None else 10**6,
+                              p.old_counter if p.old_counter is not None else 10**6))
+    return pairs
+
+
+# -- where a line went ----------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class _Line:
+    key: tuple[str, str]
+    """(kind, text without whitespace): what "the same line" means across revisions."""
+    block: int
+    """Hunk number (or 0 for a message): neighbours across a hunk boundary are not context."""
+    anchor: Anchor
+
+
+def _key(kind: str, text: str) -> tuple[str, str]:
+    return (kind, _WS.sub("", text))
+
+
+def _diff_lines(patch: Patch, patch_id: str, path: str) -> list[_Line]:
+    out: list[_Line] = []
+    block = 0
+    for diff in patch.files:
+        if path not in (diff.path, diff.old_path, diff.new_path):
+            continue
+        for hunk in diff.hunks:
+            block += 1
+            for line in hunk.lines:
+                anchor = Anchor("diff", patch_id, diff.path, line.old_line, line.new_line,
+                                line.kind + line.text)
+                out.append(_Line(_key(line.kind, line.text), block, anchor))
+        break
+    return out
+
+
+def _message_lines(lines: Sequence[str], patch_id: str) -> list[_Line]:
+    return [_Line(_key("m", text), 0, Anchor("commit_message", patch_id, text=text))
+            for text in lines]
+
+
+def _commit_lines(patch: Patch) -> list[str]:
+    return list(patch.commit_message) + list(patch.trailer_lines)
+
+
+def _context_score(old: list[_Line], i: int, new: list[_Line], p: int) -> int:
+    """How many of the up to 2 × 3 neighbours agree (a hunk edge agrees with a hunk edge)."""
+    score = 0
+    for step in (-1, 1):
+        for d in range(1, _CONTEXT + 1):
+            oi, np_ = i + step * d, p + step * d
+            o_in = 0 <= oi < len(old) and old[oi].block == old[i].block
+            n_in = 0 <= np_ < len(new) and new[np_].block == new[p].block
+            if (not o_in and not n_in) or (o_in and n_in and old[oi].key == new[np_].key):
+                score += 1
+            else:
+                break  # a neighbour that differs ends the run: farther ones prove less
+    return score
+
+
+def _nearest(new: list[_Line], positions: list[int], old_anchor: Anchor) -> list[int]:
+    want = old_anchor.new_line or old_anchor.old_line
+    if want is None:
+        return positions
+    def distance(p: int) -> int:
+        line = new[p].anchor.new_line or new[p].anchor.old_line or 0
+        return abs(line - want)
+    best = min(distance(p) for p in positions)
+    return [p for p in positions if distance(p) == best]
+
+
+def locate(old: list[_Line], anchor: Anchor, new: list[_Line]) -> tuple[Status, Anchor | None, str]:
+    """Find the old anchor's line among ``old`` and its counterpart among ``new``."""
+    index = next((i for i, line in enumerate(old) if line.anchor == anchor), None)
+    if index is None:  # the JSON anchor may carry the text only: match by content
+        index = next((i for i, line in enumerate(old)
+                      if line.anchor.text == anchor.text and
+                      (anchor.kind != "diff" or (line.anchor.old_line, line.anchor.new_line)
+                       == (anchor.old_line, anchor.new_line))), None)
+        if index is None:
+            return "unknown", None, "the commented line is not in the old patch"
+    if not new:
+        return "removed", None, "nothing of it is left in the new revision"
+    full = 2 * _CONTEXT
+    same = [p for p, line in enumerate(new) if line.key == old[index].key]
+    if same:
+        scores = {p: _context_score(old, index, new, p) for p in same}
+        top = max(scores.values())
+        weak = len(old[index].key[1]) <= _WEAK_LEN
+        if weak and top < 2:
+            return "unknown", None, "a line too common to place, with no neighbour kept"
+        best = _nearest(new, [p for p in same if scores[p] == top], anchor)
+        if len(best) > 1 and top < full:
+            return "unknown", None, "the line is found in more than one place"
+        target = new[best[0]].anchor
+        if top == full:
+            return "unchanged", target, "the line and its neighbours are unchanged"
+        return "changed", target, "the line is kept, lines around it changed"
+    # The line itself is gone: is there a place whose neighbours are the old neighbours?
+    placed = []
+    for p in range(len(new)):
+        score = _neighbour_score(old, index, new, p)
+        if score >= 2:
+            placed.append((score, p))
+    if placed:
+        top = max(s for s, _ in placed)
+        best = _nearest(new, [p for s, p in placed if s == top], anchor)
+        return "changed", new[best[0]].anchor, "the line was rewritten in place"
+    similar = _most_similar(old[index], new)
+    if similar is not None:
+        return "changed", new[similar].anchor, "a similar line took its place"
+    return "removed", None, "the line and its neighbours are gone"
+
+
+def _most_similar(line: _Line, new: list[_Line], cutoff: float = 0.6) -> int | None:
+    """The new line of the same kind most like the old one: a renamed define, a reworded
+    message line. difflib's cheap upper bounds skip most lines before the real ratio."""
+    text = line.key[1]
+    if len(text) <= _WEAK_LEN:
+        return None
+    matcher = difflib.SequenceMatcher(autojunk=False)
+    matcher.set_seq2(text)
+    best, best_ratio = None, cutoff
+    for p, other in enumerate(new):
+        if other.key[0] != line.key[0] or len(other.key[1]) <= _WEAK_LEN:
+            continue
+        matcher.set_seq1(other.key[1])
+        if matcher.real_quick_ratio() < best_ratio or matcher.quick_ratio() < best_ratio:
+            continue
+        ratio = matcher.ratio()
+        if ratio > best_ratio:
+            best, best_ratio = p, ratio
+    return best
+
+
+def _neighbour_score(old: list[_Line], i: int, new: list[_Line], p: int) -> int:
+    """Neighbours that agree when new[p] stands where old[i] stood (it differs itself)."""
+    score = 0
+    for step in (-1, 1):
+        for d in range(1, _CONTEXT + 1):
+            oi, np_ = i + step * d, p + step * d
+            if not (0 <= oi < len(old) and 0 <= np_ < len(new)):
+                break
+            if old[oi].block != old[i].block or new[np_].block != new[p].block:
+                break
+            if old[oi].key != new[np_].key or len(old[oi].key[1]) <= _WEAK_LEN:
+                break
+            score += 1
+    return score
+
+
+# -- the report -----------------------------------------------------------------------------
+
+def revision_report(archive: Archive, msgid: str) -> RevisionReport:
+    """The revisions of the series holding ``msgid`` and the fate of every comment on each."""
+    series = series_for(archive, msgid)
+    if series is None:
+        return RevisionReport([], [])
+    chain = revision_chain(archive, series)
+    steps = [RevisionStep(a, b, tuple(pair_patches(archive, a, b)))
+             for a, b in itertools.pairwise(chain)]
+    report = RevisionReport(chain, steps)
+    for step in steps:
+        report.comments += carry_comments(archive, step)
+    return report
+
+
+def _changelog(archive: Archive, step: RevisionStep) -> dict[str | None, list[ChangelogItem]]:
+    """The new revision's notes: per patch (below its ``---``) and the cover letter's (None)."""
+    notes: dict[str | None, list[ChangelogItem]] = {}
+    if step.new.cover:
+        body = archive.message(step.new.cover).body.splitlines()
+        notes[None] = changelog_items(step.new.cover, body)
+    for msgid in step.new.patches.values():
+        patch = archive.patch(msgid)
+        if patch is not None and patch.notes:
+            notes[msgid] = changelog_items(msgid, patch.notes, whole=True)
+    return notes
+
+
+def carry_comments(archive: Archive, step: RevisionStep) -> list[CarriedComment]:
+    """Every comment on the old revision of ``step`` with its status in the new one."""
+    notes = _changelog(archive, step)
+    out: list[CarriedComment] = []
+    for pair in step.pairs:
+        if pair.old_message_id is None:
+            continue
+        for annotation in archive.annotations(pair.old_message_id):
+            status, anchor, why = _fate(archive, pair, annotation.anchor)
+            reply = archive.message(annotation.reply_message_id)
+            names = _reviewer_names(reply.author.name, reply.author.email)
+            evidence = []
+            if pair.new_message_id in notes:
+                evidence += evidence_for(annotation.comment, names, notes[pair.new_message_id],
+                                         local=True)
+            evidence += evidence_for(annotation.comment, names, notes.get(None, []), local=False)
+            out.append(CarriedComment(annotation, step.old.version, step.new.version, status,
+                                      anchor, tuple(evidence), why))
+    return out
+
+
+def _fate(archive: Archive, pair: PatchPair, anchor: Anchor) -> tuple[Status, Anchor | None, str]:
+    if anchor.kind == "unanchored":
+        return "unknown", None, "a general comment, on no line"
+    if pair.new_message_id is None:
+        return "removed", None, "the patch is not in the new revision"
+    if pair.how == "cover":
+        old_lines = archive.message(pair.old_message_id).body.splitlines()
+        new_lines = archive.message(pair.new_message_id).body.splitlines()
+        return locate(_message_lines(old_lines, pair.old_message_id), anchor,
+                      _message_lines(new_lines, pair.new_message_id))
+    old_patch = archive.patch(pair.old_message_id) or parse_patch("")
+    new_patch = archive.patch(pair.new_message_id) or parse_patch("")
+    if anchor.kind == "commit_message":
+        return locate(_message_lines(_commit_lines(old_patch), pair.old_message_id), anchor,
+                      _message_lines(_commit_lines(new_patch), pair.new_message_id))
+    if anchor.file is None:
+        return "unknown", None, "a comment on no file"
+    new_files = {f.path for f in new_patch.files} | {f.old_path for f in new_patch.files}
+    if anchor.file not in new_files:
+        return "removed", None, f"{anchor.file} is not in the new revision"
+    if anchor.old_line is None and anchor.new_line is None:
+        return _header_fate(old_patch, new_patch, anchor, pair.new_message_id)
+    return locate(_diff_lines(old_patch, pair.old_message_id, anchor.file), anchor,
+                  _diff_lines(new_patch, pair.new_message_id, anchor.file))
+
+
+def _header_fate(old: Patch, new: Patch, anchor: Anchor, new_id: str
+                 ) -> tuple[Status, Anchor | None, str]:
+    """A comment on a ``diff --git`` or ``@@`` line speaks of the whole file or hunk."""
+    def keys(patch: Patch) -> list[tuple[str, str]]:
+        return [line.key for line in _diff_lines(patch, "", anchor.file or "")]
+
+    diff = next(f for f in new.files if anchor.file in (f.path, f.old_path))
+    target = Anchor("diff", new_id, diff.path, None, None,
+                    anchor.text if anchor.text in diff.header else (diff.header or [""])[0])
+    if keys(old) == keys(new):
+        return "unchanged", target, "the file's changes are the same"
+    return "changed", target, "the file's changes differ"
+
+
+def anchor_json(anchor: Anchor | None) -> dict | None:
+    """Shaped like ``anchor`` in `hunkwise review --json`."""
+    if anchor is None:
+        return None
+    return {"kind": anchor.kind, "patch_message_id": anchor.patch_message_id,
+            "file": anchor.file, "old_line": anchor.old_line, "new_line": anchor.new_line,
+            "text": anchor.text}
+
+
+# -- range-diff of two revisions ------------------------------------------------------------
+
+def _patch_text(archive: Archive, msgid: str) -> PatchText | None:
+    patch = archive.patch(msgid)
+    if patch is None:
+        return None
+    author = archive.message(msgid).author
+    # git am records the sender of a format-patch mail as the author unless the body names
+    # another one; commits made by a Signed-off-by-only web tool carry no name.
+    who = f"{author.name} <{author.email}>" if author.name else f"<{author.email}>"
+    return patch_text(patch, subject=archive.subject_info(msgid).subject, author=who,
+                      commit_id=commit_id_of(msgid))
+
+
+def series_range_diff(archive: Archive, old_msgid: str, new_msgid: str) -> list[RangeDiffEntry]:
+    """The range-diff between two patches, or between the series of two cover letters (or of
+    any two mails): git range-diff's entries, pairs as :func:`pair_patches` finds them."""
+    if archive.is_patch(old_msgid) and archive.is_patch(new_msgid):
+        old_ids: list[str] = [old_msgid]
+        new_ids: list[str] = [new_msgid]
+        index_pairs: list[tuple[int | None, int | None]] = [(0, 0)]
+    else:
+        old_series, new_series = series_for(archive, old_msgid), series_for(archive, new_msgid)
+        if old_series is None or new_series is None:
+            missing = old_msgid if old_series is None else new_msgid
+            raise NotASeries(f"<{missing}> is not part of a patch series")
+        old_ids = [old_series.patches[n] for n in sorted(old_series.patches)]
+        new_ids = [new_series.patches[n] for n in sorted(new_series.patches)]
+        index_pairs = []
+        for pair in pair_patches(archive, old_series, new_series):
+            if pair.how == "cover":
+                continue
+            i = old_ids.index(pair.old_message_id) if pair.old_message_id else None
+            j = new_ids.index(pair.new_message_id) if pair.new_message_id else None
+            index_pairs.append((i, j))
+    olds = [_patch_text(archive, m) for m in old_ids]
+    news = [_patch_text(archive, m) for m in new_ids]
+    return range_diff(olds, news, index_pairs, old_ids=old_ids, new_ids=new_ids)
+
+
+# -- JSON -----------------------------------------------------------------------------------
+
+def _evidence_json(item: Evidence) -> dict:
+    return {"message_id": item.item.message_id, "heading": item.item.heading,
+            "text": item.item.text, "names_reviewer": item.names_reviewer,
+            "shared_words": list(item.shared_words)}
+
+
+def report_json(report: RevisionReport) -> dict:
+    """`hunkwise revisions --json`: the revisions in order, the patch pairs of each step, and
+    every older comment's fate (``new_anchor`` shaped like ``anchor`` in `review --json`)."""
+    return {
+        "revisions": [
+            {"key": s.key, "version": s.version, "subject": s.subject, "cover": s.cover,
+             "author": f"{s.author_name} <{s.author_email}>",
+             "patches": {str(n): m for n, m in sorted(s.patches.items())},
+             "missing": list(s.missing), "resend": s.is_resend}
+            for s in report.chain
+        ],
+        "steps": [
+            {"from_version": step.old.version, "to_version": step.new.version,
+             "from_key": step.old.key, "to_key": step.new.key,
+             "pairs": [{"old_message_id": p.old_message_id, "new_message_id": p.new_message_id,
+                        "old_counter": p.old_counter, "new_counter": p.new_counter,
+                        "status": p.status, "how": p.how} for p in step.pairs]}
+            for step in report.steps
+        ],
+        "comments": [
+            {"annotation_id": c.annotation.id,
+             "reply_message_id": c.annotation.reply_message_id,
+             "from_version": c.from_version, "to_version": c.to_version,
+             "status": c.status, "why": c.why,
+             "old_anchor": anchor_json(c.annotation.anchor),
+             "new_anchor": anchor_json(c.new_anchor),
+             "evidence": [_evidence_json(e) for e in c.evidence]}
+            for c in report.comments
+        ],
+        "summary": report.summary(),
+    }
+
+
+def range_diff_json(entries: Sequence[RangeDiffEntry]) -> dict:
+    """`hunkwise range-diff --json`: each pair with its lines and both revisions' positions."""
+    def origin(value) -> dict | None:
+        file, old_line, new_line = value
+        if file is None:
+            return None
+        return {"file": file, "old_line": old_line, "new_line": new_line}
+
+    return {"pairs": [
+        {"status": e.status, "old_number": e.old_number, "new_number": e.new_number,
+         "old_message_id": e.old_message_id, "new_message_id": e.new_message_id,
+         "subject": (e.old or e.new).subject if (e.old or e.new) else "",
+         "lines": [{"kind": line.kind, "text": line.text, "old": origin(line.old),
+                    "new": origin(line.new)} for line in e.lines]}
+        for e in entries
+    ]}
