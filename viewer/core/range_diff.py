@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from viewer.core.myers import matched_pairs
 from viewer.core.patch import FileDiff, Patch
 
 Origin = tuple[str | None, int | None, int | None]
@@ -182,78 +183,11 @@ def patch_text(
 
 # -- the outer diff -------------------------------------------------------------------------
 
-def _myers(a: Sequence[str], b: Sequence[str]) -> list[tuple[int, int]]:
-    """The matched (i, j) index pairs of a shortest edit script, by Myers' greedy algorithm.
-
-    The trace keeps one frontier per edit distance; patches of one series differ in a few dozen
-    lines, so D stays small even for long patches.
-    """
-    n, m = len(a), len(b)
-    # Common head and tail first: they cost nothing and keep D's frontier short.
-    head = 0
-    while head < n and head < m and a[head] == b[head]:
-        head += 1
-    tail = 0
-    while tail < n - head and tail < m - head and a[n - 1 - tail] == b[m - 1 - tail]:
-        tail += 1
-    a_mid, b_mid = a[head:n - tail], b[head:m - tail]
-    pairs = [(i, i) for i in range(head)]
-    pairs += [(head + i, head + j) for i, j in _myers_core(a_mid, b_mid)]
-    pairs += [(n - tail + k, m - tail + k) for k in range(tail)]
-    return pairs
-
-
-def _myers_core(a: Sequence[str], b: Sequence[str]) -> list[tuple[int, int]]:
-    n, m = len(a), len(b)
-    if not n or not m:
-        return []
-    limit = n + m
-    frontier = {1: 0}
-    trace: list[dict[int, int]] = []
-    for d in range(limit + 1):
-        trace.append(dict(frontier))
-        for k in range(-d, d + 1, 2):
-            if k == -d or (k != d and frontier.get(k - 1, -1) < frontier.get(k + 1, -1)):
-                x = frontier.get(k + 1, 0)
-            else:
-                x = frontier.get(k - 1, 0) + 1
-            y = x - k
-            while x < n and y < m and a[x] == b[y]:
-                x, y = x + 1, y + 1
-            frontier[k] = x
-            if x >= n and y >= m:
-                return _backtrack(trace, a, b, d)
-    return []  # unreachable: D never exceeds n + m
-
-
-def _backtrack(trace: list[dict[int, int]], a, b, d_end: int) -> list[tuple[int, int]]:
-    x, y = len(a), len(b)
-    pairs: list[tuple[int, int]] = []
-    for d in range(d_end, 0, -1):
-        frontier = trace[d]
-        k = x - y
-        if k == -d or (k != d and frontier.get(k - 1, -1) < frontier.get(k + 1, -1)):
-            prev_k = k + 1
-        else:
-            prev_k = k - 1
-        prev_x = frontier.get(prev_k, 0)
-        prev_y = prev_x - prev_k
-        while x > prev_x and y > prev_y:
-            x, y = x - 1, y - 1
-            pairs.append((x, y))
-        x, y = prev_x, prev_y
-    while x > 0 and y > 0:
-        x, y = x - 1, y - 1
-        pairs.append((x, y))
-    pairs.reverse()
-    return pairs
-
-
 def _ops(a: Sequence[str], b: Sequence[str]) -> list[tuple[str, int, int]]:
     """The edit script as (kind, i, j): " " both, "-" a[i] only, "+" b[j] only, in order."""
     ops: list[tuple[str, int, int]] = []
     i = j = 0
-    for pi, pj in [*_myers(a, b), (len(a), len(b))]:
+    for pi, pj in [*matched_pairs(a, b), (len(a), len(b))]:
         while i < pi:
             ops.append(("-", i, j))
             i += 1

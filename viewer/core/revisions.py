@@ -28,6 +28,7 @@ from viewer.core.anchoring import Anchor, Annotation
 from viewer.core.changelog import ChangelogItem, Evidence, changelog_items, evidence_for
 from viewer.core.changelog import reviewer_names as _reviewer_names
 from viewer.core.errors import NotASeries
+from viewer.core.myers import matched_pairs
 from viewer.core.patch import Patch, parse_patch
 from viewer.core.range_diff import PatchText, RangeDiffEntry, commit_id_of, patch_text, range_diff
 from viewer.core.series import Series
@@ -255,110 +256,77 @@ def _commit_lines(patch: Patch) -> list[str]:
     return list(patch.commit_message) + list(patch.trailer_lines)
 
 
-def _context_score(old: list[_Line], i: int, new: list[_Line], p: int) -> int:
-    """How many of the up to 2 × 3 neighbours agree (a hunk edge agrees with a hunk edge)."""
-    score = 0
+def _context_same(old: list[_Line], i: int, new: list[_Line], p: int) -> bool:
+    """The three neighbours on each side are the same lines (a hunk edge matches an edge)."""
     for step in (-1, 1):
         for d in range(1, _CONTEXT + 1):
             oi, np_ = i + step * d, p + step * d
             o_in = 0 <= oi < len(old) and old[oi].block == old[i].block
             n_in = 0 <= np_ < len(new) and new[np_].block == new[p].block
-            if (not o_in and not n_in) or (o_in and n_in and old[oi].key == new[np_].key):
-                score += 1
-            else:
-                break  # a neighbour that differs ends the run: farther ones prove less
-    return score
+            if o_in != n_in or (o_in and old[oi].key != new[np_].key):
+                return False
+            if not o_in:
+                break
+    return True
 
 
-def _nearest(new: list[_Line], positions: list[int], old_anchor: Anchor) -> list[int]:
-    want = old_anchor.new_line or old_anchor.old_line
-    if want is None:
-        return positions
-    def distance(p: int) -> int:
-        line = new[p].anchor.new_line or new[p].anchor.old_line or 0
-        return abs(line - want)
-    best = min(distance(p) for p in positions)
-    return [p for p in positions if distance(p) == best]
+Located = tuple[Status, Anchor | None, str]
+Aligned = tuple[list[_Line], list[_Line], list[tuple[int, int]]]
+"""Two revisions' lines of one file (or message) and their alignment."""
 
 
-def locate(old: list[_Line], anchor: Anchor, new: list[_Line]) -> tuple[Status, Anchor | None, str]:
-    """Find the old anchor's line among ``old`` and its counterpart among ``new``."""
+def align(old: list[_Line], new: list[_Line]) -> Aligned:
+    return old, new, matched_pairs([line.key for line in old], [line.key for line in new])
+
+
+def locate(aligned: Aligned, anchor: Anchor) -> Located:
+    """Where the old anchor's line went among ``new`` (the same file or message, next revision).
+
+    The two revisions' lines are aligned as one sequence (Myers, as git diff does), so of two
+    equal lines (``+}``, ``return 0;``) the one in the same place is taken. A line the
+    alignment drops was rewritten when other lines fill its place between the neighbours that
+    stayed, moved when the same text is found unmatched elsewhere, and removed otherwise.
+    """
+    old, new, pairs = aligned
     index = next((i for i, line in enumerate(old) if line.anchor == anchor), None)
-    if index is None:  # the JSON anchor may carry the text only: match by content
+    if index is None:  # a stale anchor: match by text and line numbers only
         index = next((i for i, line in enumerate(old)
-                      if line.anchor.text == anchor.text and
-                      (anchor.kind != "diff" or (line.anchor.old_line, line.anchor.new_line)
-                       == (anchor.old_line, anchor.new_line))), None)
+                      if line.anchor.text == anchor.text
+                      and (line.anchor.old_line, line.anchor.new_line)
+                      == (anchor.old_line, anchor.new_line)), None)
         if index is None:
             return "unknown", None, "the commented line is not in the old patch"
     if not new:
         return "removed", None, "nothing of it is left in the new revision"
-    full = 2 * _CONTEXT
-    same = [p for p, line in enumerate(new) if line.key == old[index].key]
-    if same:
-        scores = {p: _context_score(old, index, new, p) for p in same}
-        top = max(scores.values())
-        weak = len(old[index].key[1]) <= _WEAK_LEN
-        if weak and top < 2:
-            return "unknown", None, "a line too common to place, with no neighbour kept"
-        best = _nearest(new, [p for p in same if scores[p] == top], anchor)
-        if len(best) > 1 and top < full:
-            return "unknown", None, "the line is found in more than one place"
-        target = new[best[0]].anchor
-        if top == full:
-            return "unchanged", target, "the line and its neighbours are unchanged"
-        return "changed", target, "the line is kept, lines around it changed"
-    # The line itself is gone: is there a place whose neighbours are the old neighbours?
-    placed = []
-    for p in range(len(new)):
-        score = _neighbour_score(old, index, new, p)
-        if score >= 2:
-            placed.append((score, p))
-    if placed:
-        top = max(s for s, _ in placed)
-        best = _nearest(new, [p for s, p in placed if s == top], anchor)
-        return "changed", new[best[0]].anchor, "the line was rewritten in place"
-    similar = _most_similar(old[index], new)
-    if similar is not None:
-        return "changed", new[similar].anchor, "a similar line took its place"
-    return "removed", None, "the line and its neighbours are gone"
+    to_new = dict(pairs)
+    if index in to_new:
+        p = to_new[index]
+        if _context_same(old, index, new, p):
+            return "unchanged", new[p].anchor, "the line and its neighbours are unchanged"
+        return "changed", new[p].anchor, "the line is kept, lines around it changed"
+    before = max((j for i, j in pairs if i < index), default=-1)
+    after = min((j for i, j in pairs if i > index), default=len(new))
+    gap = list(range(before + 1, after))
+    if gap:
+        p = _most_similar(old[index], [new[q] for q in gap])
+        return "changed", new[gap[p]].anchor, "the line was rewritten in place"
+    matched_new = {j for _i, j in pairs}
+    moved = [p for p, line in enumerate(new) if line.key == old[index].key and p not in matched_new]
+    if moved and len(old[index].key[1]) > _WEAK_LEN:
+        return "changed", new[moved[0]].anchor, "the line moved"
+    return "removed", None, "the line is gone"
 
 
-def _most_similar(line: _Line, new: list[_Line], cutoff: float = 0.6) -> int | None:
-    """The new line of the same kind most like the old one: a renamed define, a reworded
-    message line. difflib's cheap upper bounds skip most lines before the real ratio."""
-    text = line.key[1]
-    if len(text) <= _WEAK_LEN:
-        return None
-    matcher = difflib.SequenceMatcher(autojunk=False)
-    matcher.set_seq2(text)
-    best, best_ratio = None, cutoff
-    for p, other in enumerate(new):
-        if other.key[0] != line.key[0] or len(other.key[1]) <= _WEAK_LEN:
-            continue
-        matcher.set_seq1(other.key[1])
-        if matcher.real_quick_ratio() < best_ratio or matcher.quick_ratio() < best_ratio:
-            continue
-        ratio = matcher.ratio()
+def _most_similar(line: _Line, candidates: list[_Line]) -> int:
+    """The index of the candidate most like the line (the first on a tie, or when none is)."""
+    best, best_ratio = 0, -1.0
+    for p, other in enumerate(candidates):
+        ratio = difflib.SequenceMatcher(None, line.key[1], other.key[1], autojunk=False).ratio()
+        if other.key[0] == line.key[0]:
+            ratio += 1.0  # a "+" line rewritten is a "+" line, before anything else
         if ratio > best_ratio:
             best, best_ratio = p, ratio
     return best
-
-
-def _neighbour_score(old: list[_Line], i: int, new: list[_Line], p: int) -> int:
-    """Neighbours that agree when new[p] stands where old[i] stood (it differs itself)."""
-    score = 0
-    for step in (-1, 1):
-        for d in range(1, _CONTEXT + 1):
-            oi, np_ = i + step * d, p + step * d
-            if not (0 <= oi < len(old) and 0 <= np_ < len(new)):
-                break
-            if old[oi].block != old[i].block or new[np_].block != new[p].block:
-                break
-            if old[oi].key != new[np_].key or len(old[oi].key[1]) <= _WEAK_LEN:
-                break
-            score += 1
-    return score
 
 
 # -- the report -----------------------------------------------------------------------------
@@ -393,12 +361,13 @@ def _changelog(archive: Archive, step: RevisionStep) -> dict[str | None, list[Ch
 def carry_comments(archive: Archive, step: RevisionStep) -> list[CarriedComment]:
     """Every comment on the old revision of ``step`` with its status in the new one."""
     notes = _changelog(archive, step)
+    memo: dict[tuple, Aligned] = {}  # a patch's comments mostly ask about the same files
     out: list[CarriedComment] = []
     for pair in step.pairs:
         if pair.old_message_id is None:
             continue
         for annotation in archive.annotations(pair.old_message_id):
-            status, anchor, why = _fate(archive, pair, annotation.anchor)
+            status, anchor, why = _fate(archive, pair, annotation.anchor, memo)
             reply = archive.message(annotation.reply_message_id)
             names = _reviewer_names(reply.author.name, reply.author.email)
             evidence = []
@@ -411,34 +380,50 @@ def carry_comments(archive: Archive, step: RevisionStep) -> list[CarriedComment]
     return out
 
 
-def _fate(archive: Archive, pair: PatchPair, anchor: Anchor) -> tuple[Status, Anchor | None, str]:
+def _fate(archive: Archive, pair: PatchPair, anchor: Anchor, memo: dict[tuple, Aligned]
+          ) -> Located:
     if anchor.kind == "unanchored":
         return "unknown", None, "a general comment, on no line"
-    if pair.new_message_id is None:
+    old_id, new_id = pair.old_message_id, pair.new_message_id
+    if old_id is None or new_id is None:
         return "removed", None, "the patch is not in the new revision"
+
+    def aligned(what: str, make_old, make_new) -> Aligned:
+        key = (what, old_id, new_id)
+        if key not in memo:
+            memo[key] = align(make_old(), make_new())
+        return memo[key]
+
     if pair.how == "cover":
-        old_lines = archive.message(pair.old_message_id).body.splitlines()
-        new_lines = archive.message(pair.new_message_id).body.splitlines()
-        return locate(_message_lines(old_lines, pair.old_message_id), anchor,
-                      _message_lines(new_lines, pair.new_message_id))
-    old_patch = archive.patch(pair.old_message_id) or parse_patch("")
-    new_patch = archive.patch(pair.new_message_id) or parse_patch("")
+        return locate(aligned(
+            "cover",
+            lambda: _message_lines(archive.message(old_id).body.splitlines(), old_id),
+            lambda: _message_lines(archive.message(new_id).body.splitlines(), new_id),
+        ), anchor)
+    old_patch = archive.patch(old_id) or parse_patch("")
+    new_patch = archive.patch(new_id) or parse_patch("")
     if anchor.kind == "commit_message":
-        return locate(_message_lines(_commit_lines(old_patch), pair.old_message_id), anchor,
-                      _message_lines(_commit_lines(new_patch), pair.new_message_id))
+        return locate(aligned(
+            "message",
+            lambda: _message_lines(_commit_lines(old_patch), old_id),
+            lambda: _message_lines(_commit_lines(new_patch), new_id),
+        ), anchor)
     if anchor.file is None:
         return "unknown", None, "a comment on no file"
+    path = anchor.file
     new_files = {f.path for f in new_patch.files} | {f.old_path for f in new_patch.files}
-    if anchor.file not in new_files:
-        return "removed", None, f"{anchor.file} is not in the new revision"
+    if path not in new_files:
+        return "removed", None, f"{path} is not in the new revision"
     if anchor.old_line is None and anchor.new_line is None:
-        return _header_fate(old_patch, new_patch, anchor, pair.new_message_id)
-    return locate(_diff_lines(old_patch, pair.old_message_id, anchor.file), anchor,
-                  _diff_lines(new_patch, pair.new_message_id, anchor.file))
+        return _header_fate(old_patch, new_patch, anchor, new_id)
+    return locate(aligned(
+        f"diff:{path}",
+        lambda: _diff_lines(old_patch, old_id, path),
+        lambda: _diff_lines(new_patch, new_id, path),
+    ), anchor)
 
 
-def _header_fate(old: Patch, new: Patch, anchor: Anchor, new_id: str
-                 ) -> tuple[Status, Anchor | None, str]:
+def _header_fate(old: Patch, new: Patch, anchor: Anchor, new_id: str) -> Located:
     """A comment on a ``diff --git`` or ``@@`` line speaks of the whole file or hunk."""
     def keys(patch: Patch) -> list[tuple[str, str]]:
         return [line.key for line in _diff_lines(patch, "", anchor.file or "")]
