@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import importlib.resources
 import os
 import shutil
 import sys
@@ -22,16 +23,22 @@ DEMO_NAME = "demo.mbox"
 
 
 def resource(relative: str) -> Path | None:
-    """A file of resources/: beside the package in a checkout, inside the bundle when frozen."""
-    here = Path(__file__).resolve()
-    candidates = [
-        here.parents[2] / "resources" / relative,  # source checkout: <repo>/resources
-        here.parents[1] / "resources" / relative,  # installed as package data
-    ]
+    """A file of resources/ the app needs at run time, wherever this copy was installed.
+
+    In order: a PyInstaller bundle's unpack folder; the installed package's own copy
+    (``viewer/resources``, put there by setup.py when a wheel is built) through
+    importlib.resources; the source checkout's ``resources/`` (an editable install or a run
+    from the checkout, where the package has no copy).
+    """
     frozen = getattr(sys, "_MEIPASS", None)  # PyInstaller's unpack folder
-    if frozen:
-        candidates.insert(0, Path(frozen) / "resources" / relative)
-    return next((path for path in candidates if path.is_file()), None)
+    if frozen and (Path(frozen) / "resources" / relative).is_file():
+        return Path(frozen) / "resources" / relative
+    packaged = importlib.resources.files("viewer").joinpath("resources", *relative.split("/"))
+    if packaged.is_file():
+        # a wheel installs as plain files, so the Traversable is a real path
+        return Path(str(packaged))
+    checkout = Path(__file__).resolve().parents[2] / "resources" / relative
+    return checkout if checkout.is_file() else None
 
 
 def demo_mailbox() -> Path | None:
