@@ -12,6 +12,7 @@ import pytest
 from tests.git_series import Repo, add_revision, format_series, make_repo
 from viewer.core.archive import Archive
 from viewer.core.changelog import changelog_items, evidence_for, reviewer_names
+from viewer.core.drafts import Draft, DraftStore
 from viewer.core.revisions import pair_patches, report_json, revision_report
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
@@ -181,3 +182,26 @@ def test_patch_notes_are_changelog_even_without_a_heading():
     # A cover letter's note must share words with the comment, not only name the reviewer.
     cover_items = changelog_items("c", ["Changes in v2:", "- address Uwe's review"])
     assert evidence_for("Please call this foo_bar().", names, cover_items, local=False) == []
+
+
+def test_own_drafts_and_sent_comments_follow_the_same_path(series, tmp_path):
+    v1 = min((s for s in series.series if s.cover), key=lambda s: s.version)
+    patch = v1.patches[2]
+    with DraftStore(tmp_path / "drafts.sqlite") as store:
+        kept = store.save(Draft(patch, "line", "Why twelve?", file="c.c", side="new",
+                                line_text="+static int c12;", line_no=13))
+        gone = store.save(Draft(patch, "line", "c19?", file="c.c", side="new",
+                                line_text="+static int c19;", line_no=20))
+        store.save(Draft(patch, "trailer", "Reviewed-by: Me <me@example.org>"))
+        sent = store.save(Draft(patch, "line", "long!", file="c.c", side="new",
+                                line_text="+static int c7;", line_no=8))
+        store.record_composed("sent-1@example.org", patch_msgid=patch, in_reply_to=patch,
+                              subject="Re: c", raw=b"", draft_ids=[sent.id])
+        store.record_sent("sent-1@example.org")
+        report = revision_report(series, patch, drafts=store)
+    fates = {d.draft.id: (d.status, d.new_anchor.text if d.new_anchor else None)
+             for d in report.drafts}
+    assert fates == {kept.id: ("unchanged", "+static int c12;"), gone.id: ("removed", None),
+                     sent.id: ("changed", "+static long c7;")}
+    data = report_json(report)
+    assert {d["state"] for d in data["drafts"]} == {"draft", "sent"}

@@ -106,7 +106,10 @@ def _run_revisions(archive: Archive, args: argparse.Namespace) -> int:
     if args.command == "revisions":
         msgid = _normalise_msgid(args.msgid)
         archive.entry(msgid)  # a clear error for an unknown id
-        report = revisions.revision_report(archive, msgid)
+        from viewer.core.drafts import DraftStore
+
+        with DraftStore() as drafts:
+            report = revisions.revision_report(archive, msgid, drafts=drafts)
         if args.json:
             _print_json(revisions.report_json(report))
         else:

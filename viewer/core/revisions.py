@@ -1,25 +1,16 @@
 """Across revisions: which patch of v(N) became which of v(N+1), and where each comment went.
 
 The reviewer's question when v3 arrives is "did they fix what I asked for in v2?". We answer it
-from the mail alone: the patches of two consecutive revisions are paired, and every comment on
-v(N) is looked for in v(N+1) by the content of its line and of the lines around it, the same way
-quotes are found in a patch (by content, never by line number: a hunk above may have grown).
-A comment's line can then be
-
-* ``unchanged``: the line and its three neighbours on each side are all still there: the comment
-  was probably not addressed (or needed no change);
-* ``changed``: the line is there but its surroundings changed, or another line now stands where
-  it stood (its neighbours are found, it is not);
-* ``removed``: the line, its file or the whole patch is gone from the new revision;
-* ``unknown``: a general comment, a line too common to place (``+}``) whose neighbours say
-  nothing, or a tie between two places.
+from the mail alone: the patches of two consecutive revisions are paired, every comment on v(N)
+(and the reviewer's own drafts and sent comments) is followed into v(N+1) by
+:mod:`viewer.core.line_tracking`, and the new revision's changelog notes that name the
+reviewer or echo the comment are kept as evidence (:mod:`viewer.core.changelog`).
 """
 
 from __future__ import annotations
 
 import difflib
 import itertools
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
@@ -27,24 +18,17 @@ from typing import TYPE_CHECKING, Literal
 from viewer.core.anchoring import Anchor, Annotation
 from viewer.core.changelog import ChangelogItem, Evidence, changelog_items, evidence_for
 from viewer.core.changelog import reviewer_names as _reviewer_names
+from viewer.core.drafts import Draft, DraftStore
 from viewer.core.errors import NotASeries
-from viewer.core.myers import matched_pairs
-from viewer.core.patch import Patch, parse_patch
+from viewer.core.line_tracking import STATUSES, LineTracker, Status, line_key
+from viewer.core.patch import Patch
 from viewer.core.range_diff import PatchText, RangeDiffEntry, commit_id_of, patch_text, range_diff
 from viewer.core.series import Series
 
 if TYPE_CHECKING:
     from viewer.core.archive import Archive
 
-Status = Literal["unchanged", "changed", "removed", "unknown"]
-STATUSES: tuple[Status, ...] = ("unchanged", "changed", "removed", "unknown")
 PairHow = Literal["cover", "subject", "similar", "position", "added", "dropped"]
-
-_CONTEXT = 3
-_WS = re.compile(r"\s+")
-# Lines that say nothing alone ("+}", "+", "-	return 0;" is fine): placed by neighbours only.
-_WEAK_LEN = 3
-
 
 @dataclass(frozen=True, slots=True)
 class PatchPair:
@@ -91,6 +75,18 @@ class CarriedComment:
     """A short reason, for the tooltip and the JSON ("line and context unchanged", ...)."""
 
 
+@dataclass(frozen=True, slots=True)
+class CarriedDraft:
+    """One of the reviewer's own comments on v(N), a draft or sent, and its line in v(N+1)."""
+
+    draft: Draft
+    from_version: int
+    to_version: int
+    status: Status
+    new_anchor: Anchor | None
+    why: str = ""
+
+
 @dataclass(slots=True)
 class RevisionReport:
     """Everything `hunkwise revisions` prints: the chain, the pairs, each comment's fate."""
@@ -98,6 +94,7 @@ class RevisionReport:
     chain: list[Series]
     steps: list[RevisionStep]
     comments: list[CarriedComment] = field(default_factory=list)
+    drafts: list[CarriedDraft] = field(default_factory=list)
 
     def summary(self) -> list[dict[str, int]]:
         out = []
@@ -144,7 +141,7 @@ def _changes(patch: Patch | None) -> set[tuple[str, str]]:
     """The added and removed lines: what a patch does, whatever its subject says."""
     if patch is None:
         return set()
-    return {_key(line.kind, line.text) for f in patch.files for h in f.hunks
+    return {line_key(line.kind, line.text) for f in patch.files for h in f.hunks
             for line in h.lines if line.kind != " "}
 
 
@@ -216,123 +213,12 @@ def pair_patches(archive: Archive, old: Series, new: Series) -> list[PatchPair]:
     return pairs
 
 
-# -- where a line went ----------------------------------------------------------------------
-
-@dataclass(frozen=True, slots=True)
-class _Line:
-    key: tuple[str, str]
-    """(kind, text without whitespace): what "the same line" means across revisions."""
-    block: int
-    """Hunk number (or 0 for a message): neighbours across a hunk boundary are not context."""
-    anchor: Anchor
-
-
-def _key(kind: str, text: str) -> tuple[str, str]:
-    return (kind, _WS.sub("", text))
-
-
-def _diff_lines(patch: Patch, patch_id: str, path: str) -> list[_Line]:
-    out: list[_Line] = []
-    block = 0
-    for diff in patch.files:
-        if path not in (diff.path, diff.old_path, diff.new_path):
-            continue
-        for hunk in diff.hunks:
-            block += 1
-            for line in hunk.lines:
-                anchor = Anchor("diff", patch_id, diff.path, line.old_line, line.new_line,
-                                line.kind + line.text)
-                out.append(_Line(_key(line.kind, line.text), block, anchor))
-        break
-    return out
-
-
-def _message_lines(lines: Sequence[str], patch_id: str) -> list[_Line]:
-    return [_Line(_key("m", text), 0, Anchor("commit_message", patch_id, text=text))
-            for text in lines]
-
-
-def _commit_lines(patch: Patch) -> list[str]:
-    return list(patch.commit_message) + list(patch.trailer_lines)
-
-
-def _context_same(old: list[_Line], i: int, new: list[_Line], p: int) -> bool:
-    """The three neighbours on each side are the same lines (a hunk edge matches an edge)."""
-    for step in (-1, 1):
-        for d in range(1, _CONTEXT + 1):
-            oi, np_ = i + step * d, p + step * d
-            o_in = 0 <= oi < len(old) and old[oi].block == old[i].block
-            n_in = 0 <= np_ < len(new) and new[np_].block == new[p].block
-            if o_in != n_in or (o_in and old[oi].key != new[np_].key):
-                return False
-            if not o_in:
-                break
-    return True
-
-
-Located = tuple[Status, Anchor | None, str]
-Aligned = tuple[list[_Line], list[_Line], list[tuple[int, int]]]
-"""Two revisions' lines of one file (or message) and their alignment."""
-
-
-def align(old: list[_Line], new: list[_Line]) -> Aligned:
-    return old, new, matched_pairs([line.key for line in old], [line.key for line in new])
-
-
-def locate(aligned: Aligned, anchor: Anchor) -> Located:
-    """Where the old anchor's line went among ``new`` (the same file or message, next revision).
-
-    The two revisions' lines are aligned as one sequence (Myers, as git diff does), so of two
-    equal lines (``+}``, ``return 0;``) the one in the same place is taken. A line the
-    alignment drops was rewritten when other lines fill its place between the neighbours that
-    stayed, moved when the same text is found unmatched elsewhere, and removed otherwise.
-    """
-    old, new, pairs = aligned
-    index = next((i for i, line in enumerate(old) if line.anchor == anchor), None)
-    if index is None:  # a stale anchor: match by text and line numbers only
-        index = next((i for i, line in enumerate(old)
-                      if line.anchor.text == anchor.text
-                      and (line.anchor.old_line, line.anchor.new_line)
-                      == (anchor.old_line, anchor.new_line)), None)
-        if index is None:
-            return "unknown", None, "the commented line is not in the old patch"
-    if not new:
-        return "removed", None, "nothing of it is left in the new revision"
-    to_new = dict(pairs)
-    if index in to_new:
-        p = to_new[index]
-        if _context_same(old, index, new, p):
-            return "unchanged", new[p].anchor, "the line and its neighbours are unchanged"
-        return "changed", new[p].anchor, "the line is kept, lines around it changed"
-    before = max((j for i, j in pairs if i < index), default=-1)
-    after = min((j for i, j in pairs if i > index), default=len(new))
-    gap = list(range(before + 1, after))
-    if gap:
-        p = _most_similar(old[index], [new[q] for q in gap])
-        return "changed", new[gap[p]].anchor, "the line was rewritten in place"
-    matched_new = {j for _i, j in pairs}
-    moved = [p for p, line in enumerate(new) if line.key == old[index].key and p not in matched_new]
-    if moved and len(old[index].key[1]) > _WEAK_LEN:
-        return "changed", new[moved[0]].anchor, "the line moved"
-    return "removed", None, "the line is gone"
-
-
-def _most_similar(line: _Line, candidates: list[_Line]) -> int:
-    """The index of the candidate most like the line (the first on a tie, or when none is)."""
-    best, best_ratio = 0, -1.0
-    for p, other in enumerate(candidates):
-        ratio = difflib.SequenceMatcher(None, line.key[1], other.key[1], autojunk=False).ratio()
-        if other.key[0] == line.key[0]:
-            ratio += 1.0  # a "+" line rewritten is a "+" line, before anything else
-        if ratio > best_ratio:
-            best, best_ratio = p, ratio
-    return best
-
-
 # -- the report -----------------------------------------------------------------------------
 
-def revision_report(archive: Archive, msgid: str) -> RevisionReport:
-    """The revisions of the series holding ``msgid`` and the fate of every comment on each."""
+def revision_report(archive: Archive, msgid: str, *, drafts: DraftStore | None = None
+                    ) -> RevisionReport:
+    """The revisions of the series holding ``msgid`` and the fate of every comment on each;
+    with ``drafts``, the reviewer's own drafts and sent comments follow the same path."""
     series = series_for(archive, msgid)
     if series is None:
         return RevisionReport([], [])
@@ -342,6 +228,8 @@ def revision_report(archive: Archive, msgid: str) -> RevisionReport:
     report = RevisionReport(chain, steps)
     for step in steps:
         report.comments += carry_comments(archive, step)
+        if drafts is not None:
+            report.drafts += carry_drafts(archive, step, drafts)
     return report
 
 
@@ -361,13 +249,14 @@ def _changelog(archive: Archive, step: RevisionStep) -> dict[str | None, list[Ch
 def carry_comments(archive: Archive, step: RevisionStep) -> list[CarriedComment]:
     """Every comment on the old revision of ``step`` with its status in the new one."""
     notes = _changelog(archive, step)
-    memo: dict[tuple, Aligned] = {}  # a patch's comments mostly ask about the same files
+    tracker = LineTracker(archive)
     out: list[CarriedComment] = []
     for pair in step.pairs:
         if pair.old_message_id is None:
             continue
         for annotation in archive.annotations(pair.old_message_id):
-            status, anchor, why = _fate(archive, pair, annotation.anchor, memo)
+            status, anchor, why = tracker.follow(pair.old_message_id, pair.new_message_id,
+                                                 annotation.anchor, cover=pair.how == "cover")
             reply = archive.message(annotation.reply_message_id)
             names = _reviewer_names(reply.author.name, reply.author.email)
             evidence = []
@@ -380,60 +269,34 @@ def carry_comments(archive: Archive, step: RevisionStep) -> list[CarriedComment]
     return out
 
 
-def _fate(archive: Archive, pair: PatchPair, anchor: Anchor, memo: dict[tuple, Aligned]
-          ) -> Located:
-    if anchor.kind == "unanchored":
-        return "unknown", None, "a general comment, on no line"
-    old_id, new_id = pair.old_message_id, pair.new_message_id
-    if old_id is None or new_id is None:
-        return "removed", None, "the patch is not in the new revision"
-
-    def aligned(what: str, make_old, make_new) -> Aligned:
-        key = (what, old_id, new_id)
-        if key not in memo:
-            memo[key] = align(make_old(), make_new())
-        return memo[key]
-
-    if pair.how == "cover":
-        return locate(aligned(
-            "cover",
-            lambda: _message_lines(archive.message(old_id).body.splitlines(), old_id),
-            lambda: _message_lines(archive.message(new_id).body.splitlines(), new_id),
-        ), anchor)
-    old_patch = archive.patch(old_id) or parse_patch("")
-    new_patch = archive.patch(new_id) or parse_patch("")
-    if anchor.kind == "commit_message":
-        return locate(aligned(
-            "message",
-            lambda: _message_lines(_commit_lines(old_patch), old_id),
-            lambda: _message_lines(_commit_lines(new_patch), new_id),
-        ), anchor)
-    if anchor.file is None:
-        return "unknown", None, "a comment on no file"
-    path = anchor.file
-    new_files = {f.path for f in new_patch.files} | {f.old_path for f in new_patch.files}
-    if path not in new_files:
-        return "removed", None, f"{path} is not in the new revision"
-    if anchor.old_line is None and anchor.new_line is None:
-        return _header_fate(old_patch, new_patch, anchor, new_id)
-    return locate(aligned(
-        f"diff:{path}",
-        lambda: _diff_lines(old_patch, old_id, path),
-        lambda: _diff_lines(new_patch, new_id, path),
-    ), anchor)
+def draft_anchor(draft: Draft) -> Anchor:
+    """A draft's line as an anchor: it knows one side's line number, the line's text."""
+    if draft.kind == "line":
+        old_line = draft.line_no if draft.side == "old" else None
+        new_line = draft.line_no if draft.side == "new" else None
+        return Anchor("diff", draft.patch_msgid, draft.file, old_line, new_line, draft.line_text)
+    if draft.kind == "commit_message":
+        return Anchor("commit_message", draft.patch_msgid, text=draft.line_text)
+    return Anchor("unanchored", draft.patch_msgid)
 
 
-def _header_fate(old: Patch, new: Patch, anchor: Anchor, new_id: str) -> Located:
-    """A comment on a ``diff --git`` or ``@@`` line speaks of the whole file or hunk."""
-    def keys(patch: Patch) -> list[tuple[str, str]]:
-        return [line.key for line in _diff_lines(patch, "", anchor.file or "")]
-
-    diff = next(f for f in new.files if anchor.file in (f.path, f.old_path))
-    target = Anchor("diff", new_id, diff.path, None, None,
-                    anchor.text if anchor.text in diff.header else (diff.header or [""])[0])
-    if keys(old) == keys(new):
-        return "unchanged", target, "the file's changes are the same"
-    return "changed", target, "the file's changes differ"
+def carry_drafts(archive: Archive, step: RevisionStep, store: DraftStore) -> list[CarriedDraft]:
+    """The reviewer's own comments (drafts and sent) on the old revision, followed like any
+    reviewer's; trailers are not carried (a Reviewed-by is for the patch it was given on)."""
+    tracker = LineTracker(archive)
+    out: list[CarriedDraft] = []
+    for pair in step.pairs:
+        if pair.old_message_id is None:
+            continue
+        mine = store.drafts(pair.old_message_id) + store.drafts(pair.old_message_id, state="sent")
+        for draft in mine:
+            if draft.kind == "trailer":
+                continue
+            status, anchor, why = tracker.follow(pair.old_message_id, pair.new_message_id,
+                                                 draft_anchor(draft), cover=pair.how == "cover")
+            out.append(CarriedDraft(draft, step.old.version, step.new.version, status, anchor,
+                                    why))
+    return out
 
 
 def anchor_json(anchor: Anchor | None) -> dict | None:
@@ -521,6 +384,12 @@ def report_json(report: RevisionReport) -> dict:
              "new_anchor": anchor_json(c.new_anchor),
              "evidence": [_evidence_json(e) for e in c.evidence]}
             for c in report.comments
+        ],
+        "drafts": [
+            {"draft_id": d.draft.id, "state": d.draft.state, "patch_message_id":
+             d.draft.patch_msgid, "from_version": d.from_version, "to_version": d.to_version,
+             "status": d.status, "why": d.why, "new_anchor": anchor_json(d.new_anchor)}
+            for d in report.drafts
         ],
         "summary": report.summary(),
     }
