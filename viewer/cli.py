@@ -15,8 +15,9 @@ from viewer import __version__
 from viewer.core.archive import Archive
 from viewer.core.errors import HunkwiseError
 from viewer.core.report import index_summary, review_json, threads_json
+from viewer.core.store import SERIES_STATES
 
-COMMANDS = ("index", "threads", "review", "revisions", "range-diff")
+COMMANDS = ("index", "threads", "review", "revisions", "range-diff", "triage", "am")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -39,7 +40,9 @@ def _parser() -> argparse.ArgumentParser:
         return p
 
     add("index", "index a mailbox and print what it holds")
-    add("threads", "list threads and patch series")
+    threads = add("threads", "list threads and patch series")
+    threads.add_argument("--query", "-q", metavar="Q", default=None,
+                         help='only threads with a mail matching Q, e.g. "is:new needs:review"')
     review = add("review", "show patches with every review comment inline")
     review.add_argument("msgid", nargs="?", metavar="MSGID",
                         help="a patch, cover letter or any mail of the thread to show")
@@ -52,6 +55,33 @@ def _parser() -> argparse.ArgumentParser:
     range_diff.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     range_diff.add_argument("--numbers", action="store_true",
                             help="a gutter with the line numbers in both revisions")
+
+    triage = add("triage", "show or change the triage state of a series, message or patch")
+    triage.add_argument("msgid", metavar="MSGID", help="any mail of the series or thread")
+    triage.add_argument("--state", choices=SERIES_STATES,
+                        help="the series' state (of the series MSGID belongs to)")
+    triage.add_argument("--snooze", metavar="DATE",
+                        help="hide the series until DATE (YYYY-MM-DD); 'off' wakes it")
+    flag = triage.add_mutually_exclusive_group()
+    flag.add_argument("--flag", action="store_true", help="flag the message")
+    flag.add_argument("--unflag", action="store_true")
+    read = triage.add_mutually_exclusive_group()
+    read.add_argument("--read", action="store_true", help="mark the message read")
+    read.add_argument("--unread", action="store_true")
+    triage.add_argument("--mark", choices=("done", "skip", "none"),
+                        help="the patch's done ✓ / skip mark ('none' clears it)")
+    triage.add_argument("--note", metavar="TEXT", help="a private note on the patch ('' clears)")
+
+    am = add("am", "save a series for git am with every collected trailer (cover left out)")
+    am.add_argument("msgid", metavar="MSGID", help="the cover letter, a patch or any reply")
+    am.add_argument("--out", metavar="FILE.mbox", help="where to write the mbox ('-': stdout)")
+    am.add_argument("--link-base", metavar="URL",
+                    help="add 'Link: URL/<Message-ID>' (e.g. https://lore.kernel.org/r)")
+    am.add_argument("--force", action="store_true",
+                    help="export even when patches of the series are missing")
+    am.add_argument("--apply", metavar="REPO", help="also run git am in this repository")
+    am.add_argument("--branch", metavar="BRANCH",
+                    help="with --apply: the branch to apply on (made from HEAD if new)")
     return parser
 
 
@@ -77,8 +107,25 @@ def run(args: argparse.Namespace) -> int:
                 f"({summary['broken']} broken) in {summary['seconds']:.3f} s"
             )
         return 0
+    if args.command == "triage":
+        from viewer.triage_cli import run_triage
+
+        return run_triage(archive, args, _normalise_msgid(args.msgid), _print_json)
+    if args.command == "am":
+        from viewer.triage_cli import run_am
+
+        return run_am(archive, args, _normalise_msgid(args.msgid))
     if args.command == "threads":
-        data = threads_json(archive)
+        from viewer.triage_cli import open_triage
+
+        query = None
+        if args.query is not None:
+            from viewer.core.query import parse_query
+
+            query = parse_query(args.query)
+            if query.errors:
+                raise HunkwiseError("; ".join(query.errors))
+        data = threads_json(archive, open_triage(archive), query)
         if args.json:
             _print_json(data)
         else:

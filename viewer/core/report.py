@@ -13,8 +13,10 @@ from viewer.core.archive import Archive
 from viewer.core.headers import iso_date
 from viewer.core.mbox import IndexEntry
 from viewer.core.patch import FileDiff, Patch
+from viewer.core.query import Query
 from viewer.core.series import Series
 from viewer.core.threader import ThreadNode
+from viewer.core.triage import Triage
 
 
 def author_of(entry: IndexEntry) -> str:
@@ -94,27 +96,47 @@ def _walk_depth(node: ThreadNode, depth: int = 0):
         yield from _walk_depth(child, depth + 1)
 
 
-def threads_json(archive: Archive) -> dict[str, Any]:
-    """The thread list of `hunkwise threads`: every thread with its messages, and the series."""
+def threads_json(
+    archive: Archive, triage: Triage | None = None, query: Query | None = None
+) -> dict[str, Any]:
+    """The thread list of `hunkwise threads`: every thread with its messages, and the series.
+
+    With ``triage`` each thread, message and series also carries its triage state and marks;
+    with ``query`` only threads with a matching mail are listed (and the series they hold).
+    """
     threads = []
+    listed: set[str] = set()
     for root in archive.threads:
-        messages = [message_json(archive, node, depth) for node, depth in _walk_depth(root)]
+        if query is not None and triage is not None and not triage.thread_matches(root, query):
+            continue
+        messages = []
+        for node, depth in _walk_depth(root):
+            data = message_json(archive, node, depth)
+            if triage is not None and node.entry is not None:
+                data.update(triage.message_fields(node.msgid))
+            messages.append(data)
+            listed.add(node.msgid)
         first = next((m for m in messages if not m.get("placeholder")), messages[0])
-        threads.append(
-            {
-                "message_id": root.msgid,
-                "subject": first.get("subject", ""),
-                "author": first.get("author", ""),
-                "date": first.get("date"),
-                "count": sum(1 for m in messages if not m.get("placeholder")),
-                "messages": messages,
-            }
-        )
-    return {
-        "path": str(archive.path),
-        "threads": threads,
-        "series": [series_json(archive, s) for s in archive.series],
-    }
+        thread = {
+            "message_id": root.msgid,
+            "subject": first.get("subject", ""),
+            "author": first.get("author", ""),
+            "date": first.get("date"),
+            "count": sum(1 for m in messages if not m.get("placeholder")),
+            "messages": messages,
+        }
+        if triage is not None:
+            thread.update(triage.thread_fields(root))
+        threads.append(thread)
+    series = []
+    for item in archive.series:
+        if query is not None and not any(m in listed for m in item.message_ids()):
+            continue
+        data = series_json(archive, item)
+        if triage is not None:
+            data.update(triage.series_fields(item))
+        series.append(data)
+    return {"path": str(archive.path), "threads": threads, "series": series}
 
 
 def file_json(diff: FileDiff) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from viewer.core.identity import Identity
 from viewer.core.patch import Patch
+from viewer.core.query import Candidate, Query
 from viewer.core.store import SERIES_STATES, PatchState, SeriesState, Store
 from viewer.core.trailers import count_letters
 
@@ -466,6 +467,59 @@ class Triage:
             return self.needs_review(msgid)
         return None
 
+    def any_flag(self, msgid: str, key: str) -> bool:
+        """Every is:/has:/needs: term of the query language, for the command line.
+
+        The thread list answers the mailbox terms itself (with counts it computes in the
+        background); the command line has no background, so it asks here.
+        """
+        answer = self.flag(msgid, key)
+        if answer is not None:
+            return answer
+        archive = self.archive
+        if key == "is:unread":
+            return msgid not in self.read
+        if key == "is:read":
+            return msgid in self.read
+        if key == "is:patch":
+            return archive.is_patch(msgid)
+        if key == "is:cover":
+            series = archive.series_of(msgid)
+            return series is not None and series.cover == msgid
+        if key == "is:reply":
+            return archive.subject_info(msgid).is_reply
+        if key == "is:rfc":
+            return archive.subject_info(msgid).is_rfc
+        if key == "has:replies":
+            return bool(archive.node(msgid).children)
+        letter = {"has:reviewed-by": "R", "has:acked-by": "A", "has:tested-by": "T"}.get(key)
+        if letter is not None:
+            if archive.is_patch(msgid):
+                return self.counts(msgid).total(letter) > 0
+            return archive.trailer_counts(msgid).get(letter, 0) > 0
+        if key == "has:comments":
+            if archive.is_patch(msgid) or archive.series_of(msgid) is not None:
+                return bool(archive.annotations(msgid))
+            return any(a.reply_message_id == msgid for a in archive.all_annotations(msgid))
+        return False
+
+    def thread_matches(self, root: ThreadNode, query: Query) -> bool:
+        """A thread is listed when any of its mails matches (the thread list's rule)."""
+        if query.is_empty:
+            return True
+        for node in root.walk():
+            entry = node.entry
+            if entry is None:
+                continue
+            candidate = Candidate(
+                entry.subject,
+                f"{entry.author_name} <{entry.author_email}>",
+                lambda key, msgid=node.msgid: self.any_flag(msgid, key),
+            )
+            if query.matches(candidate):
+                return True
+        return False
+
     # -- plain data for `hunkwise threads --json`
 
     def thread_fields(self, root: ThreadNode) -> dict:
@@ -485,6 +539,22 @@ class Triage:
             "newer_revision": self.newer(key),
             "unchanged_from_previous": [m for m in patches if self.unchanged(m)],
             "reviewed_by_me": [m for m in patches if self.reviewed_by_me(m)],
+        }
+
+    def series_fields(self, series: Series) -> dict:
+        """Triage keys of one series entry: its state, and the A/R/T carried in its patches."""
+        view = self.view(series.key)
+        carried = {"A": 0, "R": 0, "T": 0}
+        for msgid in series.patches.values():
+            for letter, n in self.counts(msgid).carried.items():
+                carried[letter] += n
+        return {
+            "state": view.state,
+            "snoozed_until": view.snoozed_until if view.snoozed else None,
+            "superseded_by": view.superseded_by,
+            "newer_revision": self.newer(series.key),
+            "trailers_carried": carried,
+            "needs_review": not any(self.counts(m).reviewed for m in series.patches.values()),
         }
 
     def message_fields(self, msgid: str) -> dict:
