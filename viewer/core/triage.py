@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import sqlite3
 import time
 from collections.abc import Callable, Iterable
@@ -25,10 +26,10 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Protocol
 
 from viewer.core.identity import Identity
-from viewer.core.patch import Patch
+from viewer.core.patch import parse_patch
 from viewer.core.query import Candidate, Query
 from viewer.core.store import SERIES_STATES, PatchState, SeriesState, Store
-from viewer.core.trailers import count_letters
+from viewer.core.trailers import Trailer, count_letters
 
 if TYPE_CHECKING:
     from viewer.core.archive import Archive
@@ -100,48 +101,112 @@ def previous_patch(archive: Archive, msgid: str) -> str | None:
     return None
 
 
-def diff_fingerprint(patch: Patch) -> str:
-    """A hash of what a patch changes, line numbers and blob ids aside.
+_DIFF_START = re.compile(r"^diff --git |^Index: |^--- a/|^--- /dev/null", re.M)
+_INDEX_LINE = re.compile(r"^index [^\n]*\n", re.M)
+_HUNK_LINE = re.compile(r"^@@[^\n]*", re.M)
 
-    A rebase moves hunks (new ``@@`` numbers) and changes the ``index abc..def`` line without
-    changing the patch; the function name after ``@@`` can change with it too, so it is left out.
+
+def _diff_start(body: str) -> int | None:
+    """Where the diff begins; str.find first, the regex only for non-git diffs (5x faster)."""
+    if body.startswith("diff --git "):
+        return 0
+    found = body.find("\ndiff --git ")
+    if found >= 0:
+        return found + 1
+    match = _DIFF_START.search(body)
+    return match.start() if match else None
+
+
+def diff_fingerprint(body: str, start: int | None = None) -> str | None:
+    """A hash of what a patch mail changes, line numbers and blob ids aside; None: no diff.
+
+    A rebase moves hunks (new ``@@`` numbers, and maybe the function name after them) and
+    changes the ``index abc..def`` line without changing the patch. Read from the body's
+    text rather than the parsed diff: the same for every patch, and cheap enough to run on
+    every patch of a list archive. ``start`` is where the diff begins, if already known.
     """
-    digest = hashlib.blake2b(digest_size=16)
-    for diff in patch.files:
-        digest.update(f"F {diff.old_path} {diff.new_path} {diff.status}\n".encode())
-        for hunk in diff.hunks:
-            digest.update(b"@@\n")
-            for line in hunk.lines:
-                digest.update(f"{line.kind}{line.text}\n".encode("utf-8", "surrogateescape"))
-    return digest.hexdigest()
+    start = _diff_start(body) if start is None else start
+    if start is None:
+        return None
+    diff = body[start:].replace("\r\n", "\n")
+    signature = diff.find("\n-- \n")
+    if signature >= 0:
+        diff = diff[: signature + 1]  # "2.43.0" below says which git, not what changed
+    diff = _HUNK_LINE.sub("@@", _INDEX_LINE.sub("", diff))
+    return hashlib.blake2b(diff.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
 
 
-def unchanged_from_previous(archive: Archive, msgid: str) -> bool:
+@dataclass(frozen=True, slots=True)
+class PatchFacts:
+    """What triage needs of one patch mail's body, small enough to keep for every patch."""
+
+    fingerprint: str | None
+    """:func:`diff_fingerprint`; None when the mail carries no diff."""
+    trailers: tuple[Trailer, ...]
+    """The trailers written in the patch itself."""
+
+
+# Anything that makes the body bytes differ from the text: transfer encodings, MIME parts,
+# format=flowed, a charset other than UTF-8/ASCII (checked on the unfolded header).
+_ENCODED = re.compile(
+    rb"content-transfer-encoding:[ \t]*(?:quoted-printable|base64)|content-type:[ \t]*multipart"
+    rb"|format=\"?flowed|charset=\"?(?!utf-?8|us-ascii)",
+    re.I,
+)
+
+
+def patch_facts(archive: Archive, msgid: str) -> PatchFacts:
+    """Fingerprint and own trailers of a patch mail.
+
+    Most patch mail is plain 7/8-bit text, whose body is the raw bytes after the headers:
+    reading those directly skips the MIME decoder (~2 ms a mail, seconds on a list archive).
+    Encoded or multipart mail is decoded. Only the text above the diff is parsed.
+    """
+    raw = archive.raw(msgid)
+    head, sep, rest = raw.partition(b"\n\n")
+    unfolded = re.sub(rb"\r?\n[ \t]+", b" ", head)
+    if not sep or _ENCODED.search(unfolded) or b"\r\n" in head[:2000]:
+        body = archive.message(msgid).body
+    else:
+        body = rest.decode("utf-8", "replace")
+    start = _diff_start(body)
+    if start is None:
+        return PatchFacts(None, ())
+    preamble = parse_patch(body[:start])
+    return PatchFacts(diff_fingerprint(body, start), tuple(preamble.trailers))
+
+
+def unchanged_from_previous(
+    archive: Archive, msgid: str, facts: Callable[[str], PatchFacts] | None = None
+) -> bool:
     """This patch changes exactly what the same patch did in the previous revision."""
     before = previous_patch(archive, msgid)
     if before is None:
         return False
-    mine, theirs = archive.patch(msgid), archive.patch(before)
-    if mine is None or theirs is None:
-        return False
-    return diff_fingerprint(mine) == diff_fingerprint(theirs)
+    facts_of = facts or (lambda m: patch_facts(archive, m))
+    mine, theirs = facts_of(msgid).fingerprint, facts_of(before).fingerprint
+    return mine is not None and mine == theirs
 
 
-def review_counts(archive: Archive, msgid: str) -> ReviewCounts:
+def review_counts(
+    archive: Archive, msgid: str, facts: PatchFacts | None = None
+) -> ReviewCounts:
     """A/R/T of a patch: from replies, and carried in the commit message (not counted twice)."""
     given_trailers = archive.followup_trailers(msgid)
-    patch = archive.patch(msgid)
-    own = patch.trailers if patch is not None else []
+    own = (facts or patch_facts(archive, msgid)).trailers
     given_keys = {(t.name.lower(), t.value.lower()) for t in given_trailers}
     carried = [t for t in own if (t.name.lower(), t.value.lower()) not in given_keys]
     return ReviewCounts(count_letters(given_trailers), count_letters(carried))
 
 
-def reviewed_by_me(archive: Archive, msgid: str, identity: Identity) -> bool:
+def reviewed_by_me(
+    archive: Archive, msgid: str, identity: Identity, facts: PatchFacts | None = None
+) -> bool:
     """I gave a Reviewed-by or Acked-by on this patch, in a reply or carried in the patch."""
     if not identity.known:
         return False
-    for trailer in archive.trailers(msgid):
+    own = (facts or patch_facts(archive, msgid)).trailers
+    for trailer in [*own, *archive.followup_trailers(msgid)]:
         if trailer.name in _REVIEW_NAMES:
             name = trailer.value.split("<", 1)[0].strip().strip('"')
             if identity.is_me(name, trailer.email or ""):
@@ -285,6 +350,7 @@ class Triage:
         self._unchanged: dict[str, bool] = {}
         self._counts: dict[str, ReviewCounts] = {}
         self._mine: dict[str, bool] = {}
+        self._patch_facts: dict[str, PatchFacts] = {}
         self.sent_ids: set[str] = set()
         """Message-IDs answered by replies sent from Hunkwise (``is:mine``)."""
         self.reload()
@@ -394,22 +460,31 @@ class Triage:
 
     # -- computed facts (memoised; each is a pure function of the mail)
 
+    def patch_facts(self, msgid: str) -> PatchFacts:
+        known = self._patch_facts.get(msgid)
+        if known is None:
+            known = self._patch_facts[msgid] = patch_facts(self.archive, msgid)
+        return known
+
     def counts(self, msgid: str) -> ReviewCounts:
         known = self._counts.get(msgid)
         if known is None:
-            known = self._counts[msgid] = review_counts(self.archive, msgid)
+            known = review_counts(self.archive, msgid, self.patch_facts(msgid))
+            self._counts[msgid] = known
         return known
 
     def unchanged(self, msgid: str) -> bool:
         known = self._unchanged.get(msgid)
         if known is None:
-            known = self._unchanged[msgid] = unchanged_from_previous(self.archive, msgid)
+            known = unchanged_from_previous(self.archive, msgid, self.patch_facts)
+            self._unchanged[msgid] = known
         return known
 
     def reviewed_by_me(self, msgid: str) -> bool:
         known = self._mine.get(msgid)
         if known is None:
-            known = self._mine[msgid] = reviewed_by_me(self.archive, msgid, self.identity)
+            known = reviewed_by_me(self.archive, msgid, self.identity, self.patch_facts(msgid))
+            self._mine[msgid] = known
         return known
 
     def newer(self, key: str) -> str | None:
