@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import time
 
 from viewer.core.mbox import IndexEntry
 from viewer.core.threader import ThreadNode, build_threads
@@ -225,10 +224,9 @@ def _archive(count: int, seed: int = 7) -> list[IndexEntry]:
     return entries
 
 
-def test_fifty_thousand_messages_well_under_a_second():
+def test_fifty_thousand_messages_all_placed_once():
+    # How fast is bench/bench_index.py's business (a ratio against a baseline, not a timed
+    # test that a loaded CI machine fails at random).
     entries = _archive(50_000)
-    started = time.perf_counter()
     roots = build_threads(entries)
-    elapsed = time.perf_counter() - started
     assert real_count(roots) == 50_000
-    assert elapsed < 1.0, f"{elapsed:.2f} s"

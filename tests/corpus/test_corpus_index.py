@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -74,7 +73,7 @@ def test_thread_files_are_mboxrd_with_real_ids():
         assert all(e.date is not None for e in source.entries), path.name
 
 
-def test_large_archive_indexes_fast_and_caches():
+def test_large_archive_indexes_and_caches():
     files = sorted((CORPUS / "large").glob("*.mbox")) if CORPUS.is_dir() else []
     if not files:
         pytest.skip("no large corpus archive")
@@ -83,9 +82,6 @@ def test_large_archive_indexes_fast_and_caches():
         source = open_mailbox(path)
         assert len(source.entries) == _expected_count(data)
         assert sum(1 for e in source.entries if e.broken) == 0
-        started = time.perf_counter()
         again = open_mailbox(path)
-        seconds = time.perf_counter() - started
-        assert again.from_cache
+        assert again.from_cache  # how fast: bench/bench_index.py
         assert again.entries == source.entries
-        assert seconds < 2.0  # generous: the cached reopen takes ~0.05 s here

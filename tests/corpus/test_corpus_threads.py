@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import time
 from pathlib import Path
 
 import pytest
@@ -138,16 +137,12 @@ def test_lkml_series_survive_archive_damage():
     assert len(semicolons) == 1 and not semicolons[0].missing
 
 
-def test_large_archive_threads_fast():
+def test_large_archive_threads_every_mail():
     path = CORPUS / "large" / "linux-watchdog-archive__2019-04_to_2022-07.mbox"
     entries = _entries(path)
-    started = time.perf_counter()
-    roots = build_threads(entries)
-    threaded = time.perf_counter() - started
+    roots = build_threads(entries)  # how fast: bench/bench_index.py (the thread list)
     infos = {e.msgid: parse_subject(e.subject) for e in entries}
     series = find_series(entries, roots, infos)
-    grouped = time.perf_counter() - started
     assert sum(1 for r in roots for n in r.walk() if n.entry) == len(entries)
-    assert threaded < 1.0 and grouped < 2.0, (threaded, grouped)
     patches = {m for s in series for m in s.patches.values()}
     assert all(not infos[m].is_reply for m in patches)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 
 import pytest
@@ -225,22 +224,18 @@ def test_subjects_are_compact_under_their_parent_and_full_in_the_tooltip(model):
 
 
 @pytest.mark.corpus
-def test_large_archive_lists_fast(qtbot):
+def test_large_archive_lists(qtbot):
     large = CORPUS / "large" / "linux-watchdog-archive__2019-04_to_2022-07.mbox"
     if not large.exists():
         pytest.skip("../shared/corpus is not here")
     archive = Archive.open(large)
     model = ThreadModel()
     model.lazy_enabled = False
-    started = time.perf_counter()
+    # How fast: bench/ (ratios against a baseline); here only that it all works on 7,718 mails.
     model.set_archive(archive)
-    built = time.perf_counter() - started
-    started = time.perf_counter()
     for row in range(200):  # a screenful or five, as the view would ask
         for column in range(model.columnCount()):
             model.index(row, column).data()
-    painted = time.perf_counter() - started
-    filtered = model.set_query(parse_query("from:guenter subject:watchdog"))
+    model.set_query(parse_query("from:guenter subject:watchdog"))
     assert model.rowCount() > 0
-    assert built < 2.0 and painted < 0.2 and filtered < 2.0, (built, painted, filtered)
     model.set_archive(None)
