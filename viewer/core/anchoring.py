@@ -183,7 +183,8 @@ def _annotate(
             annotation.method, annotation.confidence = "fallback", 0.5
             annotation.quote_depth = block[-1].depth
         else:
-            _place(annotation, block, index_of, matches, doc, patch_id, thread, ancestors, earlier)
+            _place(annotation, block, index_of, matches, doc, patch_id, thread, ancestors, earlier,
+                   (breaks, snips))
         made.append(annotation)
     return made
 
@@ -213,8 +214,13 @@ def _place(
     thread: _Thread,
     ancestors: list[str],
     earlier: dict[str, list[Annotation]],
+    pieces: tuple[set[int], set[int]] = (set(), set()),
 ) -> None:
     content = [line for line in block if line.text.strip()]
+    blank = _quoted_blank_context(block, content, index_of, matches, doc, pieces)
+    if blank is not None and doc is not None:
+        _set_row_anchor(annotation, doc, blank[0], patch_id, blank[1])
+        return
     if not content:
         return  # text before any quote: a general comment on the patch
     last = content[-1]
@@ -264,6 +270,44 @@ def _place(
         return
     annotation.method, annotation.confidence = "fallback", 0.4
     annotation.quote_depth = last.depth
+
+
+def _quoted_blank_context(
+    block: list[ReplyLine],
+    content: list[ReplyLine],
+    index_of: dict[int, int],
+    matches: list[Match | None],
+    doc: MatchDoc | None,
+    pieces: tuple[set[int], set[int]],
+) -> tuple[Match, int] | None:
+    """A blank context line quoted whole (``">  "``: the marker, then the line's own space)
+    as the last line above a comment: the comment is on that blank line. An empty ``">"``
+    trailing a quote is only the end of the quote and says nothing.
+
+    Alone, a blank line matches nothing; it is the row after the quoted line before it, in
+    the same piece of quote or across a remark (no snip), the way a reviewer commenting on
+    consecutive lines quotes them."""
+    if doc is None:
+        return None
+    _breaks, snips = pieces
+    last = content[-1] if content else None
+    for line in reversed(block):
+        if line is last or line.text.strip():
+            return None
+        if line.text == "" or (last is not None and line.depth != last.depth):
+            continue
+        i = index_of[id(line)]
+        match = matches[i]
+        if match is None and i > 0 and i not in snips and matches[i - 1] is not None:
+            above = matches[i - 1]
+            if above.row + 1 < len(doc.rows):
+                match = Match(above.row + 1, "nearest", min(above.confidence, 0.7))
+        if match is None:
+            return None
+        row = doc.rows[match.row]
+        blank_context = row.kind == "line" and row.text.startswith(" ") and not row.text.strip()
+        return (match, line.depth) if blank_context else None
+    return None
 
 
 def _set_row_anchor(
