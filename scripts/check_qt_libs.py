@@ -18,131 +18,28 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-# Library soname → Debian (bookworm and later) package. Covers everything the PySide6 6.x
-# QtCore/QtGui/QtWidgets/QtSvg modules and the offscreen/xcb/wayland plugins link against.
-PACKAGE_OF = {
-    "libGL.so.1": "libgl1",
-    "libEGL.so.1": "libegl1",
-    "libGLX.so.0": "libglx0",
-    "libGLdispatch.so.0": "libglvnd0",
-    "libOpenGL.so.0": "libopengl0",
-    "libxkbcommon.so.0": "libxkbcommon0",
-    "libxkbcommon-x11.so.0": "libxkbcommon-x11-0",
-    "libfontconfig.so.1": "libfontconfig1",
-    "libfreetype.so.6": "libfreetype6",
-    "libdbus-1.so.3": "libdbus-1-3",
-    "libglib-2.0.so.0": "libglib2.0-0",
-    "libgthread-2.0.so.0": "libglib2.0-0",
-    "libgobject-2.0.so.0": "libglib2.0-0",
-    "libX11.so.6": "libx11-6",
-    "libX11-xcb.so.1": "libx11-xcb1",
-    "libXau.so.6": "libxau6",
-    "libXdmcp.so.6": "libxdmcp6",
-    "libXext.so.6": "libxext6",
-    "libXrender.so.1": "libxrender1",
-    "libXi.so.6": "libxi6",
-    "libSM.so.6": "libsm6",
-    "libICE.so.6": "libice6",
-    "libxcb.so.1": "libxcb1",
-    "libxcb-cursor.so.0": "libxcb-cursor0",
-    "libxcb-glx.so.0": "libxcb-glx0",
-    "libxcb-icccm.so.4": "libxcb-icccm4",
-    "libxcb-image.so.0": "libxcb-image0",
-    "libxcb-keysyms.so.1": "libxcb-keysyms1",
-    "libxcb-randr.so.0": "libxcb-randr0",
-    "libxcb-render.so.0": "libxcb-render0",
-    "libxcb-render-util.so.0": "libxcb-render-util0",
-    "libxcb-shape.so.0": "libxcb-shape0",
-    "libxcb-shm.so.0": "libxcb-shm0",
-    "libxcb-sync.so.1": "libxcb-sync1",
-    "libxcb-util.so.1": "libxcb-util1",
-    "libxcb-xfixes.so.0": "libxcb-xfixes0",
-    "libxcb-xinerama.so.0": "libxcb-xinerama0",
-    "libxcb-xinput.so.0": "libxcb-xinput0",
-    "libxcb-xkb.so.1": "libxcb-xkb1",
-    "libwayland-client.so.0": "libwayland-client0",
-    "libwayland-cursor.so.0": "libwayland-cursor0",
-    "libwayland-egl.so.1": "libwayland-egl1",
-    "libdrm.so.2": "libdrm2",
-    "libpng16.so.16": "libpng16-16",
-    "libz.so.1": "zlib1g",
-    "libzstd.so.1": "libzstd1",
-    "libexpat.so.1": "libexpat1",
-    "libpcre2-8.so.0": "libpcre2-8-0",
-    "libpcre2-16.so.0": "libpcre2-16-0",
-    "libbrotlidec.so.1": "libbrotli1",
-    "libbrotlicommon.so.1": "libbrotli1",
-    "libffi.so.8": "libffi8",
-    "libsystemd.so.0": "libsystemd0",
-    "libgssapi_krb5.so.2": "libgssapi-krb5-2",
-    "libkrb5.so.3": "libkrb5-3",
-    "libxshmfence.so.1": "libxshmfence1",
-    # Part of every Debian system; listed so that a stripped-down image still gets an answer.
-    "libc.so.6": "libc6",
-    "libm.so.6": "libc6",
-    "libdl.so.2": "libc6",
-    "libpthread.so.0": "libc6",
-    "libstdc++.so.6": "libstdc++6",
-    "libgcc_s.so.1": "libgcc-s1",
-    "libbsd.so.0": "libbsd0",
-    "libmd.so.0": "libmd0",
-    "libcap.so.2": "libcap2",
-    "libgcrypt.so.20": "libgcrypt20",
-    "libgpg-error.so.0": "libgpg-error0",
-    "liblz4.so.1": "liblz4-1",
-    "liblzma.so.5": "liblzma5",
-}
-FONT_PACKAGE = "fonts-dejavu-core"  # Qt ships no fonts; with none, every text widget warns
+# The knowledge (sonames → packages, what each use loads, ldd parsing) lives in the package, so
+# an installed app can run the same check when Qt fails to start (viewer/qt_libs.py). It is
+# standard library only, and importable before the project is installed.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from viewer.qt_libs import (
+    FONT_PACKAGE,
+    PACKAGE_OF,
+    RUN_FILES,
+    RUN_OPTIONAL,
+    TEST_FILES,
+    have_fonts,
+    missing_libraries,
+    not_found,
+    pyside_dir,
+)
 
-# What each use loads, relative to site-packages/PySide6.
-TEST_FILES = [
-    "QtCore.abi3.so",
-    "QtGui.abi3.so",
-    "QtWidgets.abi3.so",
-    "QtSvg.abi3.so",
-    "Qt/plugins/platforms/libqoffscreen.so",
-    "Qt/plugins/imageformats/libqsvg.so",
-]
-RUN_FILES = ["Qt/plugins/platforms/libqxcb.so", "Qt/lib/libQt6XcbQpa.so.6"]
-# Qt falls back to X11 (XWayland) when the Wayland plugin cannot load, so these only warn.
-RUN_OPTIONAL = ["Qt/plugins/platforms/libqwayland.so"]
-
-
-def pyside_dir(python: str) -> Path | None:
-    code = "import importlib.util as u; s = u.find_spec('PySide6'); print(s.origin if s else '')"
-    done = subprocess.run([python, "-c", code], capture_output=True, text=True)
-    origin = done.stdout.strip()
-    return Path(origin).parent if done.returncode == 0 and origin else None
-
-
-def not_found(ldd_output: str) -> set[str]:
-    """Sonames in `ldd` output that the loader could not resolve."""
-    return set(re.findall(r"^\s*(\S+) => not found", ldd_output, re.M))
-
-
-def missing_libraries(files: list[Path]) -> set[str]:
-    """Sonames `ldd` reports as "not found" for any of these files."""
-    missing: set[str] = set()
-    for path in files:
-        if not path.exists():
-            continue  # a PySide6 build without this module: nothing to load, nothing to check
-        done = subprocess.run(["ldd", str(path)], capture_output=True, text=True)
-        missing |= not_found(done.stdout)
-    return missing
-
-
-def have_fonts() -> bool:
-    if shutil.which("fc-list"):
-        done = subprocess.run(["fc-list"], capture_output=True, text=True)
-        return bool(done.stdout.strip())
-    roots = [Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), Path.home() / ".fonts"]
-    return any(any(root.rglob("*.[ot]tf")) for root in roots if root.is_dir())
+__all__ = ["PACKAGE_OF", "not_found"]
 
 
 def is_debian() -> bool:

@@ -61,6 +61,25 @@ def _quiet_offscreen_noise() -> None:
     qInstallMessageHandler(handler)
 
 
+def _explain_platform_failure() -> None:
+    """When Qt cannot load its platform plugin it aborts, naming a library that is often not
+    the one missing. Catch that fatal message, run the project's own library check
+    (viewer.qt_libs: ldd over the plugins) and print the exact apt-get line instead, then
+    exit with status 1 rather than a core dump."""
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    def handler(mode, _context, text: str) -> None:
+        if mode == QtMsgType.QtFatalMsg and "platform plugin" in text:
+            from viewer.qt_libs import platform_failure_report
+
+            print(platform_failure_report(text.split("\n")[0]), file=sys.stderr, flush=True)
+            sys.stdout.flush()
+            os._exit(1)  # Qt aborts after a fatal message returns; leave first, cleanly
+        print(text, file=sys.stderr)
+
+    qInstallMessageHandler(handler)
+
+
 def _size(text: str) -> tuple[int, int]:
     try:
         width, height = (int(v) for v in text.lower().split("x"))
@@ -105,13 +124,16 @@ def run_gui(argv: list[str]) -> int:
               "`hunkwise review FILE`, or --screenshot OUT.png", file=sys.stderr)
         return 2
 
-    from PySide6.QtCore import QTimer
+    from PySide6.QtCore import QTimer, qInstallMessageHandler
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
     from viewer.ui.mainwindow import MainWindow
 
+    if QApplication.instance() is None:
+        _explain_platform_failure()
     app = QApplication.instance() or QApplication([sys.argv[0]])
+    qInstallMessageHandler(None)  # Qt's own handler again, now that a platform is loaded
     app.setApplicationName("Hunkwise")
     app.setOrganizationName("hunkwise")
     app.setApplicationVersion(__version__)
