@@ -129,6 +129,7 @@ def run_gui(argv: list[str]) -> int:
     from PySide6.QtWidgets import QApplication
 
     from viewer.ui.mainwindow import MainWindow
+    from viewer.ui.style import install as install_style
 
     if QApplication.instance() is None:
         _explain_platform_failure()
@@ -138,7 +139,7 @@ def run_gui(argv: list[str]) -> int:
     app.setOrganizationName("hunkwise")
     app.setApplicationVersion(__version__)
     app.setDesktopFileName(APP_ID)
-    app.setStyle("Fusion")  # one look on every desktop; the palette follows our themes
+    install_style(app)  # Fusion: one look on every desktop; the palette follows our themes
     icon = resource(f"icons/{APP_ID}.svg")
     if icon is not None:
         app.setWindowIcon(QIcon(str(icon)))

@@ -49,6 +49,7 @@ from viewer.ui.messages import MessageBar
 from viewer.ui.opening import Opening
 from viewer.ui.settings import Settings
 from viewer.ui.shortcuts import ShortcutsDialog
+from viewer.ui.style import install as install_style
 from viewer.ui.tasks import TaskRunner
 from viewer.ui.theme import THEMES
 from viewer.ui.thread_filter import FilterBox
@@ -450,6 +451,7 @@ class MainWindow(WindowActions, Opening, ListFiltering, QMainWindow):
         theme = THEMES[self.theme_name]
         app = QApplication.instance()
         if isinstance(app, QApplication):
+            install_style(app)  # its indicators show on the dark palette too
             app.setPalette(theme.palette())
         self.setPalette(theme.palette())
         self.message_view.set_theme(self.theme_name)

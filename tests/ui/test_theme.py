@@ -1,0 +1,71 @@
+"""Colours people read: token contrast on the diff backgrounds, menu indicators on dark."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from PySide6.QtGui import QAction, QColor
+from PySide6.QtWidgets import QApplication, QMenu
+
+from viewer.ui.style import install
+from viewer.ui.theme import THEMES
+
+pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("does not support")]
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def _luminance(colour: QColor) -> float:
+    """WCAG 2.x relative luminance."""
+
+    def linear(c: float) -> float:
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    return (0.2126 * linear(colour.redF()) + 0.7152 * linear(colour.greenF())
+            + 0.0722 * linear(colour.blueF()))
+
+
+def _contrast(a: QColor, b: QColor) -> float:
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@pytest.mark.parametrize("name", sorted(THEMES))
+def test_every_token_colour_reads_on_both_diff_backgrounds(name):
+    theme = THEMES[name]
+    failing = []
+    for token, style in theme.tokens.items():
+        colour = QColor(next(w for w in style.split() if w.startswith("#")))
+        for background in ("base", "added_bg", "removed_bg"):
+            ratio = _contrast(colour, QColor(getattr(theme, background)))
+            if ratio < 4.5:
+                failing.append((str(token), colour.name(), background, round(ratio, 2)))
+    assert failing == []
+    # the text itself, too
+    for background in ("base", "added_bg", "removed_bg", "card_bg"):
+        assert _contrast(QColor(theme.text), QColor(getattr(theme, background))) >= 4.5
+
+
+def test_menu_check_boxes_show_on_the_dark_palette(qtbot, qapp):
+    install(qapp)
+    before = qapp.palette()
+    try:
+        qapp.setPalette(THEMES["dark"].palette())
+        menu = QMenu()
+        qtbot.addWidget(menu)
+        action = QAction("Fold all discussions", menu, checkable=True)
+        menu.addAction(action)
+        menu.popup(menu.pos())
+        qtbot.waitExposed(menu)
+        image = menu.grab().toImage()
+        background = QColor(image.pixelColor(image.width() - 3, image.height() // 2))
+        box = menu.actionGeometry(action)
+        # the unchecked box sits left of the text: some outline pixel must stand out (3:1,
+        # WCAG's contrast for the parts of a control)
+        best = max(_contrast(image.pixelColor(x, y), background)
+                   for x in range(box.left(), box.left() + 28)
+                   for y in range(box.top(), box.bottom()))
+        assert best >= 3.0
+        menu.close()
+    finally:
+        qapp.setPalette(before)
