@@ -6,7 +6,7 @@ import os
 
 import pytest
 from PySide6.QtGui import QAction, QColor
-from PySide6.QtWidgets import QApplication, QMenu
+from PySide6.QtWidgets import QMenu
 
 from viewer.ui.style import install
 from viewer.ui.theme import THEMES
