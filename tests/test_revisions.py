@@ -6,6 +6,7 @@ import json
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -13,7 +14,7 @@ from tests.git_series import Repo, add_revision, format_series, make_repo
 from viewer.core.archive import Archive
 from viewer.core.changelog import changelog_items, evidence_for, reviewer_names
 from viewer.core.drafts import Draft, DraftStore
-from viewer.core.revisions import pair_patches, report_json, revision_report
+from viewer.core.revisions import pair_patches, patch_revisions, report_json, revision_report
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
 
@@ -205,3 +206,26 @@ def test_own_drafts_and_sent_comments_follow_the_same_path(series, tmp_path):
                      sent.id: ("changed", "+static long c7;")}
     data = report_json(report)
     assert {d["state"] for d in data["drafts"]} == {"draft", "sent"}
+
+
+def test_one_patch_among_its_revisions(series):
+    v1, v2 = sorted((s for s in series.series if s.cover), key=lambda s: s.version)
+    here = patch_revisions(series, v2.patches[2])
+    assert here.versions == ((1, v1.patches[2]), (2, v2.patches[2]))
+    assert here.previous == v1.patches[2]
+    assert here.summary() == "v1 had 5 comments: 2 changed, 1 unchanged, 1 gone, " \
+        "1 general or unplaced"
+    first = patch_revisions(series, v1.patches[3])  # dropped in v2
+    assert first.versions == ((1, v1.patches[3]), (2, None)) and first.carried == ()
+    assert patch_revisions(series, "r1@example.org") is None  # a reply is no posting
+
+
+def test_a_renamed_new_file_is_followed_to_its_new_name():
+    # The demo's v1 adds lumora,lm32-wdt.yaml, v2 lumora,lm3200-wdt.yaml (two new files).
+    demo = Archive.open(Path(__file__).parents[1] / "resources" / "demo.mbox", use_cache=False)
+    v1 = min((s for s in demo.series if s.cover), key=lambda s: s.version)
+    binding = [c for c in revision_report(demo, v1.cover).comments
+               if (c.annotation.anchor.file or "").endswith("lumora,lm32-wdt.yaml")]
+    assert binding and all(c.status in ("changed", "removed", "unchanged") for c in binding)
+    moved = [c for c in binding if c.new_anchor is not None]
+    assert moved and all(c.new_anchor.file.endswith("lumora,lm3200-wdt.yaml") for c in moved)

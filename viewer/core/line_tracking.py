@@ -195,26 +195,50 @@ def _follow(archive: Archive, memo: dict[tuple, Aligned], old_id: str, new_id: s
     if anchor.file is None:
         return "unknown", None, "a comment on no file"
     path = anchor.file
-    new_files = {f.path for f in new_patch.files} | {f.old_path for f in new_patch.files}
-    if path not in new_files:
+    new_path = counterpart_file(old_patch, new_patch, path)
+    if new_path is None:
         return "removed", None, f"{path} is not in the new revision"
     if anchor.old_line is None and anchor.new_line is None:
-        return _header_fate(old_patch, new_patch, anchor, new_id)
+        return _header_fate(old_patch, new_patch, anchor, new_id, new_path)
     return locate(aligned(
         f"diff:{path}",
         lambda: _diff_lines(old_patch, old_id, path),
-        lambda: _diff_lines(new_patch, new_id, path),
+        lambda: _diff_lines(new_patch, new_id, new_path),
     ), anchor)
 
 
-def _header_fate(old: Patch, new: Patch, anchor: Anchor, new_id: str) -> Located:
-    """A comment on a ``diff --git`` or ``@@`` line speaks of the whole file or hunk."""
-    def keys(patch: Patch) -> list[tuple[str, str]]:
-        return [line.key for line in _diff_lines(patch, "", anchor.file or "")]
+def counterpart_file(old: Patch, new: Patch, path: str) -> str | None:
+    """The file of the new revision that the old one's ``path`` became: the same path, or a
+    new file in the same folder with most of the same lines (a binding renamed from
+    ``vendor,family.yaml`` to ``vendor,soc.yaml`` between revisions is two "new file"s to git).
+    """
+    names = {f.path for f in new.files} | {f.old_path for f in new.files if f.old_path}
+    if path in names:
+        return path
+    old_diff = next((f for f in old.files if path in (f.path, f.old_path)), None)
+    if old_diff is None:
+        return None
+    folder = path.rpartition("/")[0]
+    mine = {line_key(line.kind, line.text) for h in old_diff.hunks for line in h.lines}
+    best, best_share = None, 0.3
+    for diff in new.files:
+        if diff.path in {f.path for f in old.files} or diff.path.rpartition("/")[0] != folder:
+            continue  # a file the old revision has too is its own counterpart
+        theirs = {line_key(line.kind, line.text) for h in diff.hunks for line in h.lines}
+        share = len(mine & theirs) / len(mine | theirs) if mine | theirs else 0.0
+        if share > best_share:
+            best, best_share = diff.path, share
+    return best
 
-    diff = next(f for f in new.files if anchor.file in (f.path, f.old_path))
+
+def _header_fate(old: Patch, new: Patch, anchor: Anchor, new_id: str, new_path: str
+                 ) -> Located:
+    """A comment on a ``diff --git`` or ``@@`` line speaks of the whole file or hunk."""
+    old_keys = [line.key for line in _diff_lines(old, "", anchor.file or "")]
+    new_keys = [line.key for line in _diff_lines(new, "", new_path)]
+    diff = next(f for f in new.files if new_path in (f.path, f.old_path))
     target = Anchor("diff", new_id, diff.path, None, None,
                     anchor.text if anchor.text in diff.header else (diff.header or [""])[0])
-    if keys(old) == keys(new):
+    if old_keys == new_keys:
         return "unchanged", target, "the file's changes are the same"
     return "changed", target, "the file's changes differ"

@@ -411,3 +411,65 @@ def range_diff_json(entries: Sequence[RangeDiffEntry]) -> dict:
                     "new": origin(line.new)} for line in e.lines]}
         for e in entries
     ]}
+
+
+# -- one patch among its revisions (what the GUI's revision bar shows) ----------------------
+
+@dataclass(frozen=True, slots=True)
+class PatchRevisions:
+    """A patch (or cover letter) and its counterparts in every revision of its series."""
+
+    message_id: str
+    version: int
+    versions: tuple[tuple[int, str | None], ...]
+    """(version, the counterpart's Message-ID or None where the patch is absent), oldest first."""
+    previous: str | None
+    """The counterpart in the revision just before, if any."""
+    carried: tuple[CarriedComment, ...]
+    """The previous revision's comments, with where their lines are on this patch."""
+
+    def summary(self) -> str:
+        """ "v2 had 14 comments: 9 changed, 3 unchanged, 2 gone" (empty without comments)."""
+        if not self.carried:
+            return ""
+        counts = {s: 0 for s in STATUSES}
+        for item in self.carried:
+            counts[item.status] += 1
+        before = self.carried[0].from_version
+        parts = [f"{counts['changed']} changed", f"{counts['unchanged']} unchanged",
+                 f"{counts['removed']} gone"]
+        if counts["unknown"]:
+            parts.append(f"{counts['unknown']} general or unplaced")
+        noun = "comment" if len(self.carried) == 1 else "comments"
+        return f"v{before} had {len(self.carried)} {noun}: " + ", ".join(parts)
+
+
+def patch_revisions(archive: Archive, msgid: str) -> PatchRevisions | None:
+    """Where ``msgid`` (a patch or cover letter) sits among its series' revisions; None for a
+    mail that is not a posting of a series with more than one revision."""
+    series = archive.series_of(msgid)
+    if series is None or len(series.revisions) < 2:
+        return None
+    chain = revision_chain(archive, series)
+    position = next(i for i, s in enumerate(chain) if s.key == series.key)
+    steps = [RevisionStep(a, b, tuple(pair_patches(archive, a, b)))
+             for a, b in itertools.pairwise(chain)]
+    found: dict[int, str | None] = {position: msgid}
+    for i in range(position, 0, -1):  # walk back, then forward, through the pairs
+        here = found[i]
+        pair = next((p for p in steps[i - 1].pairs if p.new_message_id == here), None)
+        found[i - 1] = pair.old_message_id if pair and here else None
+    for i in range(position, len(chain) - 1):
+        here = found[i]
+        pair = next((p for p in steps[i].pairs if p.old_message_id == here), None)
+        found[i + 1] = pair.new_message_id if pair and here else None
+    previous = found.get(position - 1) if position else None
+    carried: tuple[CarriedComment, ...] = ()
+    if position:
+        step = steps[position - 1]
+        only = RevisionStep(step.old, step.new,
+                            tuple(p for p in step.pairs if p.new_message_id == msgid))
+        carried = tuple(carry_comments(archive, only))
+    return PatchRevisions(msgid, series.version,
+                          tuple((s.version, found[i]) for i, s in enumerate(chain)),
+                          previous, carried)

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QProgressBar,
     QSplitter,
+    QStackedWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -47,6 +48,8 @@ from viewer.ui.list_filtering import ListFiltering
 from viewer.ui.message_view import MessageView
 from viewer.ui.messages import MessageBar
 from viewer.ui.opening import Opening
+from viewer.ui.range_diff_view import RangeDiffView
+from viewer.ui.revision_bar import RevisionBar
 from viewer.ui.settings import Settings
 from viewer.ui.shortcuts import ShortcutsDialog
 from viewer.ui.style import install as install_style
@@ -198,7 +201,18 @@ class MainWindow(WindowActions, Opening, ListFiltering, QMainWindow):
         review_layout = QVBoxLayout(review)
         review_layout.setContentsMargins(0, 0, 0, 0)
         review_layout.setSpacing(0)
-        review_layout.addWidget(self.patch_view, 1)
+        self.revision_bar = RevisionBar(self)
+        self.range_diff_view = RangeDiffView(self)
+        self.range_diff_view.setObjectName("rangeDiffView")
+        self.review_stack = QStackedWidget(self)
+        self.review_stack.addWidget(self.patch_view)
+        self.review_stack.addWidget(self.range_diff_view)
+        self.revision_bar.open_revision.connect(self.select_message)
+        self.revision_bar.range_diff_toggled.connect(self._show_range_diff)
+        self.revision_bar.range_diff_ready.connect(self.range_diff_view.show_entries)
+        self.revision_bar.failed.connect(self.messages.error)
+        review_layout.addWidget(self.revision_bar)
+        review_layout.addWidget(self.review_stack, 1)
         editor = getattr(self.patch_view, "editor", self.patch_view)
         self.find_bar = FindBar(editor, self)
         review_layout.addWidget(self.find_bar)
@@ -316,6 +330,7 @@ class MainWindow(WindowActions, Opening, ListFiltering, QMainWindow):
         if node.entry is None:  # a placeholder: say what it stands for, show no old patch
             self.current_msgid = None
             self.patch_view.clear()
+            self.revision_bar.clear()
             self.find_bar.refresh()
             self.message_view.clear_message(
                 f"{implied_subject(node, archive.subject_info)}\n\n"
@@ -339,10 +354,16 @@ class MainWindow(WindowActions, Opening, ListFiltering, QMainWindow):
         if showing is None or not showing(archive, target):
             view.show_patch(archive, target)
             self.find_bar.refresh()
+        self.revision_bar.show_patch(archive, target)
         if msgid == target:
             getattr(view, "go_to_top", lambda: None)()
         else:
             getattr(view, "jump_to_reply", lambda _msgid: False)(msgid)
+
+    def _show_range_diff(self, shown: bool) -> None:
+        """The range-diff against the previous revision in place of the review page."""
+        self.review_stack.setCurrentWidget(self.range_diff_view if shown else self.patch_view)
+        self.act_range_diff.setChecked(shown)  # no signal when unchanged: no loop
 
     def review_target(self, msgid: str) -> str:
         """The patch or cover letter a mail belongs to: itself, or the nearest one it answers."""
@@ -456,6 +477,7 @@ class MainWindow(WindowActions, Opening, ListFiltering, QMainWindow):
         self.setPalette(theme.palette())
         self.message_view.set_theme(self.theme_name)
         self.patch_view.set_theme(self._theme_arg(theme))
+        self.range_diff_view.set_theme(theme)
 
     def _theme_arg(self, theme):
         # The review page takes a Theme; the plain stand-in takes its name.
@@ -464,6 +486,7 @@ class MainWindow(WindowActions, Opening, ListFiltering, QMainWindow):
     def apply_font(self, font: QFont) -> None:
         self.message_view.set_font(font)
         self.patch_view.set_font(font)
+        self.range_diff_view.set_font(font)
 
     def choose_font(self) -> None:
         font, ok = QFontDialog.getFont(

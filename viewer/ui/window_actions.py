@@ -83,6 +83,10 @@ class WindowActions:
         self.act_only_commented.setChecked(self.settings.only_commented_hunks)
         self.act_raw = a("Show Message &Source", self.message_view.set_raw, "Ctrl+U",
                          checkable=True)
+        self.act_range_diff = a("&Range-diff with Previous Revision",
+                                self.revision_bar.range_button.setChecked, "Ctrl+R",
+                                checkable=True,
+                                tip="What changed since v(N-1), as git range-diff shows it")
         self.act_font = a("Monospace &Font…", self.choose_font)
         self.act_zoom_in = a("Zoom &In", lambda: self.zoom(1), std.ZoomIn)
         self.act_zoom_out = a("Zoom &Out", lambda: self.zoom(-1), std.ZoomOut)
@@ -129,7 +133,8 @@ class WindowActions:
         theme_menu = QMenu("&Theme", self)
         theme_menu.addActions(self.theme_actions.actions())
         menu("&View", [theme_menu, self.act_font, self.act_zoom_in, self.act_zoom_out, None,
-                       self.act_only_commented, *self.review_actions, self.act_raw, None,
+                       self.act_only_commented, *self.review_actions, self.act_raw,
+                       self.act_range_diff, None,
                        self.act_expand,
                        self.act_collapse])
         menu("&Help", [self.act_shortcuts, self.act_about])
