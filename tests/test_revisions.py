@@ -229,3 +229,22 @@ def test_a_renamed_new_file_is_followed_to_its_new_name():
     assert binding and all(c.status in ("changed", "removed", "unchanged") for c in binding)
     moved = [c for c in binding if c.new_anchor is not None]
     assert moved and all(c.new_anchor.file.endswith("lumora,lm3200-wdt.yaml") for c in moved)
+
+
+def _new_file_patch(path: str, lines: list[str]):
+    from viewer.core.patch import parse_patch
+
+    body = "\n".join(f"+{line}" for line in lines)
+    return parse_patch(f"msg\n---\ndiff --git a/{path} b/{path}\nnew file mode 100644\n"
+                       f"--- /dev/null\n+++ b/{path}\n@@ -0,0 +1,{len(lines)} @@\n{body}\n")
+
+
+def test_a_file_moved_into_a_subfolder_is_its_counterpart():
+    from viewer.core.line_tracking import counterpart_file
+
+    code = [f"int f{i}(void) {{ return {i}; }}" for i in range(30)]
+    old = _new_file_patch("drivers/leds/leds-lpg.c", code)
+    moved = _new_file_patch("drivers/leds/rgb/leds-lpg.c", code[:25] + ["int g(void);"])
+    other = _new_file_patch("drivers/leds/rgb/leds-other.c", ["int x;", "int y;"])
+    assert counterpart_file(old, moved, "drivers/leds/leds-lpg.c") == "drivers/leds/rgb/leds-lpg.c"
+    assert counterpart_file(old, other, "drivers/leds/leds-lpg.c") is None

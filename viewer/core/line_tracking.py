@@ -209,8 +209,10 @@ def _follow(archive: Archive, memo: dict[tuple, Aligned], old_id: str, new_id: s
 
 def counterpart_file(old: Patch, new: Patch, path: str) -> str | None:
     """The file of the new revision that the old one's ``path`` became: the same path, or a
-    new file in the same folder with most of the same lines (a binding renamed from
-    ``vendor,family.yaml`` to ``vendor,soc.yaml`` between revisions is two "new file"s to git).
+    file only the new revision has that shares many of its lines: a binding renamed from
+    ``vendor,family.yaml`` to ``vendor,soc.yaml``, a driver moved into ``rgb/`` (to git, two
+    revisions adding two different new files). The same name or folder needs fewer shared
+    lines than a file elsewhere under another name.
     """
     names = {f.path for f in new.files} | {f.old_path for f in new.files if f.old_path}
     if path in names:
@@ -218,15 +220,18 @@ def counterpart_file(old: Patch, new: Patch, path: str) -> str | None:
     old_diff = next((f for f in old.files if path in (f.path, f.old_path)), None)
     if old_diff is None:
         return None
-    folder = path.rpartition("/")[0]
+    folder, _slash, base = path.rpartition("/")
+    known = {f.path for f in old.files}
     mine = {line_key(line.kind, line.text) for h in old_diff.hunks for line in h.lines}
-    best, best_share = None, 0.3
+    best, best_share = None, 0.0
     for diff in new.files:
-        if diff.path in {f.path for f in old.files} or diff.path.rpartition("/")[0] != folder:
+        if diff.path in known:
             continue  # a file the old revision has too is its own counterpart
         theirs = {line_key(line.kind, line.text) for h in diff.hunks for line in h.lines}
         share = len(mine & theirs) / len(mine | theirs) if mine | theirs else 0.0
-        if share > best_share:
+        their_folder, _slash, their_base = diff.path.rpartition("/")
+        needed = 0.1 if their_base == base else 0.3 if their_folder == folder else 0.5
+        if share >= needed and share > best_share:
             best, best_share = diff.path, share
     return best
 
