@@ -244,7 +244,7 @@ def test_a_file_moved_into_a_subfolder_is_its_counterpart():
 
     code = [f"int f{i}(void) {{ return {i}; }}" for i in range(30)]
     old = _new_file_patch("drivers/leds/leds-lpg.c", code)
-    moved = _new_file_patch("drivers/leds/rgb/leds-lpg.c", code[:25] + ["int g(void);"])
+    moved = _new_file_patch("drivers/leds/rgb/leds-lpg.c", [*code[:25], "int g(void);"])
     other = _new_file_patch("drivers/leds/rgb/leds-other.c", ["int x;", "int y;"])
     assert counterpart_file(old, moved, "drivers/leds/leds-lpg.c") == "drivers/leds/rgb/leds-lpg.c"
     assert counterpart_file(old, other, "drivers/leds/leds-lpg.c") is None
