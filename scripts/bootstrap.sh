@@ -3,7 +3,8 @@
 #   1. .venv (python3 -m venv; installs python3-venv with apt-get when root and it is missing),
 #   2. the project and its test tools in it (pip install -e '.[EXTRAS]'), skipped while
 #      pyproject.toml is unchanged (a stamp file holds its hash),
-#   3. the system libraries Qt needs (scripts/check_qt_libs.py; apt-get when root).
+#   3. the system libraries Qt needs (scripts/check_qt_libs.py; apt-get when root),
+#   and in test mode public-inbox (the lore tests' server; apt-get when root, else they skip).
 # Usage: scripts/bootstrap.sh test|run|bundle      (called by `make test`, `make run`, ...)
 set -euo pipefail
 
@@ -63,6 +64,19 @@ if [ "$have" != "$want" ] && [ "$have" != "${want% *} [test,bundle]" ]; then
     say "installing the project into $venv (pip install -e '.[$extras]')"
     "$venv/bin/python" -m pip install -q --disable-pip-version-check -e ".[$extras]"
     echo "$want" >"$stamp"
+fi
+
+# --- 2b. public-inbox for the lore tests (test mode only) --------------------------------------
+# tests/lore runs a real public-inbox-httpd on 127.0.0.1; without it those tests skip with the
+# install line. Try the install from the current package lists first (fast, quiet), and only
+# when that fails refresh them with apt-get update and try once more.
+if [ "$use" = test ] && ! command -v public-inbox-httpd >/dev/null 2>&1 &&
+    is_root && command -v apt-get >/dev/null 2>&1; then
+    say "installing public-inbox (for the lore tests) with apt-get"
+    apt_quiet() { DEBIAN_FRONTEND=noninteractive apt-get "$@" >/dev/null 2>&1; }
+    apt_quiet install -y -qq public-inbox ||
+        { apt_quiet update -qq && apt_quiet install -y -qq public-inbox; } ||
+        say "public-inbox could not be installed; the lore tests will skip (apt-get install public-inbox)"
 fi
 
 # --- 3. Qt's system libraries -------------------------------------------------------------------

@@ -12,12 +12,17 @@ import sys
 from typing import Any
 
 from viewer import __version__
+from viewer.cli_lore import COMMANDS as LORE_COMMANDS  # lore: URLs and Message-IDs, fetch, search
+from viewer.cli_lore import SOURCE_HELP, add_source_options, resolve_path
+from viewer.cli_lore import add_commands as add_lore_commands
+from viewer.cli_lore import run as run_lore
 from viewer.core.archive import Archive
 from viewer.core.errors import HunkwiseError
 from viewer.core.report import index_summary, review_json, threads_json
 from viewer.core.store import SERIES_STATES
 
-COMMANDS = ("index", "threads", "review", "revisions", "range-diff", "triage", "am")
+COMMANDS = ("index", "threads", "review", "revisions", "range-diff", "triage", "am",
+            *LORE_COMMANDS)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -32,11 +37,12 @@ def _parser() -> argparse.ArgumentParser:
 
     def add(name: str, help_text: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, description=help_text)
-        p.add_argument("path", metavar="PATH", help="mbox, mbox.gz, Maildir folder or .eml/.patch")
+        p.add_argument("path", metavar="PATH", help=SOURCE_HELP)
         p.add_argument("--json", action="store_true", help="print JSON for scripts")
         p.add_argument(
             "--no-cache", action="store_true", help="ignore and do not write the index cache"
         )
+        add_source_options(p)  # lore
         return p
 
     add("index", "index a mailbox and print what it holds")
@@ -82,6 +88,7 @@ def _parser() -> argparse.ArgumentParser:
     am.add_argument("--apply", metavar="REPO", help="also run git am in this repository")
     am.add_argument("--branch", metavar="BRANCH",
                     help="with --apply: the branch to apply on (made from HEAD if new)")
+    add_lore_commands(sub)
     return parser
 
 
@@ -95,7 +102,9 @@ def _normalise_msgid(msgid: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    archive = Archive.open(args.path, use_cache=not args.no_cache)
+    if args.command in LORE_COMMANDS:
+        return run_lore(args)
+    archive = Archive.open(resolve_path(args), use_cache=not args.no_cache)
     if args.command == "index":
         summary = index_summary(archive)
         if args.json:

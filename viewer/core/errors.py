@@ -25,3 +25,35 @@ class LoadCancelled(HunkwiseError):
 
 class NotASeries(HunkwiseError):
     """A range-diff or revision report was asked of mails that belong to no patch series."""
+
+
+# -- lore / public-inbox ------------------------------------------------------------------------
+
+
+class LoreError(HunkwiseError):
+    """Fetching from a public-inbox server failed; the message names the server and the cause."""
+
+
+class LoreNotFound(LoreError):
+    """The server has no message with that Message-ID (HTTP 404), or a search found nothing."""
+
+
+class LoreAmbiguous(LoreError):
+    """HTTP 300: the id is unknown but close to others, or it lives in several inboxes."""
+
+    def __init__(self, message: str, candidates: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.candidates = candidates
+        """URLs the server suggested, in its order (partial matches or other inboxes)."""
+
+
+class LoreUnreachable(LoreError):
+    """No answer at all: unknown host name, connection refused, TLS verification failed."""
+
+
+class LoreTimeout(LoreError):
+    """The server accepted the connection but did not answer in time."""
+
+
+class LoreBadBody(LoreError):
+    """The server answered, but not with a gzipped mailbox (an HTML page, plain text, junk)."""
