@@ -87,7 +87,7 @@ class PublicInboxServer:
     url: str
     """``http://127.0.0.1:PORT/``"""
     env: dict[str, str]
-    process: subprocess.Popen | None = None
+    pid: int | None = None
     inboxes: dict[str, Path] = field(default_factory=dict)
 
     def inbox(self, name: str) -> str:
@@ -112,40 +112,53 @@ class PublicInboxServer:
 
     def start(self) -> None:
         """Start on the port of :attr:`url` (inbox URLs in the config name it: the 300 pages
-        link other inboxes by their configured URL)."""
+        link other inboxes by their configured URL).
+
+        Daemonized (``-D``), so the server is not a child of the test process: tests that
+        check their own children were reaped (``os.waitpid(-1)``) must not see it.
+        """
         port = urlsplit(self.url).port
-        log = (self.root / "httpd.log").open("ab")
-        self.process = subprocess.Popen(
-            ["public-inbox-httpd", "-l", f"http://127.0.0.1:{port}"],
-            env=self.env, stdout=log, stderr=log, stdin=subprocess.DEVNULL,
-            start_new_session=True,
+        log = self.root / "httpd.log"
+        pid_file = self.root / "httpd.pid"
+        subprocess.run(
+            ["public-inbox-httpd", "-D", "-P", str(pid_file), "-1", str(log), "-2", str(log),
+             "-l", f"http://127.0.0.1:{port}"],
+            env=self.env, stdin=subprocess.DEVNULL, check=True, timeout=60,
         )
-        log.close()
         last_error = None
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and self.process.poll() is None:
+        while time.monotonic() < deadline:
+            if self.pid is None and pid_file.is_file():
+                text = pid_file.read_text().strip()
+                self.pid = int(text) if text.isdigit() else None
             try:
                 # Any answer will do: "/" is a 404 unless publicinbox.wwwListing is set.
                 httpx.get(self.url, timeout=1)
-                return
+                if self.pid is not None:
+                    return
             except httpx.HTTPError as error:
                 last_error = error
             time.sleep(0.05)
         self.stop()
-        log_text = (self.root / "httpd.log").read_text(errors="replace")[-2000:]
+        log_text = log.read_text(errors="replace")[-2000:] if log.exists() else ""
         raise RuntimeError(f"public-inbox-httpd did not start ({last_error}):\n{log_text}")
 
     def stop(self) -> None:
-        if self.process is None:
+        if self.pid is None:
             return
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
+        pid, self.pid = self.pid, None
+        for sig, wait in ((signal.SIGTERM, 10.0), (signal.SIGKILL, 5.0)):
             try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=10)
-        self.process = None
+                os.kill(pid, sig)
+            except ProcessLookupError:
+                return
+            deadline = time.monotonic() + wait
+            while time.monotonic() < deadline:
+                try:
+                    os.kill(pid, 0)
+                except ProcessLookupError:
+                    return
+                time.sleep(0.05)
 
 
 @pytest.fixture(scope="session")
