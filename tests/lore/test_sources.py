@@ -12,6 +12,7 @@ from viewer.core.lore import (
     default_server,
     looks_like_source,
     normalise_server,
+    parse_input,
     parse_source,
 )
 
@@ -103,3 +104,13 @@ def test_looks_like_source_for_pasting():
 def test_search_url_keeps_x_m_in_the_query_string():
     ref = SearchRef("https://lore.kernel.org/all/", "s:pwm f:tanwar", threads=True)
     assert ref.url == "https://lore.kernel.org/all/?q=s%3Apwm+f%3Atanwar&x=m&t=1"
+
+
+def test_dialog_input_is_a_thread_or_else_a_search():
+    server = "https://lore.kernel.org/linux-pwm/"
+    assert parse_input(f"{LORE}{MSGID}/T/", server="https://x.org/y/") == ThreadRef(LORE, MSGID)
+    assert parse_input(f"<{MSGID}>", server=server) == ThreadRef(LORE, MSGID)
+    assert parse_input("s:pwm f:tanwar", server=server, whole_threads=True) == SearchRef(
+        LORE, "s:pwm f:tanwar", threads=True)
+    with pytest.raises(LoreError, match="type a lore link"):
+        parse_input("   ", server=server)

@@ -194,6 +194,22 @@ def parse_thread_url(url: str) -> ThreadRef:
     return ThreadRef(inbox, msgid)
 
 
+def parse_input(text: str, *, server: str | None = None, whole_threads: bool = False) -> Source:
+    """What the "Open from lore" box means: a thread (URL or Message-ID), else a search.
+
+    Anything that is not a thread is public-inbox query syntax; ``server`` is where bare ids
+    and searches go. Raises LoreError for an empty box or a URL that names no thread.
+    """
+    text = text.strip()
+    if not text:
+        raise LoreError("type a lore link, a Message-ID or a search query")
+    inbox = normalise_server(server) if server else default_server()
+    ref = parse_source(text, server=inbox)
+    if ref is not None:
+        return ref
+    return SearchRef(inbox, text, threads=whole_threads)
+
+
 def looks_like_source(text: str) -> bool:
     """Pasted text the GUI should open from lore (a URL or an id), judged without network."""
     try:

@@ -45,6 +45,7 @@ from viewer.core.triage import Triage
 from viewer.ui.about import AboutDialog
 from viewer.ui.find_bar import FindBar
 from viewer.ui.list_filtering import ListFiltering
+from viewer.ui.lore_opening import LoreOpening
 from viewer.ui.message_view import MessageView
 from viewer.ui.messages import MessageBar
 from viewer.ui.opening import Opening
@@ -105,7 +106,7 @@ class _PlainPatchView(MessageView):
         pass
 
 
-class MainWindow(WindowActions, Opening, ListFiltering, QMainWindow):
+class MainWindow(WindowActions, Opening, LoreOpening, ListFiltering, QMainWindow):
     loaded = Signal(object)
     """An Archive finished loading and is on show."""
     load_failed = Signal(str)

@@ -47,6 +47,7 @@ class WindowActions:
         a = self._action
         self.act_open = a("&Open Mailbox…", self.open_dialog, std.Open)
         self.act_open_maildir = a("Open &Maildir…", self.open_maildir_dialog, "Ctrl+Shift+O")
+        self._build_lore_actions()  # act_open_lore, act_paste_lore, act_refresh_lore
         self.act_demo = a("Open &Demo Mailbox", self.open_demo)
         self.act_reload = a("&Reload", self.reload, std.Refresh)
         self.act_cancel = a("&Cancel Loading", self.cancel_loading)
@@ -122,7 +123,8 @@ class WindowActions:
         self.recent_menu = QMenu("Open &Recent", self)
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         menu("&File", [self.act_open, self.act_open_maildir, self.recent_menu, self.act_demo,
-                       self.act_reload, self.act_cancel, None, self.act_quit])
+                       None, self.act_open_lore, self.act_paste_lore, self.act_refresh_lore,
+                       None, self.act_reload, self.act_cancel, None, self.act_quit])
         menu("&Edit", [self.act_filter, self.act_clear_filter, None, self.act_find,
                        self.act_find_next, self.act_find_prev, None, self.act_toggle_read,
                        self.act_thread_read, self.act_copy_id])
