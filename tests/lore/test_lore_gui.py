@@ -65,7 +65,14 @@ def test_dialog_opens_a_thread_url(qtbot, window, public_inbox, library_dir):
     assert window.current_msgid == V2_PATCH
     assert window.archive.path.is_relative_to(library_dir)
     assert "8 messages" in window.messages.text and "offline" in window.messages.text
-    assert window.act_refresh_lore.isEnabled()
+    assert Library().entry_at(window.archive.path).source.msgid == V2_PATCH
+
+
+def test_refresh_of_a_mailbox_not_from_lore_says_so(qtbot, window):
+    with qtbot.waitSignal(window.loaded, timeout=30000):
+        window.open_path(DEMO)
+    window.act_refresh_lore.trigger()
+    assert "not opened from lore" in window.messages.text
 
 
 def test_dialog_search_with_whole_threads(qtbot, window, public_inbox):

@@ -36,7 +36,7 @@ class LoreOpening:
                                 tip="Paste a lore link or Message-ID to open its thread")
         self.act_refresh_lore = a("Re&fresh from lore", self.refresh_from_lore, "Ctrl+Shift+R",
                                   tip="Fetch new mail of this thread or search")
-        self.act_refresh_lore.setEnabled(False)
+        # Always enabled, like every listed key (a mailbox not from lore gets a message).
         self._lore_library = Library()
         self._lore_notes: dict[str, tuple[str, bool]] = {}
         self.loaded.connect(self._after_lore_load)
@@ -106,7 +106,6 @@ class LoreOpening:
     # -- after loading ------------------------------------------------------------------------
 
     def _after_lore_load(self, archive: Archive) -> None:
-        self.act_refresh_lore.setEnabled(self._lore_library.entry_at(archive.path) is not None)
         note = self._lore_notes.pop(str(archive.path), None)
         if note is None:
             return
