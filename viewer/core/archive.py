@@ -23,7 +23,7 @@ from viewer.core.errors import MessageNotFound
 from viewer.core.mbox import IndexEntry, MailSource, open_mailbox
 from viewer.core.message import Message
 from viewer.core.patch import Patch, parse_patch
-from viewer.core.series import Series, find_series
+from viewer.core.series import Series, find_series, link_by_changelog
 from viewer.core.subject import SubjectInfo, parse_subject
 from viewer.core.threader import ThreadNode, build_threads
 from viewer.core.trailers import (
@@ -96,6 +96,12 @@ class Archive:
         # The GUI counts comments on a worker thread while the reader browses: the caches and
         # the mail source are shared, so decoding goes through one re-entrant lock.
         self._lock = threading.RLock()
+        # Revisions the headers could not link (a renamed series, a changelog's lore link):
+        # one body read per vN that has no earlier revision, so a handful per archive.
+        self.changelog_links = link_by_changelog(
+            self.series, self._changelog_text, self.raw, self._series_of.get,
+            lambda m: self._infos[m].subject if m in self._infos else "",
+        )
 
     @classmethod
     def open(
@@ -113,6 +119,15 @@ class Archive:
             archive = cls(source, 0.0)
         archive.seconds = time.perf_counter() - started
         return archive
+
+    def _changelog_text(self, msgid: str) -> str:
+        """A cover letter's text for its changelog: the raw bytes when they are plain text
+        (no decoder needed for a lore link), the decoded body otherwise."""
+        raw = self.raw(msgid)
+        if re.search(rb"^content-transfer-encoding:[ \t]*(?:base64|quoted-printable)", raw,
+                     re.I | re.M):
+            return self.message(msgid).body
+        return raw.decode("utf-8", "replace")
 
     # -- lookups ------------------------------------------------------------------------------
 

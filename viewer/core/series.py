@@ -17,8 +17,11 @@ at open time without decoding a single body.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
+from urllib.parse import unquote
 
 from viewer.core.bulk import collector_paused
 from viewer.core.mbox import IndexEntry
@@ -54,6 +57,8 @@ class Series:
     """Keys of every revision of this series (this one included), oldest version first."""
     is_resend: bool = False
     """Posted as [RESEND]: the same version sent again."""
+    links: dict[str, RevisionLink] = field(default_factory=dict)
+    """Other revisions this one was linked to directly, by their key, and why."""
 
     @property
     def is_complete(self) -> bool:
@@ -64,6 +69,32 @@ class Series:
         ids = [self.cover] if self.cover else []
         ids.extend(self.patches[n] for n in sorted(self.patches))
         return ids
+
+
+class LinkReason(StrEnum):
+    """Why two postings were taken for revisions of one series (shown in the UI)."""
+
+    COVER_SUBJECT = "same author, same cover letter subject"
+    PATCH_SUBJECT = "same author, same patch subject"
+    IN_THREAD = "posted in the earlier revision's thread"
+    TAKEN_OVER = "new author, same cover and patch subjects (series taken over)"
+    CHANGELOG_LINK = "the changelog links to it"
+    CHANGELOG_FILES = "the changelog names an earlier version, same patch files"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True, slots=True)
+class RevisionLink:
+    """One direct link between two revisions, as found."""
+
+    reason: LinkReason
+    detail: str = ""
+    """What matched, for the tooltip: "patch 2: pwm: sophgo: add pwm support …"."""
+
+    def __str__(self) -> str:
+        return f"{self.reason.value} ({self.detail})" if self.detail else self.reason.value
 
 
 @dataclass(slots=True)
@@ -286,40 +317,37 @@ def _link_revisions(
     info_of,
     by_id: Mapping[str, IndexEntry],
 ) -> None:
-    """Fill Series.revisions: union-find over shared (author, position, subject) keys and
-    over "posted inside an earlier revision's thread"."""
-    parent = list(range(len(series)))
+    """Fill Series.revisions and Series.links from headers: union-find over
 
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    def union(a: int, b: int) -> None:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-
+    * the same author reusing the subject of the cover or of a patch at the same position;
+    * a revision posted inside an earlier one's thread (b4's partial re-roll);
+    * a new author reusing the cover subject and at least one patch subject with a higher
+      version than any the earlier author posted (a series taken over: "[Thomas since v8]").
+    """
+    links = _Links(series)
     owner_of_key: dict[tuple, int] = {}
+    anyone_keys: dict[tuple, list[int]] = {}
     series_of_msg: dict[str, int] = {}
     for index, item in enumerate(series):
-        email = _identity(item)
-        keys = []
+        who = _identity(item)
+        keys: list[tuple[int, str]] = []
         if item.cover:
-            keys.append((email, 0, _norm(item.subject)))
+            keys.append((0, _norm(item.subject)))
             series_of_msg[item.cover] = index
         for counter, msgid in item.patches.items():
             series_of_msg[msgid] = index
             entry = by_id.get(msgid)
             if entry is not None:
-                keys.append((email, counter, _norm(info_of(entry).subject)))
-        for key in keys:
-            if not key[2]:
+                keys.append((counter, _norm(info_of(entry).subject)))
+        for counter, subject in keys:
+            if not subject:
                 continue  # an empty subject says nothing about identity
-            other = owner_of_key.setdefault(key, index)
+            other = owner_of_key.setdefault((who, counter, subject), index)
             if other != index:
-                union(other, index)
+                reason = LinkReason.COVER_SUBJECT if counter == 0 else LinkReason.PATCH_SUBJECT
+                detail = "" if counter == 0 else f"patch {counter}: {subject}"
+                links.add(other, index, RevisionLink(reason, detail))
+            anyone_keys.setdefault((counter, subject), []).append(index)
 
     for index, item in enumerate(series):
         first = item.cover or (item.patches[min(item.patches)] if item.patches else None)
@@ -330,15 +358,189 @@ def _link_revisions(
             if other is not None and other != index:
                 same_author = _identity(series[other]) == _identity(item)
                 if same_author and series[other].version != item.version:
-                    union(other, index)
+                    detail = f"v{series[other].version}"
+                    links.add(other, index, RevisionLink(LinkReason.IN_THREAD, detail))
                 break
             ancestor = ancestor.parent
 
-    families: dict[int, list[Series]] = {}
-    for index, item in enumerate(series):
-        families.setdefault(find(index), []).append(item)
-    for family in families.values():
-        family.sort(key=lambda s: (s.version, s.date if s.date is not None else float("inf")))
-        keys = [s.key for s in family]
-        for item in family:
-            item.revisions = list(keys)
+    _link_taken_over(series, anyone_keys, links)
+    links.apply()
+
+
+def _link_taken_over(
+    series: list[Series], anyone_keys: Mapping[tuple, list[int]], links: _Links
+) -> None:
+    """A new author carrying a series on: same cover subject, a shared patch subject, and a
+    version above every one the family posted before (v1–v7 by one person, v8 by another).
+    Two people posting the same generic subject at overlapping versions stay apart."""
+    shared: dict[tuple[int, int], set[int]] = {}
+    for (counter, _subject), owners in anyone_keys.items():
+        if len(owners) < 2 or len(owners) > 20:
+            continue  # "MAINTAINERS: update" is posted by everyone: it identifies nothing
+        for a in owners:
+            for b in owners:
+                if a < b and _identity(series[a]) != _identity(series[b]):
+                    shared.setdefault((a, b), set()).add(counter)
+    # The newest earlier revision first, so the link (and its tooltip) says "v7 → v8".
+    ordered = sorted(shared.items(), key=lambda kv: -min(series[i].version for i in kv[0]))
+    for (a, b), counters in ordered:
+        if 0 not in counters or len(counters) < 2 or links.together(a, b):
+            continue
+        old, new = (a, b) if series[a].version < series[b].version else (b, a)
+        if series[old].version == series[new].version:
+            continue
+        before = [series[i].version for i in links.family(old)]
+        after = [series[i].version for i in links.family(new)]
+        if max(before) >= min(after):
+            continue  # versions overlap: two people's own series, not one handed over
+        patch = min(c for c in counters if c)
+        detail = f"{series[new].author_name or series[new].author_email} from " \
+                 f"v{series[new].version}; patch {patch} as in v{series[old].version}"
+        links.add(old, new, RevisionLink(LinkReason.TAKEN_OVER, detail))
+
+
+# "v7: https://lore.kernel.org/linux-pwm/20240501083242.773305-1-qiu@gmail.com/", b4's
+# "Link to v2: https://lore.kernel.org/r/…", patchwork and msgid.link forms.
+_ARCHIVE_LINK = re.compile(
+    r"https?://(?:lore\.kernel\.org|lkml\.kernel\.org|msgid\.link|patch\.msgid\.link"
+    r"|patchwork\.[a-z0-9.-]+)/(?:[^\s/<>]+/)*?([^\s/<>@]+@[^\s/<>()]+?)/?(?=[\s<>()]|$)",
+    re.I | re.M,
+)
+# "Changes in v8", "Changes since v3:", "v6 -> v7", "v6 → v7", "v2->v3", "Changes from v1".
+_CHANGELOG = re.compile(
+    r"\bchanges?\s+(?:in|since|from|for)\s+v(\d+)|\bv(\d+)\s*(?:->|→|=>|to)\s*v(\d+)",
+    re.I,
+)
+_DIFF_FILE = re.compile(rb"^diff --git a/(\S+) b/", re.M)
+
+
+def link_by_changelog(
+    series: list[Series],
+    body_of: Callable[[str], str],
+    raw_of: Callable[[str], bytes],
+    series_of: Callable[[str], Series | None],
+    subject_of: Callable[[str], str],
+) -> int:
+    """Link revisions the headers could not: a vN (N > 1) with no earlier revision whose cover
+    letter (or first patch) changelog links to an earlier posting in the mailbox, or names an
+    earlier version ("Changes since v3") while an earlier series by the same author, or with a
+    patch subject in common, touched the same files (a series renamed between revisions).
+
+    Reads one body per such series and the diff headers of plausible candidates only, so it
+    stays cheap on a list archive. Returns how many links it made.
+    """
+    by_key = {item.key: item for item in series}
+    index_of = {item.key: i for i, item in enumerate(series)}
+    links = _Links(series)
+    for i, item in enumerate(series):  # the families already found from headers
+        for key in item.revisions:
+            links.join(i, index_of[key])
+    files: dict[str, frozenset[str]] = {}
+
+    def files_of(item: Series) -> frozenset[str]:
+        known = files.get(item.key)
+        if known is None:
+            names = {
+                name.decode("utf-8", "replace")
+                for msgid in item.patches.values()
+                for name in _DIFF_FILE.findall(raw_of(msgid))
+            }
+            known = files[item.key] = frozenset(names)
+        return known
+
+    def subjects_of(item: Series) -> set[str]:
+        return {_norm(subject_of(m)) for m in item.patches.values()} - {""}
+
+    made = 0
+    for i, item in enumerate(series):
+        if item.version < 2 or any(
+            by_key[k].version < item.version for k in item.revisions if k in by_key
+        ):
+            continue
+        first = item.cover or (item.patches[min(item.patches)] if item.patches else None)
+        if first is None:
+            continue
+        body = body_of(first)
+        target: tuple[int, RevisionLink] | None = None
+        for match in _ARCHIVE_LINK.finditer(body):
+            other = series_of(unquote(match.group(1)))
+            if other is not None and other.version < item.version and other.key in index_of:
+                detail = f"v{other.version}: {match.group(0)}"
+                target = (index_of[other.key], RevisionLink(LinkReason.CHANGELOG_LINK, detail))
+                break
+        note = _CHANGELOG.search(body) if target is None else None
+        mine = files_of(item) if note is not None else frozenset()
+        if note is not None and mine:
+            subjects = subjects_of(item)
+            best = None
+            for j, other in enumerate(series):
+                if other.version >= item.version or links.together(i, j):
+                    continue
+                if other.date is not None and item.date is not None and other.date > item.date:
+                    continue
+                if _identity(other) != _identity(item) and not subjects & subjects_of(other):
+                    continue
+                if len(mine & files_of(other)) * 2 < len(mine):
+                    continue
+                if best is None or (other.version, other.date or 0) > (
+                    series[best].version, series[best].date or 0
+                ):
+                    best = j
+            if best is not None:
+                shared = sorted(mine & files_of(series[best]))
+                more = f" and {len(shared) - 1} more" if len(shared) > 1 else ""
+                detail = f'"{note.group(0)}"; v{series[best].version} touched {shared[0]}{more}'
+                target = (best, RevisionLink(LinkReason.CHANGELOG_FILES, detail))
+        if target is not None and not links.together(i, target[0]):
+            links.add(target[0], i, target[1])
+            made += 1
+    if made:
+        links.apply()
+    return made
+
+
+class _Links:
+    """Union-find over series indices that remembers why each union was made."""
+
+    def __init__(self, series: list[Series]) -> None:
+        self.series = series
+        self.parent = list(range(len(series)))
+        self.edges: list[tuple[int, int, RevisionLink]] = []
+
+    def find(self, i: int) -> int:
+        parent = self.parent
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def together(self, a: int, b: int) -> bool:
+        return self.find(a) == self.find(b)
+
+    def family(self, i: int) -> list[int]:
+        root = self.find(i)
+        return [j for j in range(len(self.parent)) if self.find(j) == root]
+
+    def join(self, a: int, b: int) -> bool:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return False
+        self.parent[max(ra, rb)] = min(ra, rb)
+        return True
+
+    def add(self, a: int, b: int, link: RevisionLink) -> None:
+        if self.join(a, b):
+            self.edges.append((a, b, link))
+
+    def apply(self) -> None:
+        families: dict[int, list[Series]] = {}
+        for index, item in enumerate(self.series):
+            families.setdefault(self.find(index), []).append(item)
+        for family in families.values():
+            family.sort(key=lambda s: (s.version, s.date if s.date is not None else float("inf")))
+            keys = [s.key for s in family]
+            for item in family:
+                item.revisions = list(keys)
+        for a, b, link in self.edges:
+            self.series[a].links[self.series[b].key] = link
+            self.series[b].links[self.series[a].key] = link
