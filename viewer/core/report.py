@@ -53,6 +53,10 @@ def series_json(archive: Archive, series: Series, *, trailers: bool = True) -> d
         "missing": list(series.missing),
         "rfc": series.is_rfc,
         "revisions": list(series.revisions),
+        "revision_links": {
+            key: {"reason": link.reason.name.lower(), "why": str(link)}
+            for key, link in series.links.items()
+        },
     }
     if trailers:
         totals = {"A": 0, "R": 0, "T": 0}

@@ -342,7 +342,9 @@ def _link_revisions(
         for counter, subject in keys:
             if not subject:
                 continue  # an empty subject says nothing about identity
-            other = owner_of_key.setdefault((who, counter, subject), index)
+            # The latest earlier owner of the key, so v8 links to v7 rather than to v1.
+            other = owner_of_key.get((who, counter, subject), index)
+            owner_of_key[(who, counter, subject)] = index
             if other != index:
                 reason = LinkReason.COVER_SUBJECT if counter == 0 else LinkReason.PATCH_SUBJECT
                 detail = "" if counter == 0 else f"patch {counter}: {subject}"
@@ -497,6 +499,23 @@ def link_by_changelog(
     if made:
         links.apply()
     return made
+
+
+def describe_links(series_by_key: Callable[[str], Series | None], keys: Sequence[str]) -> list[str]:
+    """One line per link in a revision family, newest first: "v8 ← v7: <reason> (<detail>)"."""
+    lines: list[str] = []
+    seen: set[frozenset[str]] = set()
+    family = [s for s in (series_by_key(k) for k in keys) if s is not None]
+    for item in reversed(family):
+        for other_key, link in item.links.items():
+            pair = frozenset((item.key, other_key))
+            other = series_by_key(other_key)
+            if pair in seen or other is None:
+                continue
+            seen.add(pair)
+            new, old = (item, other) if item.version >= other.version else (other, item)
+            lines.append(f"v{new.version} ← v{old.version}: {link}")
+    return lines
 
 
 class _Links:

@@ -34,6 +34,7 @@ from viewer.core.archive import Archive
 from viewer.core.errors import MessageNotFound
 from viewer.core.placeholder import implied_subject
 from viewer.core.query import Candidate, Query
+from viewer.core.series import describe_links
 from viewer.core.thread_sort import NEEDS_BODIES, SORT_KEYS, ThreadCounts, sort_threads
 from viewer.core.threader import ThreadNode
 from viewer.core.triage import Triage
@@ -82,7 +83,7 @@ class _Row:
 
     __slots__ = (
         "children", "count", "kind", "label", "msgid", "node", "parent", "row", "subject",
-        "versions",
+        "tip", "versions",
     )
 
     def __init__(
@@ -107,6 +108,8 @@ class _Row:
         """The Msgs column, computed on first paint (a walk of the subtree)."""
         self.subject: str | None = None
         """The Subject column as shown (compact for replies), computed on first paint."""
+        self.tip = ""
+        """A group row's tooltip: why its revisions were linked."""
 
     def child_nodes(self) -> list[ThreadNode]:
         return self.node.children if self.node is not None else []
@@ -143,6 +146,7 @@ class ThreadModel(QAbstractItemModel):
         """(a SORT_KEYS key, descending)."""
         self._visible: list[_Row] = []
         self._top_of_root: dict[str, _Row] = {}
+        self._link_tips: dict[str, str] = {}
         self._rows: dict[str, _Row] = {}
         """Message-ID → its row, for every row built so far (dataChanged, selection)."""
         self._read: set[str] = set()
@@ -264,19 +268,23 @@ class ThreadModel(QAbstractItemModel):
                 member = archive.series_by_key(key)
                 if member is None:
                     continue
-                first = member.cover or (member.patches[min(member.patches)]
-                                         if member.patches else None)
-                if first is None or first not in archive:
-                    continue
-                root = archive.root_of(first)
-                if root not in roots and root.msgid not in group_of:
-                    roots.append(root)
-                    versions.append(member.version)
+                # Every thread the revision is in: patches sent without threading (or joined
+                # to a cover sent apart, as "[PATCH v6 3/8] watchdog: hpe-wdt") have their own.
+                for first in member.message_ids():
+                    if first not in archive:
+                        continue
+                    root = archive.root_of(first)
+                    if root not in roots and root.msgid not in group_of:
+                        roots.append(root)
+                        versions.append(member.version)
             if len(roots) > 1:
                 for root in roots:
                     group_of[root.msgid] = roots
                 span = f"v{min(versions)}–v{max(versions)}"
                 labels[roots[0].msgid] = (series.subject, span)
+                self._link_tips[roots[0].msgid] = "\n".join(
+                    describe_links(archive.series_by_key, series.revisions)
+                )
         top: list[_Row] = []
         placed: set[int] = set()
         for root in reversed(archive.threads):
@@ -289,6 +297,7 @@ class ThreadModel(QAbstractItemModel):
                 placed.add(id(roots))
                 label, span = labels[roots[0].msgid]
                 group = _Row(GROUP, None, len(top), label=label, versions=span)
+                group.tip = self._link_tips.get(roots[0].msgid, "")
                 group.children = [_Row(MESSAGE, group, i, r) for i, r in enumerate(roots)]
                 for child in group.children:
                     self._top_of_root[child.msgid] = group  # type: ignore[index]
@@ -714,8 +723,9 @@ class ThreadModel(QAbstractItemModel):
             return self._unread_below(row) > 0
         if role == _ALIGN:
             return _RIGHT if column >= COL_COUNT else None
-        if role == _TOOLTIP and column == COL_SUBJECT:
-            return f"{row.label}\nrevisions {row.versions}"
+        if role == _TOOLTIP and column in (COL_SUBJECT, COL_VERSION):
+            why = f"\n\nLinked because:\n{row.tip}" if row.tip else ""
+            return f"{row.label}\nrevisions {row.versions}{why}"
         return None
 
     def _font(self, row: _Row) -> QFont | None:
