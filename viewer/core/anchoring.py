@@ -13,15 +13,13 @@ import re
 from collections.abc import Sequence
 
 from viewer.core.annotation import Anchor, Annotation
-from viewer.core.courtesy import comment_text, pleasantries
+from viewer.core.courtesy import comment_text, is_trailer_lead_in, pleasantries
 from viewer.core.discussions import CommentKeys, join, line_under_quoted_comment, quoted_comment
 from viewer.core.matching import Match, MatchDoc, line_key, match_quotes, prepare
 from viewer.core.message import Message
 from viewer.core.patch import parse_patch
 from viewer.core.quotes import ReplyLine, Segment, split_reply
-
-# "Reviewed-by: Jane <jane@example.org>" and the other "-by:" tags a reviewer gives.
-_TRAILER = re.compile(r"^[A-Z][A-Za-z-]*-by:\s*\S")
+from viewer.core.trailers import person_trailer_line
 
 # -- the thread ----------------------------------------------------------------------------
 
@@ -129,6 +127,8 @@ def _annotate(
     segments = split.segments
     patch_id = target or thread.parent(reply) or ""
     doc = thread.docs.get(target) if target else None
+    if doc is not None:
+        _join_wrapped_tails(segments, doc)
 
     quoted: list[ReplyLine] = []
     breaks: set[int] = set()
@@ -160,8 +160,11 @@ def _annotate(
         seg = segments[seg_index]
         last = n == len(own) - 1
         text = comment_text([line.text for line in seg.lines], author, first=n == 0, last=last)
+        text, trailers = _take_trailers(text, reply)
+        if trailers:
+            text = comment_text(text.split("\n"), author, first=False, last=last)
         if not text or all(pleasantries(text.split("\n"), author, at_end=last)):
-            continue
+            continue  # a bare "Reviewed-by:" reply: a tag on the patch, not a comment
         block, snipped = _block_above(segments, own, n)
         annotation = Annotation(
             id=f"{reply.msgid}#{len(made)}",
@@ -173,10 +176,8 @@ def _annotate(
             quote_depth=0,
             confidence=1.0,
             method="none",
+            trailers=trailers,
         )
-        if block and all(_TRAILER.match(line) for line in text.split("\n") if line.strip()):
-            # "Reviewed-by: …" under the last quoted line is about the patch, not that line.
-            block = []
         if block and snipped:
             # "> +foo / ... / remark": the remark does not sit under a quoted line; the snip
             # says something was left out in between, so do not guess which line it means.
@@ -187,6 +188,90 @@ def _annotate(
                    (breaks, snips))
         made.append(annotation)
     return made
+
+
+def _given_tag(lines: list[str], i: int, reply: Message) -> bool:
+    """Whether line i is a tag the reply gives: a person trailer ending its paragraph or
+    followed only by more tags and the sign-off. "Signed-off-by: Jane" shown as an example of
+    the wanted layout, with "---" and a changelog under it, is part of a remark. Whose name it
+    carries does not matter here (people tag from another address, "Nuno Sa" for "Nuno Sá"):
+    the trailer collection judges that and marks the tag; a card would not be right either way."""
+    if person_trailer_line(lines[i]) is None:
+        return False
+    for line in lines[i + 1 :]:
+        if not line.strip():
+            return True
+        if person_trailer_line(line) is None and not pleasantries([line], str(reply.author),
+                                                                  at_end=True)[0]:
+            return False
+    return True
+
+
+def _take_trailers(text: str, reply: Message) -> tuple[str, list[str]]:
+    """The comment without the tags written in it, and the tags. A tag is collected for the
+    patch anyway (viewer.core.trailers); as a card it would be a remark nobody wrote. A one-line
+    lead-in right above it ("With that fixed,", "Looks good to me.") goes with it, in the same
+    paragraph or as a paragraph of its own; a real remark above it stays: "Why b? Otherwise
+    fine." / "Reviewed-by: …" keeps "Why b? Otherwise fine."."""
+    lines = text.split("\n")
+    tags = [i for i in range(len(lines)) if _given_tag(lines, i, reply)]
+    if not tags:
+        return text, []
+    gone = set(tags)
+    for i in tags:
+        above = i - 1
+        while above in gone:
+            above -= 1
+        if above >= 0 and not lines[above].strip():
+            above -= 1  # "With that fixed," / "" / "Reviewed-by: …": its own paragraph
+        # A lead-in that is a paragraph by itself (the start, or a blank line above it), or the
+        # last line of a remark ending in "," or ":" right above the tag ("… can be dropped." /
+        # "With that fixed:"); any other last line of a longer remark is part of the remark.
+        if (
+            above >= 0 and above not in gone and is_trailer_lead_in(lines[above])
+            and (above == 0 or not lines[above - 1].strip()
+                 or lines[above].rstrip().endswith((",", ":")))
+        ):
+            gone.add(above)
+    # The blank line that set a removed paragraph apart goes with it; other blank lines (in a
+    # code sketch, say) stay as written.
+    for i in sorted(gone):
+        if i > 0 and not lines[i - 1].strip() and (
+            i + 1 >= len(lines) or not lines[i + 1].strip() or i + 1 in gone
+        ):
+            gone.add(i - 1)
+    kept = [line for i, line in enumerate(lines) if i not in gone]
+    while kept and not kept[-1].strip():
+        kept.pop()
+    while kept and not kept[0].strip():
+        kept.pop(0)
+    tidy = kept
+    return "\n".join(tidy), [str(person_trailer_line(lines[i])) for i in tags]
+
+
+def _join_wrapped_tails(segments: list[Segment], doc: MatchDoc) -> None:
+    """Give a quoted line back the tail its sender's client wrapped onto an unquoted line:
+    "> +\tpr_err("frobnicator failed: %d\\n"," / "ret);" is one patch line, not a remark
+    "ret);". It is a tail when it stands right under the quoted line (no blank line) and the
+    two together, whitespace ignored, are a line of the patch that the quoted part alone is
+    not. A remark under a complete quoted line is never joined."""
+    for k in range(1, len(segments)):
+        quote, own = segments[k - 1], segments[k]
+        if quote.kind != "quote" or own.kind != "own" or not own.lines or not quote.lines:
+            continue
+        head = quote.lines[-1]
+        if not head.text.strip() or own.lines[0].lineno != head.lineno + 1:
+            continue
+        if line_key(head.text) in doc.where:
+            continue
+        for j in range(1, min(3, len(own.lines)) + 1):
+            if not own.lines[j - 1].text.strip():
+                break
+            joined = head.text + " " + " ".join(line.text.strip() for line in own.lines[:j])
+            if line_key(joined) in doc.where:
+                quote.lines[-1] = ReplyLine(head.depth, joined, head.lineno)
+                del own.lines[:j]
+                break
 
 
 def _block_above(segments: list[Segment], own: list[int], n: int) -> tuple[list[ReplyLine], bool]:

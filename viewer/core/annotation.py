@@ -41,6 +41,9 @@ class Annotation:
     method: Method = "none"
     """Why it sits where it sits."""
     quote_depth: int = 1
+    trailers: list[str] = field(default_factory=list)
+    """Tags ("Reviewed-by: Jane <jane@example.org>") written in this comment's text and taken
+    out of it: the view shows them as tags on the comment, the text keeps the remark."""
     children: list[Annotation] = field(default_factory=list, repr=False)
 
     def to_json(self) -> dict:
@@ -54,6 +57,7 @@ class Annotation:
             "confidence": round(self.confidence, 3),
             "method": self.method,
             "quote_depth": self.quote_depth,
+            "trailers": list(self.trailers),
             "anchor": {
                 "kind": self.anchor.kind,
                 "patch_message_id": self.anchor.patch_message_id,

@@ -40,6 +40,13 @@ _ATTRIBUTION_MID = re.compile(
 _QUOTING = re.compile(r"^(Quoting|Citando|Zitat von|Excerpts from)\b.*:\s*$")
 # mutt's "* Jane Doe <jane@example.org> [2021-01-01 10:00:00 +0100]:"
 _MUTT = re.compile(r"^\* .+ \[[0-9][^\]]*\]:\s*$")
+# Claws Mail and Sylpheed put the date after the verb: "Jane <jane@example.org> wrote on Mon,
+# 4 Mar 2024 10:00:00 +0100:"; the line may be wrapped before the colon (see
+# attribution_continues).
+_WROTE_ON = re.compile(r"\b(wrote|writes|said)\s+on\b.*\d.*:\s*$", re.IGNORECASE)
+_WROTE_ON_OPEN = re.compile(r"\b(wrote|writes|said)\s+on\b.*\d", re.IGNORECASE)
+# alot and other notmuch front ends: "Quoting Jane Doe (2023-11-03 16:34:27)", no colon.
+_QUOTING_DATE = re.compile(r"^Quoting\b.+\(\d{4}-\d\d-\d\d[^)]*\)\s*:?\s*$")
 # Outlook's separator above the original mail, which it does not quote.
 _OUTLOOK = re.compile(r"^-{3,}\s*Original Message\s*-{3,}\s*$", re.IGNORECASE)
 # "On …, X wrote:>>> +foo": a client lost the line break after the attribution.
@@ -52,6 +59,8 @@ def is_attribution(text: str, following: str | None = None) -> bool:
     if not stripped or len(stripped) > 300:
         return False
     if _QUOTING.match(stripped) or _MUTT.match(stripped) or _OUTLOOK.match(stripped):
+        return True
+    if _QUOTING_DATE.match(stripped) or (_WROTE_ON.search(stripped) and len(stripped) < 200):
         return True
     if _ATTRIBUTION_MID.match(stripped):
         return True
@@ -66,6 +75,20 @@ def starts_attribution(text: str) -> bool:
     return bool(_ATTRIBUTION_START.match(text.strip()))
 
 
+def attribution_continues(first: str, second: str) -> bool:
+    """Whether ``second`` ends an attribution the client wrapped after ``first``: Claws Mail's
+    "Jane <jane@example.org> wrote on Mon, 4 Mar 2024" / "10:00:00 +0100:" (the second half
+    is the rest of the date and the colon)."""
+    tail = second.strip()
+    return (
+        bool(_WROTE_ON_OPEN.search(first.strip()))
+        and not first.rstrip().endswith(":")
+        and len(tail) <= 40
+        and tail.endswith(":")
+        and any(c.isdigit() for c in tail)
+    )
+
+
 def is_outlook_separator(text: str) -> bool:
     """"-----Original Message-----"."""
     return bool(_OUTLOOK.match(text.strip()))
@@ -77,20 +100,29 @@ def split_glued_attribution(line: str) -> tuple[str, str] | None:
     return (glued.group(1), glued.group(2)) if glued else None
 
 
-# Outlook pasting the original's header block "From: …" / "Sent: …" without its separator.
-_HEADER_FROM = re.compile(r"^From:\s*\S")
-# "Sent:" is Outlook's word; "From:/Date:" would also be a patch pasted into a comment.
-_HEADER_NEXT = re.compile(r"^Sent:\s*\S")
+# Outlook pasting the original's header block without its separator, one field a line
+# ("From: Jane Doe <…>" / "Sent: Monday, March 4, 2024 10:00 AM" / "To: …" / "Subject: …") or run
+# together on one or two lines when the text was re-flowed. "Sent:" (or its German and French
+# words) is what tells it from a git patch pasted into a comment, which has "From:/Date:".
+_HEADER_FROM = re.compile(r"^(From|Von|De)\s?:\s*\S", re.IGNORECASE)
+_HEADER_SENT = re.compile(r"(^|\s)(Sent|Gesendet|Envoyé)\s?:\s*\S", re.IGNORECASE)
+_HEADER_REST = re.compile(r"(^|\s)(To|An|À|Subject|Betreff|Objet|Cc)\s?:\s*\S", re.IGNORECASE)
 
 
 def outlook_header_at(marked: list[tuple[int, str]], i: int) -> bool:
-    """Whether line i starts a mail header block pasted by Outlook ("From: …" / "Sent: …")
-    without the "-----Original Message-----" line above it."""
-    return (
-        bool(_HEADER_FROM.match(marked[i][1].strip()))
-        and i + 1 < len(marked)
-        and marked[i + 1][0] == marked[i][0]
-        and bool(_HEADER_NEXT.match(marked[i + 1][1].strip()))
+    """Whether line i starts a mail header block pasted by Outlook ("From: … Sent: …") without
+    the "-----Original Message-----" line above it: a "From:" line with "Sent:" on it or on the
+    next line, and "To:" or "Subject:" before the block's blank line."""
+    depth, text = marked[i]
+    if not _HEADER_FROM.match(text.strip()):
+        return False
+    block = []
+    for d, line in marked[i : i + 8]:
+        if d != depth or not line.strip():
+            break
+        block.append(line.strip())
+    return bool(_HEADER_SENT.search(" ".join(block[:2]))) and bool(
+        _HEADER_REST.search(" ".join(block))
     )
 
 
@@ -119,7 +151,14 @@ def signature_start(lines: list[tuple[int, str]]) -> int | None:
         if depth:
             continue
         if text.rstrip() == "--" or _FOOTER.match(text):
-            rest = [t for d, t in lines[i + 1 :] if d == 0 and t.strip()]
+            # What follows it up to the next quote: a signature put above the quoted mail
+            # (Outlook starts the cursor there) has the answers under the quote after it.
+            rest = []
+            for d, t in lines[i + 1 :]:
+                if d:
+                    break
+                if t.strip():
+                    rest.append(t)
             if len(rest) <= 15:
                 return i
     return None
@@ -129,14 +168,16 @@ def signature_start(lines: list[tuple[int, str]]) -> int | None:
 
 # "Hi Jane,", "Hello all", "Dear Uwe,", "Good morning!": the opening line of a mail.
 _GREETING = re.compile(
-    r"^(hi|hello|hey|dear|hallo|hej|hei|ciao|greetings|good (morning|afternoon|evening))\b"
+    r"^(hi|hello|hey|heya|hiya|howdy|yo|dear|hallo|hej|hei|moin|servus|salut|bonjour|hola|"
+    r"ahoj|ciao|greetings|(good )?(morning|afternoon|evening))\b"
     r"[^.?!]{0,40}[,!.:]?$",
     re.IGNORECASE,
 )
 # "Thanks,", "Best regards,", "Cheers, Jane", "Viele Grüße": the closing above a name.
 _SIGNOFF = re.compile(
-    r"^(thanks|thank you|many thanks|thanks a lot|thx|ta|cheers|regards|best regards|"
-    r"kind regards|warm regards|best wishes|with best wishes|br|best|sincerely|yours|bye|"
+    r"^(thanks|thank you|many thanks|thanks a lot|thx|tia|ta|cheers|regards|best regards|"
+    r"kind regards|warm regards|best wishes|with best wishes|br|best|bests|sincerely|yours|bye|"
+    r"hth|take care|all the best|ciao|pozdrawiam|groetjes|saludos|mvh|"
     r"greetings|mit freundlichen grüßen|gruß|grüße|viele grüße|merci|cordialement|"
     r"thanks and regards|thanks & regards|gr\{oetje,eeting\}s)"
     # What follows is a name or a few more words of the closing ("Yours sincerely,", "Thanks
@@ -150,12 +191,18 @@ _SIGNOFF = re.compile(
 # "Thanks for the review!", "Thank you very much for your feedback." — but not "Thanks for
 # fixing the leak in foo_probe()", which says what was good.
 _THANKS = re.compile(
-    r"^(many |and )?(thanks|thank you)( (so|very) much| a lot)?,? for "
+    r"^(many |and )?(thanks|thank you)( again)?( (guys|all|both|everyone|folks))?"
+    r"( (so|very) much| a lot)?( again)?"
+    r",? for "
     r"((the|your)( (quick|fast|detailed|careful|thorough|valuable|helpful|kind))*"
-    r" (review|reviews|feedback|comments?|patch(es)?|series|input|suggestions?|help|time|"
+    r" (review|reviews|feedback|comments?|patch(es)?|series|input|suggestions?|help|time|concern|"
+    r"analysis|review/help|"
     r"testing|work|reply|response|explanation|clarification|update|info|information|"
     r"pointers?|heads[- ]up|catch|rephrasing)"
-    r"|(spotting|catching|noticing) (this|that|it))[\s.!:)]*$",
+    r"|(spotting|catching|noticing) (this|that|it)"
+    # Thanks for doing the review, whatever it was run on: "Thanks for testing this on the
+    # odroid board!", "Thanks for looking at this." — the process, not the patch's content.
+    r"|(testing|reviewing|looking( at| into)?|checking|trying)\b[^.?!]{0,40})[\s.!:)]*$",
     re.IGNORECASE,
 )
 # "Wei", "Jane Doe", "-George", "~ Jane".
@@ -172,6 +219,124 @@ _NOT_NAMES = frozenset({
 })
 _WORD = re.compile(r"[^\W_]+")
 
+# -- whole paragraphs that say nothing about the patch ----------------------------------------
+
+# A greeting standing alone as a sentence: the greeting word and at most two more ("Hi Ming Yu,",
+# "Hello all", "Yo,"). Stricter than _GREETING because it is used in the middle of a review too,
+# where "Hey, this leaks memory." must stay a remark.
+_GREETING_FILLER = r"(?i:all|everyone|everybody|folks|guys|there|team|et|and|&|again|both)"
+_GREETING_ALONE = re.compile(
+    r"^(?i:hi|hello|hey|heya|hiya|howdy|yo|dear|hallo|hej|hei|moin|servus|salut|bonjour|hola|"
+    r"ahoj|ciao|greetings|(good )?(morning|afternoon|evening))\b,?"
+    # "Hi Uwe et all,", "Hi Evan and Julius,", "Hi Guenter/Wim," end like a greeting, with names
+    # (capitalised) and fillers ("all", "and"); with a full stop or nothing after them only two
+    # words may follow ("Hello Jane."). "Hi, this is wrong!" is a remark.
+    r"((\s+(" + _GREETING_FILLER + r"|[^\W\d_a-z][\w.'/&-]*),?){0,5}\s*[,!:]+"
+    r"|(\s+(" + _GREETING_FILLER + r"|[^\W\d_a-z][\w.'-]*),?){0,2}\s*[.]?)\s*$"
+)
+# The sentence announcing a review rather than making a remark: "Nits:", "A few comments
+# below:", "Some initial comments inline.", "I only took a very quick look.", "… see below."
+# Code-like text (brackets, underscores, "->", "=") is never taken for one.
+_LEAD_IN = re.compile(
+    r"""^(
+        # "A few other comments inline.", "Just a few really quick comments as I'm out of time."
+        (just\ |only\ |and\ |also\ )?(a\ few|some|several|a\ couple\ of|few|more|other|minor|
+            small|initial|quick|various|two|three|my|a\ bunch\ of)
+        (\ (really|very|more|other|minor|small|quick|initial|random|further|additional|trivial|
+            nit|style|cosmetic|general|few|last|final))*
+        \ (comments?|nits?|nitpicks?|remarks?|things|notes|questions|suggestions|points|
+            observations)
+        (\ (below|inline|in-line|in\ line|follow(ing)?|as\ (i|i'm|i\ am|well)|to\ add|from\ me|
+            on\ (this|the)\ (patch|series|version|revision|driver)|for\ (this|the|now)|here|then)
+            [^.!?:,]{0,60})?
+        # "Comments inline.", "My comments below:"
+        |((my|more|some|other|various|minor|further|additional|few|just|only|a\ few)\ )*
+            (comments?|nits?|nitpicks?|notes|questions|remarks|things|feedback)\ (are\ )?
+            (below|inline|in-line|in\ line|follow)
+        # "I have some notes and some questions, see below."
+        |.*\b(comments?|notes|questions|nits|remarks|thoughts)\b[^.!?]*\bsee\ (below|inline)
+        |see\ (my\ )?(comments?\ )?(below|inline)
+        # "I only took a very quick look and one thing jumped out at me."
+        |.*\b(took|had|did|have|having|taking)\s+(only\s+)?a\s+(very\s+|really\s+)?
+            (quick|brief|short|first|cursory|superficial)\s+(look|glance|pass|scan|review)\b.*
+        # a heading alone: "Nits:", "A few nits:", "Minor:"
+        |(nits?|nitpicks?|comments?|minor|review|questions?|a\ few\ nits|some\ nits|more\ nits|
+            one\ more\ thing|a\ few\ things|some\ things|general\ comments?|(minor|small)\ nits?)
+    )\s*[:.…!]*$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+# Excuses for the time it took: "Sorry for the late reply.", "I was OoO last week so just getting
+# to this now."
+_DELAY = re.compile(
+    r"\b(sorry|apologies)\s+(for|about)\s+(the|my)\s+(late|delayed|slow)\s+"
+    r"(reply|response|answer|review)"
+    r"|\b(sorry|apologies)\s+for\s+the\s+delay\b"
+    r"|\b(was|been|am)\s+(ooo|out\s+of\s+(the\s+)?office|on\s+(vacation|holiday|leave|pto)|"
+    r"away|travell?ing)\b"
+    r"|\bjust\s+getting\s+(back\s+)?to\s+this\b",
+    re.IGNORECASE,
+)
+_CODE_LIKE = re.compile(r"[()\[\]{}_=<>/\\|;]|->")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def _courtesy_sentence(sentence: str) -> bool:
+    text = sentence.strip()
+    if not text:
+        return True
+    if len(text) > 120 or _CODE_LIKE.search(text):
+        return False
+    return bool(
+        _GREETING_ALONE.match(text) or _THANKS.match(text) or _is_closing(text)
+        or _LEAD_IN.match(text) or _DELAY.search(text)
+    )
+
+
+def is_courtesy_paragraph(lines: list[str]) -> bool:
+    """Whether a paragraph is only greetings, thanks, a lead-in announcing the review or an
+    excuse for its delay, sentence by sentence ("Hi Jonathan, Krzysztof,", "Thank you guys so
+    much for your review.", "A few other comments inline.", "Thanks for the review. I was OoO
+    last week so just getting to this now."). One sentence with a remark in it keeps it all:
+    "Some initial comments inline. I didn't do a thorough review yet as …" is a remark."""
+    text = " ".join(line.strip() for line in lines if line.strip())
+    if not text:
+        return False
+    return all(_courtesy_sentence(s) for s in _SENTENCE_END.split(text))
+
+
+# The line a reviewer writes above a trailer to say on what terms it is given: "With that
+# fixed,", "Other than that:", "Looks good to me." A question or a request is a remark instead:
+# "Why b? Otherwise fine." keeps its card.
+_TRAILER_LEAD_IN = re.compile(
+    r"^((with|after)\s+(that|this|these|those|the\s+above|the\s+nits?|the\s+comments?)\b.*"
+    r"|(other\s+than|apart\s+from|except\s+for|besides)\s+(that|this|these|the)\b.*"
+    r"|(otherwise|if\s+so|fwiw|for\s+what\s+it'?s\s+worth|for\s+(this|the)\s+(patch|series|"
+    r"whole\s+series)|feel\s+free\s+to\s+add|you\s+can\s+add|please\s+add|"
+    r"(and|also)\s+for\s+(this|the)\s+\w+)\b.*"
+    # "All patches of this series:", "For the whole set,"
+    r"|(for\s+)?(all|both|each|every|the\s+whole|the\s+entire)\s+(\w+\s+)?(patch|patches|"
+    r"series|set)\b.*[:,]"
+    # A condition the tag is given on: "With a filename matching a compatible,", "Once the
+    # binding is fixed:", "For sort order and dtbs_check:".
+    r"|(with|after|once|provided|assuming|given|if|when|for)\b.*[:,]"
+    r"|.*\b(looks?|seems?)\s+(\w+\s+)?(good|fine|ok|okay|sane|sensible|reasonable|correct|great|"
+    r"right)\b.*|.*\b(lgtm|makes\s+sense|fine\s+(by|with)\s+me)\b.*)$",
+    re.IGNORECASE,
+)
+
+
+_CODE_IN_LEAD_IN = re.compile(r"[()\[\]{}=;]|->")
+
+
+def is_trailer_lead_in(line: str) -> bool:
+    """Whether one line written right above a Reviewed-by (same paragraph) only says on what
+    terms the tag is given, so it goes with the tag rather than making a card of its own."""
+    text = line.strip()
+    return (
+        0 < len(text) <= 100 and "?" not in text and not _CODE_IN_LEAD_IN.search(text)
+        and bool(_TRAILER_LEAD_IN.match(text))
+    )
+
 
 def _name_words(author: str) -> set[str]:
     """Words of the sender's display name and mailbox ("Wei Liu <wei.liu@…>" → wei, liu)."""
@@ -180,6 +345,21 @@ def _name_words(author: str) -> set[str]:
 
 def _is_closing(text: str) -> bool:
     return len(text) <= 60 and bool(_SIGNOFF.match(text))
+
+
+_THANKS_WORD = re.compile(r"\b(thanks|thank|thx)\b", re.IGNORECASE)
+
+
+def _is_greeting(text: str) -> bool:
+    """"Hi Jane,", "Hello all!", or a greeting with thanks on the same line ("Hi, many thanks
+    for the quick review"); "Hey, this leaks memory." is a remark that opens with "Hey"."""
+    text = text.strip()
+    if _GREETING_ALONE.match(text):
+        return True
+    # "Hi dee Ho peeps,", "Hi heiko,": a looser greeting still ends like one.
+    return bool(_GREETING.match(text)) and "?" not in text and (
+        text.endswith((",", "!", ":")) or bool(_THANKS_WORD.search(text))
+    )
 
 
 def _is_pleasantry(line: str, author: str, *, at_end: bool = False,
@@ -193,8 +373,12 @@ def _is_pleasantry(line: str, author: str, *, at_end: bool = False,
     text = line.strip()
     if not text:
         return True
-    if _is_closing(text) or (len(text) <= 60 and (_GREETING.match(text) or _THANKS.match(text))):
+    if _is_closing(text) or (len(text) <= 60 and (_is_greeting(text) or _THANKS.match(text))):
         return True
+    if len(text.rstrip(".")) == 1 and text[0].isalpha() and text[0].lower() in {
+        w[0] for w in _name_words(author)
+    }:
+        return True  # "J" or "J.": the sender signing with an initial
     if not _NAME.match(text) or len(text) > 30 or "_" in text or text.isupper():
         return False
     words = {w.lower() for w in _WORD.findall(text)}
@@ -219,9 +403,40 @@ def pleasantries(texts: list[str], author: str, *, at_end: bool) -> list[bool]:
     return flags
 
 
+def _paragraphs(texts: list[str]) -> list[list[str]]:
+    """Lines grouped by the blank lines between them (the blank lines kept with the group
+    before them, so joining the groups gives the lines back)."""
+    groups: list[list[str]] = []
+    for text in texts:
+        if groups and (not text.strip() or groups[-1][-1].strip()):
+            groups[-1].append(text)
+        else:
+            groups.append([text])
+    return groups
+
+
+def _trim_closing(texts: list[str], author: str) -> list[str]:
+    """Drop a sign-off ending a stretch of own text in the middle of a mail: "Why b?" /
+    "Thanks," / "Guenter" above the next quote. Only a run that holds a closing goes, so a
+    last one-word remark ("Rename.") stays."""
+    while texts and not texts[-1].strip():
+        texts.pop()
+    flags = pleasantries(texts, author, at_end=False)
+    k = len(texts)
+    while k and flags[k - 1]:
+        k -= 1
+    if k < len(texts) and any(_is_closing(t.strip()) for t in texts[k:]) and any(
+        t.strip() for t in texts[:k]
+    ):
+        return texts[:k]
+    return texts
+
+
 def comment_text(lines: list[str], author: str, *, first: bool, last: bool) -> str:
-    """One stretch of the replier's own text without the greeting opening the mail (``first``)
-    and the closing and name ending it (``last``)."""
+    """One stretch of the replier's own text without the greeting opening the mail (``first``),
+    the courtesy paragraphs opening any stretch (greetings, thanks, lead-ins such as "A few
+    comments below:") and the closing and name ending it (``last``, or a closing above the
+    next quote)."""
     texts = [line.rstrip() for line in lines]
     if first:
         # "Hi Jane," opening the mail; stop at the first real line.
@@ -229,11 +444,22 @@ def comment_text(lines: list[str], author: str, *, first: bool, last: bool) -> s
             _GREETING.match(texts[0].strip()) or not _NAME.match(texts[0].strip())
         ):
             texts.pop(0)
+    # "Hi Ming Yu," in the middle of a review, "Thank you guys so much for your review." or
+    # "Nits:" above the remarks: whole paragraphs only, so "Nits:\n- foo" keeps its heading.
+    while texts and not texts[0].strip():
+        texts.pop(0)
+    groups = _paragraphs(texts)
+    while len(groups) > 1 and is_courtesy_paragraph(groups[0]):
+        groups.pop(0)
+    if len(groups) == 1 and is_courtesy_paragraph(groups[0]):
+        return ""
+    texts = [text for group in groups for text in group]
     if last:
         flags = pleasantries(texts, author, at_end=True)
         while texts and flags[len(texts) - 1]:
             texts.pop()
     else:
+        texts = _trim_closing(texts, author)
         # "Trivial stuff inline.\n\nJonathan" above the first inline remark: the sender
         # signs the top of the mail; only the sender's own name, set apart by a blank line.
         while texts and not texts[-1].strip():

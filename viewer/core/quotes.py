@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from viewer.core.courtesy import (
+    attribution_continues,
     is_attribution,
     is_list_footer,
     is_outlook_separator,
@@ -113,10 +114,15 @@ def split_reply(body: str) -> SplitReply:
     result = SplitReply(segments=[])
     marked = _quote_top_posted(marked)
 
-    cut = signature_start(marked)
-    if cut is not None:
-        result.signature = [text for _, text in marked[cut:]]
-        marked = marked[:cut]
+    searched = 0
+    while (found := signature_start(marked[searched:])) is not None:
+        # Several: a signature above the quoted mail, then a list footer at the very end.
+        cut = searched + found
+        end = _signature_end(marked, cut)
+        result.signature.extend(text for _, text in marked[cut:end])
+        marked = marked[:cut] + marked[end:]
+        origin = origin[:cut] + origin[end:]
+        searched = cut + 1
 
     dropped = _attribution_lines(marked)
     in_prose = _dots_in_own_text(marked, dropped)
@@ -156,6 +162,15 @@ def split_reply(body: str) -> SplitReply:
     return result
 
 
+def _signature_end(marked: list[tuple[int, str]], cut: int) -> int:
+    """Where the signature starting at ``cut`` ends: the end of the mail, or — when the replier
+    signed above the quoted mail and answered under it (Outlook puts the signature where the
+    cursor starts) — the first quoted line after it, so the answers below are kept."""
+    end = next((k for k in range(cut + 1, len(marked)) if marked[k][0] > 0), len(marked))
+    after = any(d == 0 and t.strip() for d, t in marked[end:])
+    return end if after else len(marked)
+
+
 def _attribution_lines(marked: list[tuple[int, str]]) -> set[int]:
     """Line numbers of attribution lines: an "X wrote:" line followed (past blank lines) by a
     deeper quote, plus the first half of the two-line form ("On Mon, … Jane Doe" /
@@ -182,9 +197,15 @@ def _attribution_lines(marked: list[tuple[int, str]]) -> set[int]:
             continue
         if not deeper_follows and j < count:
             continue
+        prev = i - 1
+        if (
+            prev >= 0 and marked[prev][0] == depth and attribution_continues(marked[prev][1], text)
+        ):
+            # "Jane <jane@example.org> wrote on Mon, 4 Mar 2024" / "10:00:00 +0100:"
+            found.update((prev, i))
+            continue
         if is_attribution(text):
             found.add(i)
-            prev = i - 1
             if (
                 prev >= 0
                 and marked[prev][0] == depth
@@ -207,10 +228,25 @@ def _quote_top_posted(marked: list[tuple[int, str]]) -> list[tuple[int, str]]:
         if is_outlook_separator(text) or outlook_header_at(marked, i):
             if not any(d == 0 and t.strip() for d, t in marked[:i]):
                 return marked  # nothing written above it: not top posting
+            if _quoted_after_header(marked, i):
+                # "Fine by me." / "From: … Sent: …" / "> +foo" / "Why foo?": the header was kept
+                # as the attribution of an inline reply; the ">" lines are the quote.
+                return marked
             # A bare header goes down with the mail, where it is set aside as attribution.
             start = i + 1 if is_outlook_separator(text) else i
             return marked[:start] + [(d + 1, t) for d, t in marked[start:]]
     return marked
+
+
+def _quoted_after_header(marked: list[tuple[int, str]], i: int) -> bool:
+    """Whether the first line after the header block starting at i (past its blank line) is
+    quoted with ">": the original mail below a top-posted answer is pasted without markers."""
+    k = i + 1
+    while k < len(marked) and marked[k][1].strip():
+        k += 1
+    while k < len(marked) and not marked[k][1].strip():
+        k += 1
+    return k < len(marked) and marked[k][0] > marked[i][0]
 
 
 def _dots_in_own_text(marked: list[tuple[int, str]], dropped: set[int]) -> set[int]:

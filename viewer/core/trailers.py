@@ -170,6 +170,22 @@ def followup_trailers(body: str, *, source_msgid: str | None = None) -> list[Tra
     return found
 
 
+def person_trailer_line(line: str) -> Trailer | None:
+    """The person trailer ("Reviewed-by: Jane <jane@example.org>") a line of a reply's own
+    text gives, by the rules followup_trailers collects with; None for any other line. Used to
+    take the tag out of the comment it was written in, so it shows as a tag, not a remark."""
+    if not line or line[0] in "> \t|":
+        return None
+    match = _LINE.match(line)
+    if match is None:
+        return None
+    name = canonical_name(match.group(1))
+    if not name.endswith("-by"):
+        return None
+    trailer = Trailer(name, _clean_value(match.group(2)))
+    return trailer if trailer.email is not None else None
+
+
 def given_by_sender(trailer: Trailer, message: Message) -> bool:
     """Whether a person trailer names the reply's sender (always true for Link, Fixes, …).
 
