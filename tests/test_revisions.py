@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -248,3 +249,25 @@ def test_a_file_moved_into_a_subfolder_is_its_counterpart():
     other = _new_file_patch("drivers/leds/rgb/leds-other.c", ["int x;", "int y;"])
     assert counterpart_file(old, moved, "drivers/leds/leds-lpg.c") == "drivers/leds/rgb/leds-lpg.c"
     assert counterpart_file(old, other, "drivers/leds/leds-lpg.c") is None
+
+
+def test_ticking_a_comment_addressed_is_remembered(series, tmp_path):
+    env = {**os.environ, "HUNKWISE_DATA_DIR": str(tmp_path / "data")}
+    run = [sys.executable, "-m", "viewer", "revisions", str(series.path), "r1@example.org",
+           "--json"]
+
+    def comments(*extra: str) -> dict:
+        done = subprocess.run([*run, *extra], capture_output=True, text=True, check=True,
+                              env=env)
+        return {c["annotation_id"]: c for c in json.loads(done.stdout)["comments"]}
+
+    before = comments()
+    target = next(i for i, c in before.items() if c["reply_message_id"] == "r2@example.org")
+    assert not any(c["addressed"] for c in before.values())
+    after = comments("--addressed", target)
+    assert [i for i, c in after.items() if c["addressed"]] == [target]
+    assert [i for i, c in comments().items() if c["addressed"]] == [target]  # kept
+    assert not any(c["addressed"] for c in comments("--not-addressed", target).values())
+    done = subprocess.run([*run, "--addressed", "nope@example.org#0"], capture_output=True,
+                          text=True, env=env)
+    assert done.returncode == 2 and "no message" in done.stderr

@@ -133,3 +133,16 @@ def test_forget(store):
     store.forget("box")
     assert store.read_ids("box") == set()
     assert store.series_states("box") == {}
+
+
+def test_addressed_marks_are_kept_per_mailbox_and_cleared(tmp_path):
+    box, other = str(tmp_path / "a.mbox"), str(tmp_path / "b.mbox")
+    with Store(tmp_path / "state.sqlite3") as store:
+        store.set_addressed(box, "r1@x", "abc", addressed=True)
+        store.set_addressed(box, "r2@x", "def", addressed=True)
+        store.set_addressed(box, "r2@x", "def", addressed=False)
+    with Store(tmp_path / "state.sqlite3") as again:
+        assert again.addressed(box) == {("r1@x", "abc")}
+        assert again.addressed(other) == set()
+        again.forget(box)
+        assert again.addressed(box) == set()

@@ -52,7 +52,7 @@ def test_version_1_database_migrates_and_keeps_everything(tmp_path):
     box = str(tmp_path / "list.mbox")
     _version_1_database(path, box)
     with Store(path) as store:
-        assert store.schema_version == SCHEMA_VERSION == 2
+        assert store.schema_version == SCHEMA_VERSION == 3
         assert store.read_ids(box) == {"read@x", "ignored@x"}
         assert store.patch_state(box, "done@x").mark == "done"
         assert store.patch_state(box, "done@x").note == "checked the locking"
@@ -60,11 +60,14 @@ def test_version_1_database_migrates_and_keeps_everything(tmp_path):
         assert store.flagged_ids(box) == {"todo@x"}
         assert store.patch_state(box, "todo@x").note == "come back to this"
         assert store.series_states(box) == {}
+        assert store.addressed(box) == set()
         # And the migrated file takes new writes of every kind.
         store.set_flagged(box, ["read@x"])
         store.set_series_states(box, {})
+        store.set_addressed(box, "r@x", "fingerprint", addressed=True)
     with Store(path) as again:
         assert again.flagged_ids(box) == {"todo@x", "read@x"}
+        assert again.addressed(box) == {("r@x", "fingerprint")}
 
 
 def test_migration_that_fails_leaves_version_1_intact(tmp_path, monkeypatch):

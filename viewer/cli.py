@@ -55,6 +55,10 @@ def _parser() -> argparse.ArgumentParser:
     review.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     revisions = add("revisions", "the revisions of a series and where each comment went")
     revisions.add_argument("msgid", metavar="MSGID", help="any mail of the series")
+    revisions.add_argument("--addressed", metavar="ANNOTATION_ID", action="append", default=[],
+                           help="tick an older revision's comment as addressed (repeatable)")
+    revisions.add_argument("--not-addressed", metavar="ANNOTATION_ID", action="append",
+                           default=[], help="untick it again")
     range_diff = add("range-diff", "what changed between two revisions, as git range-diff shows it")
     range_diff.add_argument("old", metavar="OLD_MSGID", help="a patch or cover letter of v(N)")
     range_diff.add_argument("new", metavar="NEW_MSGID", help="its counterpart in v(N+1)")
@@ -163,9 +167,14 @@ def _run_revisions(archive: Archive, args: argparse.Namespace) -> int:
         msgid = _normalise_msgid(args.msgid)
         archive.entry(msgid)  # a clear error for an unknown id
         from viewer.core.drafts import DraftStore
+        from viewer.core.store import Store
 
+        with Store() as store:
+            if args.addressed or args.not_addressed:
+                revisions.set_addressed(archive, store, args.addressed, args.not_addressed)
+            ticked = store.addressed(archive.path)
         with DraftStore() as drafts:
-            report = revisions.revision_report(archive, msgid, drafts=drafts)
+            report = revisions.revision_report(archive, msgid, drafts=drafts, addressed=ticked)
         if args.json:
             _print_json(revisions.report_json(report))
         else:

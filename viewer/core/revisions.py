@@ -10,8 +10,9 @@ reviewer or echo the comment are kept as evidence (:mod:`viewer.core.changelog`)
 from __future__ import annotations
 
 import difflib
+import hashlib
 import itertools
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -19,7 +20,7 @@ from viewer.core.anchoring import Anchor, Annotation
 from viewer.core.changelog import ChangelogItem, Evidence, changelog_items, evidence_for
 from viewer.core.changelog import reviewer_names as _reviewer_names
 from viewer.core.drafts import Draft, DraftStore
-from viewer.core.errors import NotASeries
+from viewer.core.errors import MessageNotFound, NotASeries
 from viewer.core.line_tracking import STATUSES, LineTracker, Status, line_key
 from viewer.core.patch import Patch
 from viewer.core.range_diff import PatchText, RangeDiffEntry, commit_id_of, patch_text, range_diff
@@ -27,6 +28,7 @@ from viewer.core.series import Series
 
 if TYPE_CHECKING:
     from viewer.core.archive import Archive
+    from viewer.core.store import Store
 
 PairHow = Literal["cover", "subject", "similar", "position", "added", "dropped"]
 
@@ -73,6 +75,19 @@ class CarriedComment:
     evidence: tuple[Evidence, ...] = ()
     why: str = ""
     """A short reason, for the tooltip and the JSON ("line and context unchanged", ...)."""
+    addressed: bool = False
+    """Ticked "addressed" by hand (kept with the triage state)."""
+
+    @property
+    def fingerprint(self) -> str:
+        return comment_fingerprint(self.annotation.comment)
+
+
+def comment_fingerprint(comment: str) -> str:
+    """What names a comment across re-downloads and better comment splitting: its words, not
+    its position in the reply (whitespace and case ignored)."""
+    words = " ".join(comment.lower().split())
+    return hashlib.sha1(words.encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,10 +230,11 @@ def pair_patches(archive: Archive, old: Series, new: Series) -> list[PatchPair]:
 
 # -- the report -----------------------------------------------------------------------------
 
-def revision_report(archive: Archive, msgid: str, *, drafts: DraftStore | None = None
-                    ) -> RevisionReport:
+def revision_report(archive: Archive, msgid: str, *, drafts: DraftStore | None = None,
+                    addressed: Collection[tuple[str, str]] = ()) -> RevisionReport:
     """The revisions of the series holding ``msgid`` and the fate of every comment on each;
-    with ``drafts``, the reviewer's own drafts and sent comments follow the same path."""
+    with ``drafts``, the reviewer's own drafts and sent comments follow the same path;
+    ``addressed`` holds (reply Message-ID, fingerprint) of the comments ticked by hand."""
     series = series_for(archive, msgid)
     if series is None:
         return RevisionReport([], [])
@@ -227,7 +243,7 @@ def revision_report(archive: Archive, msgid: str, *, drafts: DraftStore | None =
              for a, b in itertools.pairwise(chain)]
     report = RevisionReport(chain, steps)
     for step in steps:
-        report.comments += carry_comments(archive, step)
+        report.comments += carry_comments(archive, step, addressed)
         if drafts is not None:
             report.drafts += carry_drafts(archive, step, drafts)
     return report
@@ -246,7 +262,8 @@ def _changelog(archive: Archive, step: RevisionStep) -> dict[str | None, list[Ch
     return notes
 
 
-def carry_comments(archive: Archive, step: RevisionStep) -> list[CarriedComment]:
+def carry_comments(archive: Archive, step: RevisionStep,
+                   addressed: Collection[tuple[str, str]] = ()) -> list[CarriedComment]:
     """Every comment on the old revision of ``step`` with its status in the new one."""
     notes = _changelog(archive, step)
     tracker = LineTracker(archive)
@@ -264,8 +281,10 @@ def carry_comments(archive: Archive, step: RevisionStep) -> list[CarriedComment]
                 evidence += evidence_for(annotation.comment, names, notes[pair.new_message_id],
                                          local=True)
             evidence += evidence_for(annotation.comment, names, notes.get(None, []), local=False)
+            ticked = (annotation.reply_message_id,
+                      comment_fingerprint(annotation.comment)) in addressed
             out.append(CarriedComment(annotation, step.old.version, step.new.version, status,
-                                      anchor, tuple(evidence), why))
+                                      anchor, tuple(evidence), why, ticked))
     return out
 
 
@@ -379,7 +398,8 @@ def report_json(report: RevisionReport) -> dict:
             {"annotation_id": c.annotation.id,
              "reply_message_id": c.annotation.reply_message_id,
              "from_version": c.from_version, "to_version": c.to_version,
-             "status": c.status, "why": c.why,
+             "status": c.status, "why": c.why, "addressed": c.addressed,
+             "fingerprint": c.fingerprint,
              "old_anchor": anchor_json(c.annotation.anchor),
              "new_anchor": anchor_json(c.new_anchor),
              "evidence": [_evidence_json(e) for e in c.evidence]}
@@ -444,7 +464,8 @@ class PatchRevisions:
         return f"v{before} had {len(self.carried)} {noun}: " + ", ".join(parts)
 
 
-def patch_revisions(archive: Archive, msgid: str) -> PatchRevisions | None:
+def patch_revisions(archive: Archive, msgid: str,
+                    addressed: Collection[tuple[str, str]] = ()) -> PatchRevisions | None:
     """Where ``msgid`` (a patch or cover letter) sits among its series' revisions; None for a
     mail that is not a posting of a series with more than one revision."""
     series = archive.series_of(msgid)
@@ -469,7 +490,27 @@ def patch_revisions(archive: Archive, msgid: str) -> PatchRevisions | None:
         step = steps[position - 1]
         only = RevisionStep(step.old, step.new,
                             tuple(p for p in step.pairs if p.new_message_id == msgid))
-        carried = tuple(carry_comments(archive, only))
+        carried = tuple(carry_comments(archive, only, addressed))
     return PatchRevisions(msgid, series.version,
                           tuple((s.version, found[i]) for i, s in enumerate(chain)),
                           previous, carried)
+
+
+def set_addressed(archive: Archive, store: Store, tick: Sequence[str], untick: Sequence[str]
+                  ) -> None:
+    """Tick or untick comments (by annotation id, as `revisions --json` lists them) as
+    addressed; kept per mailbox by reply Message-ID and the comment's fingerprint."""
+    for ids, value in ((tick, True), (untick, False)):
+        for annotation_id in ids:
+            annotation = _annotation(archive, annotation_id)
+            store.set_addressed(archive.path, annotation.reply_message_id,
+                                comment_fingerprint(annotation.comment), addressed=value)
+
+
+def _annotation(archive: Archive, annotation_id: str) -> Annotation:
+    reply = annotation_id.rpartition("#")[0]
+    archive.entry(reply)  # a clear error for an unknown reply
+    found = next((a for a in archive.all_annotations(reply) if a.id == annotation_id), None)
+    if found is None:
+        raise MessageNotFound(f"no comment {annotation_id} in {archive.path.name}")
+    return found

@@ -12,6 +12,9 @@ Version history:
 2. adds ``flagged`` and the per-patch ``mark`` (done/skip) to ``message_state`` (old "done"
    becomes the done mark, "ignored" the skip mark, "todo" the flag: what each meant) and the
    per-series ``series_state`` table (new … archived, snoozed until, superseded by).
+3. adds ``addressed``: a reviewer comment of an older revision ticked "addressed" by hand, by
+   the reply's Message-ID and a fingerprint of the comment's words (annotation ids are
+   positions, which a better comment splitter may shift).
 """
 
 from __future__ import annotations
@@ -65,6 +68,15 @@ _MIGRATIONS: tuple[str, ...] = (
         superseded_by TEXT,
         updated REAL NOT NULL,
         PRIMARY KEY (mailbox, msgid)
+    ) WITHOUT ROWID;
+    """,
+    """
+    CREATE TABLE addressed (
+        mailbox INTEGER NOT NULL REFERENCES mailbox(id) ON DELETE CASCADE,
+        reply_msgid TEXT NOT NULL,
+        comment TEXT NOT NULL,
+        updated REAL NOT NULL,
+        PRIMARY KEY (mailbox, reply_msgid, comment)
     ) WITHOUT ROWID;
     """,
 )
@@ -305,6 +317,36 @@ class Store:
                 ],
             )
 
+    # -- comments of an older revision ticked "addressed" ----------------------------------------
+
+    def addressed(self, mailbox: str | os.PathLike[str]) -> set[tuple[str, str]]:
+        """(reply Message-ID, comment fingerprint) of every comment ticked addressed."""
+        box = self._mailbox_id(mailbox, create=False)
+        if box is None:
+            return set()
+        rows = self._db.execute(
+            "SELECT reply_msgid, comment FROM addressed WHERE mailbox = ?", (box,)
+        )
+        return {(reply, comment) for reply, comment in rows}
+
+    def set_addressed(
+        self, mailbox: str | os.PathLike[str], reply_msgid: str, comment: str, *, addressed: bool
+    ) -> None:
+        """Tick (or untick) one comment; ``comment`` is :func:`comment_fingerprint`'s."""
+        with self._transaction():
+            box = self._mailbox_id(mailbox, create=True)
+            if addressed:
+                self._db.execute(
+                    "INSERT OR REPLACE INTO addressed (mailbox, reply_msgid, comment, updated) "
+                    "VALUES (?, ?, ?, ?)",
+                    (box, reply_msgid, comment, time.time()),
+                )
+            else:
+                self._db.execute(
+                    "DELETE FROM addressed WHERE mailbox = ? AND reply_msgid = ? AND comment = ?",
+                    (box, reply_msgid, comment),
+                )
+
     def forget(self, mailbox: str | os.PathLike[str]) -> None:
         """Drop everything remembered about a mailbox."""
         with self._transaction():
@@ -312,6 +354,7 @@ class Store:
             if box is not None:
                 self._db.execute("DELETE FROM message_state WHERE mailbox = ?", (box,))
                 self._db.execute("DELETE FROM series_state WHERE mailbox = ?", (box,))
+                self._db.execute("DELETE FROM addressed WHERE mailbox = ?", (box,))
                 self._db.execute("DELETE FROM mailbox WHERE id = ?", (box,))
         self._mailbox_ids.pop(mailbox_key(mailbox), None)
 
