@@ -22,7 +22,7 @@ from viewer.core.report import index_summary, review_json, threads_json
 from viewer.core.store import SERIES_STATES
 
 COMMANDS = ("index", "threads", "review", "revisions", "range-diff", "triage", "am",
-            *LORE_COMMANDS)
+            "reply", "send", *LORE_COMMANDS)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -93,6 +93,10 @@ def _parser() -> argparse.ArgumentParser:
     am.add_argument("--branch", metavar="BRANCH",
                     help="with --apply: the branch to apply on (made from HEAD if new)")
     add_lore_commands(sub)
+
+    from viewer.reply_cli import add_arguments
+
+    add_arguments(sub)
     return parser
 
 
@@ -108,6 +112,12 @@ def _normalise_msgid(msgid: str) -> str:
 def run(args: argparse.Namespace) -> int:
     if args.command in LORE_COMMANDS:
         return run_lore(args)
+    if args.command in ("reply", "send"):
+        from viewer.reply_cli import run_reply, run_send
+
+        if args.command == "send":
+            return run_send(args, _print_json)
+        return run_reply(args, _normalise_msgid, _print_json)
     archive = Archive.open(resolve_path(args), use_cache=not args.no_cache)
     if args.command == "index":
         summary = index_summary(archive)
