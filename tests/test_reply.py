@@ -13,7 +13,8 @@ from viewer.core.archive import Archive
 from viewer.core.drafts import Draft, draft_on_row
 from viewer.core.identity import Identity
 from viewer.core.matching import patch_rows
-from viewer.core.reply import compose, mbox_entry, wrap
+from viewer.core.quoting import wrap
+from viewer.core.reply import compose, mbox_entry
 
 FIXTURE = Path(__file__).parent / "fixtures" / "reply" / "thread.mbox"
 PATCH = "patch1.jane@example.org"
@@ -216,3 +217,33 @@ def test_mbox_entry_escapes_from_lines():
     assert entry.startswith(b"From hunkwise Thu Jan  1 00:00:00 1970\n")
     assert b"\n>From here on\n>>From there\n" in entry
     assert entry.endswith(b"\n\n")
+
+
+def test_edits_from_the_compose_window_keep_the_threading(archive):
+    from viewer.core.errors import HunkwiseError
+    from viewer.core.reply import edited
+
+    reply = one(archive, [Draft(PATCH, "general", "Hm.")])
+    changed = edited(reply, to="Jane Doe <JANE@example.org>", cc="", subject="Re: other",
+                     body="Changed my mind.")
+    assert changed.body == "Changed my mind.\n" and changed.cc == ()
+    assert [p.email for p in changed.to] == ["jane@example.org"]
+    assert (changed.msgid, changed.in_reply_to, changed.references) == (
+        reply.msgid, reply.in_reply_to, reply.references)
+    with pytest.raises(HunkwiseError, match="at least one address"):
+        edited(reply, to="nobody", cc="", subject="x", body="y")
+
+
+def test_append_to_mbox_never_writes_the_reviewed_mailbox(archive, tmp_path):
+    from viewer.core.errors import HunkwiseError
+    from viewer.core.reply import append_to_mbox
+
+    reply = one(archive, [Draft(PATCH, "general", "Hm.")])
+    outbox = tmp_path / "outbox.mbox"
+    append_to_mbox(outbox, reply, protected=[FIXTURE])
+    append_to_mbox(outbox, reply, protected=[FIXTURE])
+    assert outbox.read_bytes().count(b"\nFrom hunkwise ") == 1  # two entries
+    before = FIXTURE.read_bytes()
+    with pytest.raises(HunkwiseError, match="never writes"):
+        append_to_mbox(FIXTURE, reply, protected=[FIXTURE])
+    assert FIXTURE.read_bytes() == before

@@ -42,7 +42,7 @@ class Inbox:
     def __init__(self) -> None:
         self.mails: list[bytes] = []
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+    async def handle_DATA(self, server, session, envelope):
         self.mails.append(envelope.original_content)
         return "250 OK"
 

@@ -64,7 +64,7 @@ class Inbox:
         self.mails: list[tuple[str, list[str], bytes]] = []
         self.logins: list[tuple[bytes, bytes]] = []
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+    async def handle_DATA(self, server, session, envelope):
         self.mails.append((envelope.mail_from, list(envelope.rcpt_tos),
                            envelope.original_content))
         return "250 OK"

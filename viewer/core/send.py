@@ -28,7 +28,7 @@ import socket
 import ssl
 import subprocess
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from email.utils import getaddresses, parseaddr
 from pathlib import Path
 from typing import Literal
@@ -360,6 +360,15 @@ def _keyring_password(config: SendConfig) -> str | None:
     except keyring.errors.KeyringError as error:
         log.info("keyring: %s", error)
         return None
+
+
+def with_password(config: SendConfig, prompt: PromptFn | None) -> SendConfig:
+    """The config with its password found now (helpers, keyring, then ``prompt``), for a GUI
+    that must ask on its own thread before sending on a worker. Unchanged without a user."""
+    if not config.user or config.password:
+        return config
+    found = _password(config, prompt)
+    return replace(config, password=found.password)
 
 
 def _password(config: SendConfig, prompt: PromptFn | None) -> _Credential:
