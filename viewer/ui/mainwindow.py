@@ -459,6 +459,23 @@ class MainWindow(WindowActions, Opening, LoreOpening, ListFiltering, QMainWindow
 
     def _review(self, name: str) -> None:
         getattr(self.patch_view, name, lambda: None)()
+        if name in ("next_comment", "previous_comment"):
+            self._follow_comment()
+
+    def _follow_comment(self) -> None:
+        """Stepping through comments with . and , shows each comment's mail in the message
+        pane, as selecting that reply in the list does; the list's selection stays, so n/p
+        still walk on from the patch being read."""
+        row = getattr(self.patch_view, "current_row_data", lambda: None)()
+        annotation = getattr(row, "annotation", None)
+        msgid = getattr(annotation, "reply_message_id", None)
+        archive = self.archive
+        if archive is None or not msgid or msgid not in archive:
+            return
+        if self.message_view.msgid != msgid:
+            self.message_view.show_message(archive, msgid)
+            self.set_read(msgid, read=True)
+            self.message_shown.emit(msgid)
 
     # -- appearance ---------------------------------------------------------------------------
 
