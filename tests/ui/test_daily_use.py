@@ -464,3 +464,26 @@ def test_binary_content_gets_the_same_banner(qtbot, make_window, tmp_path):
     with qtbot.waitSignal(window.load_failed, timeout=10000) as failed:
         window.open_path(png)
     assert window.messages.level == "error" and "not a mailbox" in failed.args[0]
+
+
+def test_a_narrow_list_hides_trailers_then_date_for_the_subject_and_brings_them_back(
+    qtbot, make_window
+):
+    from viewer.ui.thread_model import COL_TRAILERS
+
+    window = make_window(size=(1600, 1000))
+    _open(qtbot, window, FIXTURE)
+    header = window.tree.header()
+    assert window.tree.gave_way() == set()
+    window.resize(1000, 700)
+    qtbot.waitUntil(lambda: COL_TRAILERS in window.tree.gave_way())
+    assert header.isSectionHidden(COL_TRAILERS)
+    room = window.tree.viewport().width()
+    assert header.sectionSize(COL_SUBJECT) >= 0.38 * room
+    window.resize(700, 600)
+    qtbot.waitUntil(lambda: window.tree.gave_way() == {COL_TRAILERS, COL_DATE})
+    # a saved layout keeps the columns the user wants, not the squeezed view
+    header.restoreState(window.tree.user_header_state())
+    window.resize(2560, 1440)
+    qtbot.waitUntil(lambda: window.tree.gave_way() == set())
+    assert not header.isSectionHidden(COL_TRAILERS) and not header.isSectionHidden(COL_DATE)

@@ -59,7 +59,6 @@ from viewer.ui.theme import THEMES
 from viewer.ui.thread_filter import FilterBox
 from viewer.ui.thread_list import ThreadList
 from viewer.ui.thread_model import (
-    COL_FROM,
     GROUP,
     KIND_ROLE,
     MSGID_ROLE,
@@ -563,7 +562,7 @@ class MainWindow(WindowActions, Opening, LoreOpening, ListFiltering, QMainWindow
         self.layout_keeper.place()
 
     def save_layout(self) -> None:
-        self.layout_keeper.save(from_width=self.tree.from_width(), from_column=COL_FROM)
+        self.layout_keeper.save()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.loader.cancel(quiet=True)

@@ -37,6 +37,13 @@ _INDICATOR = 14
 """Room the header needs beyond its title for the sort arrow."""
 _FROM_MOST = 0.22
 """From never takes more than this share of the list, however long the names."""
+_SUBJECT_SHARE = 0.40
+"""The share of the list the subject is given before From grows to its content."""
+_SUBJECT_LEAST = 0.38
+"""Below this share, columns make way for the subject (``_GIVE_WAY``, in that order)."""
+_GIVE_WAY = (COL_TRAILERS, COL_DATE)
+"""Columns a narrow list hides for the subject: the trailer counts, then the date (both are in
+the tooltip and the message pane); they come back when the list is wide enough again."""
 
 
 class ThreadList(QTreeView):
@@ -69,6 +76,10 @@ class ThreadList(QTreeView):
         header.setSortIndicatorShown(True)
         header.sortIndicatorChanged.connect(self._sort_clicked)
         self._from_width = 0
+        self._widths: dict[int, int] = {}
+        """Each sized column's width from its content (also while it gives way)."""
+        self._gave_way: set[int] = set()
+        """Columns hidden for a narrow list, not by the user."""
         """The width From grows back to; a size the user drags it to is kept as that."""
         self._from_min = 0
         self._fitting = False
@@ -123,10 +134,12 @@ class ThreadList(QTreeView):
 
         self._fitting = True
         try:
-            for column, sample in _SAMPLES.items():
-                header.resizeSection(column, fit(column, sample))
-            header.resizeSection(COL_COUNT, fit(COL_COUNT, self._count_sample))
-            header.resizeSection(COL_COMMENTS, fit(COL_COMMENTS, self._count_sample))
+            widths = {column: fit(column, sample) for column, sample in _SAMPLES.items()}
+            widths[COL_COUNT] = fit(COL_COUNT, self._count_sample)
+            widths[COL_COMMENTS] = fit(COL_COMMENTS, self._count_sample)
+            self._widths = widths
+            for column, width in widths.items():
+                header.resizeSection(column, width)
             widths = sorted(metrics.horizontalAdvance(a) for a in self._author_samples)
             # the 90th percentile: one "Firstname Middle Lastname-Doublebarrel (Company)"
             # must not widen the column for everybody
@@ -134,7 +147,7 @@ class ThreadList(QTreeView):
                 metrics.horizontalAdvance("Jane Maintainer")
             self._from_width = fit(COL_FROM, "") if not widths else max(
                 fit(COL_FROM, ""), typical + _PADDING)
-            self._from_min = metrics.horizontalAdvance("Jane") + _PADDING
+            self._from_min = metrics.horizontalAdvance("Jane M") + _PADDING
             header.setMinimumSectionSize(metrics.horizontalAdvance("Msgs") + 8)
         finally:
             self._fitting = False
@@ -158,18 +171,56 @@ class ThreadList(QTreeView):
             self._from_width = new
 
     def _fit_subject(self) -> None:
+        """Share a list's width out: the subject first, From squeezed to a first name next,
+        then the trailer counts and the date give way; a wider list brings them back."""
         header = self.header()
         room = self.viewport().width()
-        others = sum(header.sectionSize(c) for c in range(header.count())
-                     if c not in (COL_SUBJECT, COL_FROM) and not header.isSectionHidden(c))
-        subject = min(int(room * 0.4), 160)
-        most = max(self._from_min, int(room * _FROM_MOST))
-        width = max(self._from_min, min(self._from_width, most, room - others - subject))
+        if room <= 0:
+            return
         self._fitting = True
         try:
+            for column in self._gave_way:  # start from every column the user wants
+                header.setSectionHidden(column, False)
+                header.resizeSection(column, self._widths.get(column, header.sectionSize(column)))
+            self._gave_way = set()
+            most = max(self._from_min, int(room * _FROM_MOST))
+            for column in (None, *_GIVE_WAY):
+                if column is not None and not header.isSectionHidden(column):
+                    header.setSectionHidden(column, True)
+                    self._gave_way.add(column)
+                others = sum(header.sectionSize(c) for c in range(header.count())
+                             if c not in (COL_SUBJECT, COL_FROM) and not header.isSectionHidden(c))
+                width = max(self._from_min, min(self._from_width, most,
+                                                room - others - int(room * _SUBJECT_SHARE)))
+                if room - others - width >= room * _SUBJECT_LEAST:
+                    break
             header.resizeSection(COL_FROM, width)
         finally:
             self._fitting = False
+
+    def gave_way(self) -> set[int]:
+        """Columns hidden now to give a narrow list's subject room (not by the user)."""
+        return set(self._gave_way)
+
+    def user_header_state(self):
+        """The header's state as the user set it: every column they did not hide shown, From
+        at the width it grows back to (what a saved layout should restore)."""
+        header = self.header()
+        self._fitting = True
+        header.blockSignals(True)
+        try:
+            fitted = header.sectionSize(COL_FROM)
+            for column in self._gave_way:
+                header.setSectionHidden(column, False)
+            header.resizeSection(COL_FROM, self._from_width)
+            state = header.saveState()
+            header.resizeSection(COL_FROM, fitted)
+            for column in self._gave_way:
+                header.setSectionHidden(column, True)
+        finally:
+            header.blockSignals(False)
+            self._fitting = False
+        return state
 
     def from_width(self) -> int:
         """The width From has when the list is wide enough (for saving and tests)."""
@@ -184,11 +235,15 @@ class ThreadList(QTreeView):
             action = menu.addAction(str(title))
             action.setCheckable(True)
             action.setChecked(not header.isSectionHidden(column))
-            action.toggled.connect(
-                lambda shown, c=column: (header.setSectionHidden(c, not shown),
-                                         self._fit_subject())
-            )
+            action.toggled.connect(lambda shown, c=column: self._user_shows(c, shown))
         menu.exec(header.mapToGlobal(position))
+
+    def _user_shows(self, column: int, shown: bool) -> None:
+        self._gave_way.discard(column)
+        self.header().setSectionHidden(column, not shown)
+        if shown and column in self._widths:
+            self.header().resizeSection(column, self._widths[column])
+        self._fit_subject()
 
     # -- keys ---------------------------------------------------------------------------------
 

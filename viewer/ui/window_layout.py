@@ -10,9 +10,10 @@ Qt states, as before.
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QMainWindow, QSplitter, QTreeView
+from PySide6.QtWidgets import QMainWindow, QSplitter
 
 from viewer.ui.settings import Settings
+from viewer.ui.thread_list import ThreadList
 
 SIZE_CLASSES = (("small", 1280), ("medium", 2000), ("large", 1 << 30))
 """(name, windows narrower than this many pixels)."""
@@ -34,7 +35,7 @@ class WindowLayout:
         settings: Settings,
         main_splitter: QSplitter,
         right_splitter: QSplitter,
-        tree: QTreeView,
+        tree: ThreadList,
     ) -> None:
         self.window = window
         self.settings = settings
@@ -86,7 +87,7 @@ class WindowLayout:
             self.settings.set_list_share(size_class(self.window.width()),
                                          sizes[0] / sum(sizes))
 
-    def save(self, *, from_width: int, from_column: int) -> None:
+    def save(self) -> None:
         s = self.settings
         s.set_layout("geometry", self.window.saveGeometry())
         s.set_layout("window", self.window.saveState())
@@ -95,12 +96,5 @@ class WindowLayout:
         if sum(sizes) > 0 and abs(sizes[0] / sum(sizes) - self.share()) > 0.005:
             # moved from code or a drag Qt did not report: keep what is on screen
             s.set_list_share(size_class(self.window.width()), sizes[0] / sum(sizes))
-        header = self.tree.header()
-        fitted = header.sectionSize(from_column)
-        # saved with the width the user chose, not the one a narrow list squeezed it to
-        header.blockSignals(True)
-        header.resizeSection(from_column, from_width)
-        s.set_layout("thread_header", header.saveState())
-        header.resizeSection(from_column, fitted)
-        header.blockSignals(False)
+        s.set_layout("thread_header", self.tree.user_header_state())
         s.sync()
