@@ -259,3 +259,12 @@ def test_courtesy_paragraphs(text, yes):
 ])
 def test_trailer_lead_ins(text, yes):
     assert is_trailer_lead_in(text) is yes
+
+
+@pytest.mark.parametrize("body", [
+    "> +int b;\n\nWhy b?\n\n> +int d;\n\nReviewed-by: Rita Reviewer <rita@x>\n",
+    "Reviewed-by: Rita Reviewer <rita@x>\n\n> +int b;\n\nWhy b?\n",
+])
+def test_a_tag_given_apart_from_the_comments_shows_on_the_reply_s_comment(body):
+    (card,) = annotations_of(body)
+    assert (card.comment, card.trailers) == ("Why b?", ["Reviewed-by: Rita Reviewer <rita@x>"])

@@ -156,6 +156,7 @@ def _annotate(
     own = [i for i, seg in enumerate(segments) if seg.kind == "own" and not seg.is_blank]
     made: list[Annotation] = []
     ancestors = thread.ancestors(reply)
+    pending: list[str] = []  # tags given above the reply's first comment
     for n, seg_index in enumerate(own):
         seg = segments[seg_index]
         last = n == len(own) - 1
@@ -164,7 +165,15 @@ def _annotate(
         if trailers:
             text = comment_text(text.split("\n"), author, first=False, last=last)
         if not text or all(pleasantries(text.split("\n"), author, at_end=last)):
-            continue  # a bare "Reviewed-by:" reply: a tag on the patch, not a comment
+            # A bare "Reviewed-by:" stretch: a tag on the patch, not a comment. When the reply
+            # has comments too, the tag shows on the one written before it.
+            if trailers and made:
+                made[-1].trailers.extend(trailers)
+            elif trailers:
+                pending.extend(trailers)
+            continue
+        trailers = pending + trailers
+        pending = []
         block, snipped = _block_above(segments, own, n)
         annotation = Annotation(
             id=f"{reply.msgid}#{len(made)}",
