@@ -22,7 +22,10 @@ Inboxes:
 from __future__ import annotations
 
 import gzip
+import shutil
 import socket
+import ssl
+import subprocess
 import threading
 import time
 from dataclasses import dataclass
@@ -165,3 +168,36 @@ def bad_server():
     server.shutdown()
     server.server_close()
     silent.close()
+
+
+@dataclass
+class TlsServer:
+    url: str
+    """``https://127.0.0.1:PORT/bad/``, serving the same routes as :func:`bad_server`."""
+    cert: Path
+    """Its self-signed certificate (trusted by no system store)."""
+
+
+@pytest.fixture(scope="session")
+def tls_server(bad_server, tmp_path_factory):
+    """HTTPS with a self-signed certificate: verification must refuse it."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed: apt-get install openssl")
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True, timeout=60,
+    )
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _BadHandler)
+    server.daemon_threads = True
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield TlsServer(f"https://127.0.0.1:{server.server_address[1]}/bad/", cert)
+    server.shutdown()
+    server.server_close()

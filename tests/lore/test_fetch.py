@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ssl
+
 import pytest
 
 from tests.lore.conftest import DEMO, GROW_FIRST, split_mbox
@@ -148,6 +150,16 @@ def test_connection_refused(client, public_inbox):
     ref = ThreadRef("http://127.0.0.1:1/list/", "a@b")
     with pytest.raises(LoreUnreachable, match="refused"):
         client.thread(ref)
+
+
+def test_tls_is_verified(tls_server):
+    ref = ThreadRef(tls_server.url, "good@test")
+    with LoreClient(timeout=5) as client, pytest.raises(LoreUnreachable, match="certificate"):
+        client.thread(ref)
+    # the same server, its certificate trusted explicitly: the refusal was the verification
+    trusting = ssl.create_default_context(cafile=str(tls_server.cert))
+    with LoreClient(timeout=5, verify=trusting) as client:
+        assert len(ids(client.thread(ref))) == len(DEMO_MESSAGES)
 
 
 def test_timeout_when_the_server_never_answers(bad_server):

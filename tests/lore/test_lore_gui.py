@@ -6,8 +6,8 @@ import os
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 from tests.lore.conftest import DEMO, GROW_FIRST, split_mbox
@@ -101,6 +101,20 @@ def test_ctrl_v_on_the_thread_list_opens_a_pasted_link(qtbot, window, public_inb
     with qtbot.waitSignal(window.loaded, timeout=30000):
         qtbot.keyClick(window.tree, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
     assert window.current_msgid == V2_COVER
+
+
+def test_dropping_a_lore_link_opens_it(qtbot, window, public_inbox):
+    mime = QMimeData()
+    mime.setUrls([QUrl(f"{public_inbox.inbox('demo')}{V2_PATCH}/T/#u")])
+    enter = QDragEnterEvent(QPoint(50, 50), Qt.DropAction.CopyAction, mime,
+                            Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    window.dragEnterEvent(enter)
+    assert enter.isAccepted()
+    drop = QDropEvent(QPointF(50, 50), Qt.DropAction.CopyAction, mime,
+                      Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    with qtbot.waitSignal(window.loaded, timeout=30000):
+        window.dropEvent(drop)
+    assert window.current_msgid == V2_PATCH
 
 
 def test_pasting_other_text_only_says_so(qtbot, window):

@@ -114,3 +114,8 @@ def test_dialog_input_is_a_thread_or_else_a_search():
         LORE, "s:pwm f:tanwar", threads=True)
     with pytest.raises(LoreError, match="type a lore link"):
         parse_input("   ", server=server)
+
+
+def test_msgid_link_urls_go_to_the_server():
+    ref = parse_source(f"https://patch.msgid.link/{MSGID}", server=LORE)
+    assert ref == ThreadRef(LORE, MSGID)

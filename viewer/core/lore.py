@@ -162,6 +162,12 @@ def parse_source(text: str, *, server: str | None = None) -> ThreadRef | None:
     if not text:
         return None
     if re.match(r"(?i)https?://", text):
+        parts = urlsplit(text)
+        segments = [s for s in parts.path.split("/") if s]
+        if (parts.hostname or "").endswith("msgid.link") and len(segments) == 1:
+            # Link: trailers (https://patch.msgid.link/ID) name no inbox: ask the default one.
+            msgid = unquote(segments[0])
+            return ThreadRef(normalise_server(server) if server else default_server(), msgid)
         return parse_thread_url(text)
     if text.startswith("<") and text.endswith(">") and len(text) > 2:
         msgid = text[1:-1].strip()

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtGui import QGuiApplication, QKeySequence
+from PySide6.QtCore import QMimeData
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence
 
 from viewer.core.archive import Archive
 from viewer.core.errors import LoreError
@@ -23,8 +24,18 @@ from viewer.ui.lore_dialog import LoreDialog
 log = logging.getLogger(__name__)
 
 
+def _dropped_text(mime: QMimeData) -> str | None:
+    """A lore link or Message-ID dragged from a browser or a mail client, else None."""
+    for url in mime.urls():
+        if not url.isLocalFile() and looks_like_source(url.toString()):
+            return url.toString()
+    text = mime.text().strip() if mime.hasText() else ""
+    return text if text and "\n" not in text and looks_like_source(text) else None
+
+
 class LoreOpening:
-    """Mixed into MainWindow after WindowActions; needs ``loader``, ``messages``, ``summary``."""
+    """Mixed into MainWindow before Opening (whose drops of files it extends) and after
+    WindowActions; needs ``loader``, ``messages``, ``summary``."""
 
     def _build_lore_actions(self) -> None:
         """Called from WindowActions._build_actions: the actions File → … lists."""
@@ -66,6 +77,26 @@ class LoreOpening:
             return False
         self.open_source(source)
         return True
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if _dropped_text(event.mimeData()) is not None:
+            event.acceptProposedAction()
+        else:
+            super().dragEnterEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        text = _dropped_text(event.mimeData())
+        if text is None:
+            super().dropEvent(event)
+            return
+        event.acceptProposedAction()
+        try:
+            source = parse_source(text)
+        except LoreError as error:
+            self.messages.error(str(error))
+            return
+        if source is not None:
+            self.open_source(source)
 
     def refresh_from_lore(self) -> None:
         entry = None

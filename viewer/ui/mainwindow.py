@@ -105,7 +105,7 @@ class _PlainPatchView(MessageView):
         pass
 
 
-class MainWindow(WindowActions, Opening, LoreOpening, ListFiltering, QMainWindow):
+class MainWindow(WindowActions, LoreOpening, Opening, ListFiltering, QMainWindow):
     loaded = Signal(object)
     """An Archive finished loading and is on show."""
     load_failed = Signal(str)
