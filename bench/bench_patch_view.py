@@ -29,6 +29,7 @@ from pygments.lexers import get_lexer_by_name
 from PySide6.QtWidgets import QApplication, QTextBrowser
 
 from viewer.core.annotation import Anchor, Annotation
+from viewer.core.message import Person
 from viewer.core.patch import Patch, parse_patch
 from viewer.core.review_page import build_page
 from viewer.core.syntax import TOKEN_CACHE
@@ -86,7 +87,7 @@ def comments_for(patch: Patch, count: int) -> list[Annotation]:
     for i in range(count):
         path, line = rng.choice(lines)
         notes.append(Annotation(
-            f"n{i}", f"r{i}@x", f"Reviewer {i % 4} <r{i % 4}@example.org>", 1.6e9 + i,
+            f"n{i}", f"r{i}@x", Person(f"Reviewer {i % 4}", f"r{i % 4}@example.org"), 1.6e9 + i,
             "Please check the error path here.\nThe ack may never come.",
             Anchor("diff", "p@x", path, line.old_line, line.new_line, line.kind + line.text),
             confidence=1.0, method="exact"))
@@ -114,7 +115,7 @@ def naive_html(patch: Patch, notes: list[Annotation]) -> str:
                 for note in by_line.get((diff.path, line.old_line, line.new_line), []):
                     parts.append(
                         '<div style="background:#fff8e1;border:1px solid #d0b060">'
-                        f"<b>{html.escape(note.author)}</b>\n{html.escape(note.comment)}</div>"
+                        f"<b>{html.escape(str(note.author))}</b>\n{html.escape(note.comment)}</div>"
                     )
     parts.append("</pre></body></html>")
     return "".join(parts)
@@ -142,7 +143,7 @@ STALLS: list[float] = []
 def time_view(app: QApplication, view: PatchView, patch: Patch, notes) -> tuple[float, float]:
     """(first screen, fully coloured) seconds for showing the patch, page building included."""
     started = time.perf_counter()
-    page = build_page(patch, notes, msgid="p@x", subject="[PATCH] bench", author="Jane")
+    page = build_page(patch, notes, msgid="p@x", subject="[PATCH] bench", author=Person("Jane", ""))
     view.show_page(page)
     view.grab()
     first = time.perf_counter() - started

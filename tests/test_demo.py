@@ -132,7 +132,7 @@ PLACED = [
 def test_review_comments_sit_on_the_line_they_were_written_under(archive, patch_id, who,
                                                                   comment, line):
     matches = [a for a in archive.annotations(patch_id)
-               if a.author.startswith(who) and a.comment.lstrip().startswith(comment)]
+               if a.author.name.startswith(who) and a.comment.lstrip().startswith(comment)]
     assert len(matches) == 1, [a.comment[:40] for a in archive.annotations(patch_id)]
     anchor = matches[0].anchor
     assert anchor.kind == "diff"
@@ -143,7 +143,7 @@ def test_commit_message_and_cover_comments(archive):
     kinds = {a.comment.split()[0]: a.anchor.kind for a in archive.annotations(msgid(V1, 3))}
     assert kinds["Which"] == "commit_message"  # "Which SoCs are in the LM32 family?"
     cover = archive.annotations(msgid(V1, 1))
-    assert [a.author.split()[0] for a in cover] == ["Odile"]
+    assert [a.author.name.split()[0] for a in cover] == ["Odile"]
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="the generator needs git")

@@ -6,17 +6,16 @@ from pathlib import Path
 
 import pytest
 
+from tests.people import person
 from viewer.core.annotation import Anchor, Annotation
 from viewer.core.patch import Patch, parse_patch
+from viewer.core.review_model import is_doubtful
 from viewer.core.review_page import (
     CARD_INDENT,
     CARD_MAX_CHARS,
     CONTINUATION_INDENT,
     ReviewPage,
-    author_email,
-    author_name,
     build_page,
-    is_doubtful,
     is_robot,
     one_line,
     split_long,
@@ -35,7 +34,8 @@ def patch() -> Patch:
 def note(ident: str, anchor: Anchor, *, reply_to: str | None = None, date: float = 1.0e9,
          author: str = "Guenter Roeck <linux@roeck-us.net>", text: str = "Why?",
          confidence: float = 1.0, method: str = "exact") -> Annotation:
-    return Annotation(ident, f"{ident}@mail", author, date, text, anchor, in_reply_to=reply_to,
+    return Annotation(ident, f"{ident}@mail", person(author), date, text, anchor,
+                      in_reply_to=reply_to,
                       confidence=confidence, method=method)
 
 
@@ -233,53 +233,10 @@ def test_no_card_line_is_wider_than_the_cap(patch: Patch, line: str) -> None:
     assert rows[-1].text.strip() == "ok" and not rows[-1].continued
 
 
-@pytest.mark.parametrize(
-    ("author", "name", "email"),
-    [
-        ("Tanwar, Rahul <Rahul.Tanwar@intel.com>", "Tanwar, Rahul", "rahul.tanwar@intel.com"),
-        ('"Roeck, Guenter" <linux@roeck-us.net>', "Roeck, Guenter", "linux@roeck-us.net"),
-        ("jane@example.org", "jane@example.org", "jane@example.org"),
-        ("Jane Hacker <jane@example.org>", "Jane Hacker", "jane@example.org"),
-    ],
-)
-def test_author_name_and_email(author: str, name: str, email: str) -> None:
-    assert author_name(author) == name and author_email(author) == email
-
-
 def test_split_long_prefers_a_space() -> None:
     pieces = split_long("aaaa bbbb cccc dddd", width=10)
     assert pieces == ["aaaa bbbb ", "cccc dddd"]
     assert split_long("z" * 25, width=10) == ["z" * 10, "z" * 10, "z" * 5]
-
-
-def test_page_from_an_archive_without_anchoring_yet(patch: Patch) -> None:
-    from viewer.core.message import Message, Person
-    from viewer.core.review_page import page_from_archive
-
-    body = FIXTURE.read_text(encoding="utf-8")
-
-    class Stub:  # the Archive methods the page uses; anchoring not landed
-        def message(self, msgid):
-            return Message(msgid, "[PATCH v2] cache", Person("Jane", "jane@example.org"), 1.0e9,
-                           None, (), body)
-
-        def patch(self, msgid):
-            return parse_patch(body)
-
-        def annotations(self, msgid):
-            raise NotImplementedError
-
-        def trailers(self, msgid):
-            return list(parse_patch(body).trailers)
-
-        def trailer_counts(self, msgid):
-            return {"A": 1, "R": 0, "T": 0}
-
-    page = page_from_archive(Stub(), "p@x")
-    assert page.subject == "[PATCH v2] cache" and page.author == "Jane <jane@example.org>"
-    assert [f.path for f in page.files] == [C_FILE, "drivers/watchdog/Makefile"]
-    assert page.comment_rows == []
-    assert any("Acked-by ×1" in r.text for r in page.rows if r.kind == "meta")
 
 
 def test_first_screen_says_how_many_comments_and_from_whom(patch: Patch) -> None:
@@ -318,4 +275,4 @@ def test_a_patch_without_comments_says_so(patch: Patch) -> None:
     ],
 )
 def test_is_robot(author: str, robot: bool) -> None:
-    assert is_robot(author) is robot
+    assert is_robot(person(author)) is robot

@@ -1,4 +1,4 @@
-"""Terminal renderings for the command line: the review page and the thread list as text.
+"""Terminal renderings for the command line: review models and the thread list as text.
 
 Colour only when asked or when stdout is a terminal, so piping into a file or `less -R` both work.
 """
@@ -9,13 +9,12 @@ import os
 import shutil
 import sys
 import textwrap
-from collections import defaultdict
 from typing import Any
 
-from viewer.core.annotation import Annotation
 from viewer.core.archive import Archive
 from viewer.core.headers import iso_date
 from viewer.core.report import review_targets
+from viewer.core.review_model import Discussion, ReviewModel, is_doubtful
 
 RESET = "\033[0m"
 STYLES = {
@@ -49,20 +48,12 @@ class _Out:
         print(text)
 
 
-def _children(annotations: list[Annotation]) -> dict[str | None, list[Annotation]]:
-    by_parent: dict[str | None, list[Annotation]] = defaultdict(list)
-    ids = {a.id for a in annotations}
-    for a in annotations:
-        parent = a.in_reply_to if a.in_reply_to in ids else None
-        by_parent[parent].append(a)
-    return by_parent
-
-
-def _card(out: _Out, ann: Annotation, by_parent, indent: int) -> None:
+def _card(out: _Out, discussion: Discussion, indent: int = 0) -> None:
     """A boxed comment, its discussion nested under it."""
+    ann = discussion.annotation
     pad = " " * (8 + indent)
     inner = max(30, out.width - len(pad) - 4)
-    doubtful = ann.confidence < 0.8 and ann.anchor.kind != "unanchored"
+    doubtful = is_doubtful(ann)
     head = f"{ann.author}, {iso_date(ann.date) or 'no date'}"
     if doubtful:
         head += f"  [~ {ann.method}, {ann.confidence:.0%}]"
@@ -72,73 +63,66 @@ def _card(out: _Out, ann: Annotation, by_parent, indent: int) -> None:
         for piece in textwrap.wrap(para, inner) or [""]:
             out.line(f"{pad}│ {piece}", style)
     out.line(f"{pad}└─", style)
-    for child in by_parent.get(ann.id, []):
-        _card(out, child, by_parent, indent + 2)
+    for reply in discussion.replies:
+        _card(out, reply, indent + 2)
 
 
 def print_review(archive: Archive, msgid: str | None, *, colour: bool) -> None:
     out = _Out(colour=colour)
     for target in review_targets(archive, msgid):
-        _print_one(out, archive, target)
+        print_model(out, archive.review(target))
 
 
-def _print_one(out: _Out, archive: Archive, msgid: str) -> None:
-    entry = archive.entry(msgid)
-    annotations = archive.annotations(msgid)
-    by_parent = _children(annotations)
-    roots = by_parent.get(None, [])
-    at_line: dict[tuple, list[Annotation]] = defaultdict(list)
-    at_message: dict[str, list[Annotation]] = defaultdict(list)
-    general: list[Annotation] = []
-    for ann in roots:
-        a = ann.anchor
-        if a.kind == "diff":
-            at_line[(a.file, a.old_line, a.new_line)].append(ann)
-        elif a.kind == "commit_message":
-            at_message[a.text.strip()].append(ann)
-        else:
-            general.append(ann)
-
+def print_model(out: _Out, model: ReviewModel) -> None:
+    """One review model: the mail's text with every discussion under the row it sits on."""
     out.line("═" * out.width, "dim")
-    out.line(entry.subject, "title")
-    out.line(f"{entry.author_name} <{entry.author_email}>  {iso_date(entry.date) or ''}", "dim")
-    out.line(f"<{msgid}>", "dim")
-    for ann in general:
-        _card(out, ann, by_parent, 0)
-    patch = archive.patch(msgid)
-    if patch is not None:
-        body_lines = patch.commit_message
-    else:  # a cover letter: its text without the "-- " signature (git's version line)
-        body_lines = archive.message(msgid).body.splitlines()
-        if "-- " in body_lines:
-            body_lines = body_lines[: body_lines.index("-- ")]
+    out.line(model.subject, "title")
+    out.line(f"{model.author.name} <{model.author.email}>  {iso_date(model.date) or ''}", "dim")
+    out.line(f"<{model.msgid}>", "dim")
+    for discussion in model.general:
+        _card(out, discussion)
     out.line()
-    for text in body_lines:
-        out.line(f"        {text}")
-        for ann in at_message.pop(text.strip(), []) if text.strip() else []:
-            _card(out, ann, by_parent, 0)
-    for leftovers in at_message.values():  # quoted text we could not place on one line
-        for ann in leftovers:
-            _card(out, ann, by_parent, 0)
-    if patch is None:
-        return
-    out.line()
-    for trailer in archive.trailers(msgid):
-        origin = "" if trailer.source_msgid is None else "  (from a reply)"
-        out.line(f"        {trailer.name}: {trailer.value}{origin}", "dim")
-    for diff in patch.files:
-        out.line()
-        out.line(f"── {diff.path}  (+{diff.added} -{diff.removed}, {diff.status})", "file")
-        for hunk in diff.hunks:
+    patch = model.patch
+    after_signature = False
+    message_done = False
+    for index, row in enumerate(model.rows):
+        kind = row.kind
+        if patch is not None and patch.files and not message_done and kind in (
+            "trailer", "notes", "diffstat", "file"
+        ):
+            out.line()  # the commit message ends
+            message_done = True
+        if kind == "body":
+            # Not a patch: its text without the "-- " signature (git's version line).
+            after_signature = after_signature or row.text == "-- "
+            if after_signature:
+                continue
+            out.line(f"        {row.text}")
+        elif kind == "commit" or (kind == "diffstat" and model.is_cover):
+            if kind == "diffstat" and model.rows[index - 1].kind != "diffstat":
+                out.line()  # a cover letter's shortlog, then its diffstat
+            out.line(f"        {row.text}")
+        elif kind == "trailer" and not model.is_cover:
+            origin = "" if row.trailer is None or row.trailer.source_msgid is None else (
+                "  (from a reply)")
+            out.line(f"        {row.text}{origin}", "dim")
+        elif kind == "file" and patch is not None and row.file_index is not None:
+            diff = patch.files[row.file_index]
+            out.line()
+            out.line(f"── {diff.path}  (+{diff.added} -{diff.removed}, {diff.status})", "file")
+        elif kind == "hunk" and patch is not None:
+            assert row.file_index is not None and row.hunk_index is not None
+            hunk = patch.files[row.file_index].hunks[row.hunk_index]
             header = f"@@ -{hunk.old_start},{hunk.old_count} +{hunk.new_start},{hunk.new_count} @@"
             out.line(f"{header} {hunk.section}".rstrip(), "@")
-            for line in hunk.lines:
-                old = "" if line.old_line is None else str(line.old_line)
-                new = "" if line.new_line is None else str(line.new_line)
-                style = line.kind if line.kind != " " else None
-                out.line(f"{old:>4}{new:>4} {line.kind}{line.text}", style)
-                for ann in at_line.pop((diff.path, line.old_line, line.new_line), []):
-                    _card(out, ann, by_parent, 0)
+        elif kind == "line" and row.line is not None:
+            line = row.line
+            old = "" if line.old_line is None else str(line.old_line)
+            new = "" if line.new_line is None else str(line.new_line)
+            style = line.kind if line.kind != " " else None
+            out.line(f"{old:>4}{new:>4} {row.text}", style)
+        for discussion in model.at(index):
+            _card(out, discussion)
 
 
 def print_threads(data: dict[str, Any]) -> None:

@@ -12,6 +12,7 @@ import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QGuiApplication, QTextCursor
 
+from tests.people import person
 from viewer.core.anchoring import anchor_thread
 from viewer.core.annotation import Anchor, Annotation
 from viewer.core.patch import parse_patch
@@ -34,7 +35,8 @@ C_FILE = "drivers/watchdog/gpio_wdt.c"
 def note(ident: str, old: int | None, new: int | None, *, reply_to: str | None = None,
          date: float = 1.0e9, method: str = "exact", confidence: float = 1.0,
          author: str = "Guenter Roeck <linux@roeck-us.net>") -> Annotation:
-    return Annotation(ident, f"{ident}@mail", author, date, f"Comment {ident}\nsecond line",
+    return Annotation(ident, f"{ident}@mail", person(author), date,
+                      f"Comment {ident}\nsecond line",
                       Anchor("diff", "p@x", C_FILE, old, new), in_reply_to=reply_to,
                       confidence=confidence, method=method)
 
@@ -49,7 +51,7 @@ def page() -> ReviewPage:
         note("b", None, 66, method="nearest", confidence=0.6),
     ]
     return build_page(patch, notes, msgid="p@x", subject="[PATCH v2] watchdog: gpio: cache",
-                      author="Jane Hacker <jane@example.org>", date=1.0e9)
+                      author=person("Jane Hacker <jane@example.org>"), date=1.0e9)
 
 
 @pytest.fixture
@@ -265,7 +267,7 @@ def _corpus_page(name: str, needle: str) -> ReviewPage:
                   if needle in m.subject and not m.subject.lower().startswith("re"))
     notes = [a for a in anchor_thread(messages) if a.anchor.patch_message_id == target.msgid]
     return build_page(parse_patch(target.body), notes, msgid=target.msgid,
-                      subject=target.subject, author=str(target.author), date=target.date)
+                      subject=target.subject, author=target.author, date=target.date)
 
 
 @pytest.mark.corpus
@@ -369,12 +371,12 @@ def test_a_300_character_line_keeps_the_card_narrow_and_copies_whole(qtbot, view
     url = "https://lore.kernel.org/all/" + "0123456789abcdef" * 17
     assert len(log) > 280 and len(url) > 280
     patch = parse_patch(FIXTURE.read_text(encoding="utf-8"))
-    long_note = Annotation("long", "long@mail", "Guenter Roeck <linux@roeck-us.net>", 1.0e9,
+    long_note = Annotation("long", "long@mail", person("Guenter Roeck <linux@roeck-us.net>"), 1.0e9,
                            f"Boot log:\n{log}\nSee {url}\nThanks",
                            Anchor("diff", "p@x", C_FILE, None, 23), confidence=1.0,
                            method="exact")
     page = build_page(patch, [long_note], msgid="p@x", subject="[PATCH] watchdog: gpio: x",
-                      author="Jane Hacker <jane@example.org>", date=1.0e9)
+                      author=person("Jane Hacker <jane@example.org>"), date=1.0e9)
     shown(qtbot, view, page)
     card = [i for i, r in enumerate(page.rows) if r.annotation is long_note]
     editor = view.editor
@@ -400,7 +402,7 @@ def test_robot_reports_start_folded(qtbot, view) -> None:
     notes = [note("human", None, 23),
              note("robot", None, 66, author="kernel test robot <lkp@intel.com>")]
     page = build_page(patch, notes, msgid="p@x", subject="[PATCH] watchdog: gpio: x",
-                      author="Jane Hacker <jane@example.org>", date=1.0e9)
+                      author=person("Jane Hacker <jane@example.org>"), date=1.0e9)
     shown(qtbot, view, page)
     assert view.is_collapsed("robot") and not view.is_collapsed("human")
     robot_text = [i for i, r in enumerate(page.rows)
@@ -412,10 +414,11 @@ def test_robot_reports_start_folded(qtbot, view) -> None:
 def test_fold_snippet_is_one_short_line(qtbot, view) -> None:
     patch = parse_patch(FIXTURE.read_text(encoding="utf-8"))
     text = "   131 |\t\t\tdo_div(tem,   rate);" + " padding" * 30 + "\nsecond line"
-    long_note = Annotation("log", "log@mail", "kernel test robot <lkp@intel.com>", 1.0e9, text,
+    robot = person("kernel test robot <lkp@intel.com>")
+    long_note = Annotation("log", "log@mail", robot, 1.0e9, text,
                            Anchor("unanchored", "p@x"))
     page = build_page(patch, [long_note], msgid="p@x", subject="[PATCH] x",
-                      author="Jane Hacker <jane@example.org>", date=1.0e9)
+                      author=person("Jane Hacker <jane@example.org>"), date=1.0e9)
     shown(qtbot, view, page)
     snippet = view.editor.fold_snippet(page.rows[page.head_row("log")])
     assert snippet.startswith("— 131 | do_div(tem, rate); padding")
@@ -429,11 +432,12 @@ def test_card_text_stays_inside_its_box(qtbot, view) -> None:
     prose = ("never be passed to it in the first place. The check for \"if (timeout < 1)\"\n"
              "    " + "indented code line " * 5)
     notes = [note("a", None, 23)]
-    notes += [Annotation(f"r{n}", f"r{n}@mail", "Guenter Roeck <linux@roeck-us.net>", 2.0e9 + n,
-                         prose, Anchor("diff", "p@x", C_FILE, None, 23),
+    guenter = person("Guenter Roeck <linux@roeck-us.net>")
+    notes += [Annotation(f"r{n}", f"r{n}@mail", guenter, 2.0e9 + n, prose,
+                         Anchor("diff", "p@x", C_FILE, None, 23),
                          in_reply_to="a" if n == 0 else f"r{n - 1}") for n in range(6)]
     page = build_page(patch, notes, msgid="p@x", subject="[PATCH] x",
-                      author="Jane Hacker <jane@example.org>", date=1.0e9)
+                      author=person("Jane Hacker <jane@example.org>"), date=1.0e9)
     shown(qtbot, view, page)
     editor = view.editor
     metrics = QFontMetricsF(editor.font())

@@ -9,97 +9,94 @@ sits under the last line quoted above it, or joins the earlier comment it answer
 
 from __future__ import annotations
 
-import re
+import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from viewer.core.annotation import Anchor, Annotation
+from viewer.core.annotation import AnalysisError, Anchor, Annotation
 from viewer.core.courtesy import comment_text, is_trailer_lead_in, pleasantries
 from viewer.core.discussions import CommentKeys, join, line_under_quoted_comment, quoted_comment
 from viewer.core.matching import Match, MatchDoc, line_key, match_quotes, prepare
 from viewer.core.message import Message
-from viewer.core.patch import parse_patch
 from viewer.core.quotes import ReplyLine, Segment, split_reply
 from viewer.core.trailers import person_trailer_line
 
+if TYPE_CHECKING:
+    from viewer.core.archive import Archive
+
+log = logging.getLogger(__name__)
+
+
 # -- the thread ----------------------------------------------------------------------------
 
-_REPLY_SUBJECT = re.compile(r"^\s*((re|aw|sv|vs|antw|odp|r|ref|fw|fwd)\s*(\[\d+\])?\s*:\s*)+", re.I)
-_COUNTER = re.compile(r"\[[^\]]*?\b0+/(\d+)\b[^\]]*\]")
+
+@dataclass(slots=True)
+class ThreadAnalysis:
+    """What anchoring made of a set of mails: every comment, and the replies it could not
+    analyse (each still listed whole as a general comment)."""
+
+    annotations: list[Annotation]
+    errors: list[AnalysisError]
 
 
-def _subject_facts(subject: str) -> tuple[bool, bool]:
-    """(is a reply, is a cover letter "0/N")."""
-    try:
-        from viewer.core.subject import parse_subject
+class _Run:
+    """One anchoring pass: the mails looked at, their patches prepared for matching once, and
+    the comments found so far. Threading is the archive's (viewer.core.threader), parsing too."""
 
-        info = parse_subject(subject)
-        return info.is_reply, info.is_cover
-    except NotImplementedError:  # pragma: no cover - until the subject parser is in
-        return bool(_REPLY_SUBJECT.match(subject)), bool(_COUNTER.search(subject))
-
-
-class _Thread:
-    def __init__(self, messages: Sequence[Message]) -> None:
-        self.by_id: dict[str, Message] = {}
-        for message in messages:
-            self.by_id.setdefault(message.msgid, message)
+    def __init__(self, archive: Archive, msgids: Sequence[str]) -> None:
+        self.archive = archive
+        self.msgids = list(dict.fromkeys(msgids))  # a duplicated Message-ID is one mail here
+        self.present = set(self.msgids)
         self.docs: dict[str, MatchDoc] = {}
-        self.targets: set[str] = set()
         self.comments = CommentKeys()
-        for message in self.by_id.values():
-            is_reply, is_cover = _subject_facts(message.subject)
-            if is_reply:
-                continue
-            patch = parse_patch(message.body)
-            if patch.files or is_cover:
-                self.targets.add(message.msgid)
-                self.docs[message.msgid] = prepare(patch)
+        for msgid in self.msgids:
+            if archive.is_review_target(msgid):
+                self.docs[msgid] = prepare(archive.parsed(msgid))
 
-    def parent(self, message: Message) -> str | None:
-        if message.in_reply_to:
-            return message.in_reply_to
-        return message.references[-1] if message.references else None
+    def parent(self, msgid: str) -> str | None:
+        return self.archive.parent_id(msgid)
 
-    def ancestors(self, message: Message) -> list[str]:
-        """Message-IDs above this one, nearest first: the In-Reply-To chain through the mails
-        we have, then References (newest first) for the links we miss."""
-        chain: list[str] = []
-        current: Message | None = message
-        while current is not None:
-            parent = self.parent(current)
-            if parent is None or parent in chain or parent == message.msgid:
-                break
-            chain.append(parent)
-            current = self.by_id.get(parent)
-        for ref in reversed(message.references):
-            if ref not in chain and ref != message.msgid:
-                chain.append(ref)
-        return chain
+    def ancestors(self, msgid: str) -> list[str]:
+        return self.archive.ancestors(msgid)
 
-    def target_of(self, message: Message) -> str | None:
-        return next((m for m in self.ancestors(message) if m in self.targets), None)
+    def target_of(self, msgid: str) -> str | None:
+        return next((m for m in self.ancestors(msgid) if m in self.docs), None)
 
 
-def anchor_thread(messages: Sequence[Message]) -> list[Annotation]:
-    """Every comment of every reply in one thread (or several: v1 and v2), anchored."""
-    thread = _Thread(messages)
-    replies = [m for m in thread.by_id.values() if m.msgid not in thread.targets]
+def anchor_mails(archive: Archive, msgids: Sequence[str]) -> ThreadAnalysis:
+    """Every comment of every reply among ``msgids`` (a thread, or several: v1 and v2)."""
+    run = _Run(archive, msgids)
+    replies = [archive.message(m) for m in run.msgids if m not in run.docs]
     replies = [m for m in replies if m.in_reply_to or m.references]
     # Parents before children, so a reply quoting a comment finds that comment's annotation;
     # depth counts only links through mails we have (References may hold junk).
-    depth = {m.msgid: sum(a in thread.by_id for a in thread.ancestors(m)) for m in replies}
+    depth = {m.msgid: sum(a in run.present for a in run.ancestors(m.msgid)) for m in replies}
     replies.sort(key=lambda m: (depth[m.msgid], m.date or 0.0, m.msgid))
     found: list[Annotation] = []
+    errors: list[AnalysisError] = []
     by_reply: dict[str, list[Annotation]] = {}
     for reply in replies:
-        target = thread.target_of(reply)
+        target = run.target_of(reply.msgid)
+        patch_id = target or run.parent(reply.msgid) or ""
         try:
-            made = _annotate(thread, reply, target, by_reply)
-        except Exception:  # one odd reply must not cost the thread all its comments
-            made = _general(reply, target or thread.parent(reply) or "", reply.body.strip())
+            made = analyse_reply(run, reply, target, by_reply)
+        except Exception as error:  # a bug; one odd reply must not cost the thread its comments
+            log.exception("could not analyse reply <%s>", reply.msgid)
+            errors.append(AnalysisError(reply.msgid, patch_id, f"{type(error).__name__}: {error}"))
+            made = _general(reply, patch_id, reply.body.strip())
         by_reply[reply.msgid] = made
         found.extend(made)
-    return found
+    return ThreadAnalysis(found, errors)
+
+
+def anchor_thread(messages: Sequence[Message]) -> list[Annotation]:
+    """:func:`anchor_mails` over mails held in memory (tests, tools): threaded and parsed by
+    an :class:`~viewer.core.archive.Archive` of just these mails."""
+    from viewer.core.archive import Archive
+
+    archive = Archive.of_messages(messages)
+    return anchor_mails(archive, [m.msgid for m in messages]).annotations
 
 
 def _general(reply: Message, target: str, text: str) -> list[Annotation]:
@@ -109,7 +106,7 @@ def _general(reply: Message, target: str, text: str) -> list[Annotation]:
         Annotation(
             id=f"{reply.msgid}#0",
             reply_message_id=reply.msgid,
-            author=str(reply.author),
+            author=reply.author,
             date=reply.date,
             comment=text,
             anchor=Anchor("unanchored", target),
@@ -120,13 +117,14 @@ def _general(reply: Message, target: str, text: str) -> list[Annotation]:
     ]
 
 
-def _annotate(
-    thread: _Thread, reply: Message, target: str | None, earlier: dict[str, list[Annotation]]
+def analyse_reply(
+    run: _Run, reply: Message, target: str | None, earlier: dict[str, list[Annotation]]
 ) -> list[Annotation]:
+    """The comments of one reply (``earlier``: those of the replies above it, by reply)."""
     split = split_reply(reply.body)
     segments = split.segments
-    patch_id = target or thread.parent(reply) or ""
-    doc = thread.docs.get(target) if target else None
+    patch_id = target or run.parent(reply.msgid) or ""
+    doc = run.docs.get(target) if target else None
     if doc is not None:
         _join_wrapped_tails(segments, doc)
 
@@ -152,10 +150,10 @@ def _annotate(
         match_quotes(doc, quoted, breaks, snips) if doc and quoted else [None] * len(quoted)
     )
 
-    author = str(reply.author)
+    author = reply.author
     own = [i for i, seg in enumerate(segments) if seg.kind == "own" and not seg.is_blank]
     made: list[Annotation] = []
-    ancestors = thread.ancestors(reply)
+    ancestors = run.ancestors(reply.msgid)
     pending: list[str] = []  # tags given above the reply's first comment
     for n, seg_index in enumerate(own):
         seg = segments[seg_index]
@@ -193,7 +191,7 @@ def _annotate(
             annotation.method, annotation.confidence = "fallback", 0.5
             annotation.quote_depth = block[-1].depth
         else:
-            _place(annotation, block, index_of, matches, doc, patch_id, thread, ancestors, earlier,
+            _place(annotation, block, index_of, matches, doc, patch_id, run, ancestors, earlier,
                    (breaks, snips))
         made.append(annotation)
     return made
@@ -210,7 +208,7 @@ def _given_tag(lines: list[str], i: int, reply: Message) -> bool:
     for line in lines[i + 1 :]:
         if not line.strip():
             return True
-        if person_trailer_line(line) is None and not pleasantries([line], str(reply.author),
+        if person_trailer_line(line) is None and not pleasantries([line], reply.author,
                                                                   at_end=True)[0]:
             return False
     return True
@@ -305,7 +303,7 @@ def _place(
     matches: list[Match | None],
     doc: MatchDoc | None,
     patch_id: str,
-    thread: _Thread,
+    run: _Run,
     ancestors: list[str],
     earlier: dict[str, list[Annotation]],
     pieces: tuple[set[int], set[int]] = (set(), set()),
@@ -325,7 +323,7 @@ def _place(
     below = line_under_quoted_comment(block, index_of, matches, last.depth) if doc else None
     hint = _row_anchor(doc, below[1].row, patch_id) if doc and below else None
     doubtful: list[Annotation] = []
-    parent = quoted_comment(block, thread.comments, ancestors, earlier, hint, doubtful)
+    parent = quoted_comment(block, run.comments, ancestors, earlier, hint, doubtful)
     if parent is not None:
         join(annotation, parent, last.depth, doubtful=bool(doubtful))
         return
@@ -416,8 +414,8 @@ def _set_row_anchor(
 def _row_anchor(doc: MatchDoc, index: int, patch_id: str) -> Anchor:
     row = doc.rows[index]
     if row.kind in ("commit", "trailer"):
-        return Anchor("commit_message", patch_id, text=row.text)
+        return Anchor("commit_message", patch_id, text=row.text, row=index)
     if row.kind in ("line", "file", "hunk"):
-        return Anchor("diff", patch_id, row.file, row.old_line, row.new_line, row.text)
+        return Anchor("diff", patch_id, row.file, row.old_line, row.new_line, row.text, index)
     # Under the diffstat or the changelog notes: about the mail, not about a line.
     return Anchor("unanchored", patch_id, text=row.text)

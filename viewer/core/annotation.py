@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from viewer.core.headers import iso_date
+from viewer.core.message import Person
 
 AnchorKind = Literal["diff", "commit_message", "unanchored"]
 Method = Literal["exact", "whitespace", "nearest", "fallback", "none"]
@@ -24,13 +25,16 @@ class Anchor:
     new_line: int | None = None
     text: str = ""
     """The patch line the comment is attached to, with its +/-/space prefix for diff lines."""
+    row: int | None = field(default=None, compare=False)
+    """Index of that line in ``matching.patch_rows`` of the patch, when anchoring placed it
+    there (the review model places the comment by it); None for anchors made by hand."""
 
 
 @dataclass(slots=True)
 class Annotation:
     id: str
     reply_message_id: str
-    author: str
+    author: Person
     date: float | None
     comment: str
     anchor: Anchor
@@ -50,7 +54,7 @@ class Annotation:
         return {
             "id": self.id,
             "reply_message_id": self.reply_message_id,
-            "author": self.author,
+            "author": str(self.author),
             "date": iso_date(self.date),
             "comment": self.comment,
             "in_reply_to": self.in_reply_to,
@@ -68,3 +72,25 @@ class Annotation:
             },
         }
 
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysisError:
+    """A reply anchoring could not analyse (a bug in Hunkwise, not in the mail): the reply is
+    then listed whole as a general comment, and this says which reply and why."""
+
+    reply_message_id: str
+    patch_message_id: str
+    """The patch or cover letter the reply answers ("" when none is known)."""
+    error: str
+    """The exception, as "TypeName: message"."""
+
+    def describe(self) -> str:
+        return f"<{self.reply_message_id}>: {self.error}"
+
+    def to_json(self) -> dict:
+        return {
+            "reply_message_id": self.reply_message_id,
+            "patch_message_id": self.patch_message_id,
+            "error": self.error,
+        }

@@ -13,16 +13,17 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from viewer.core.anchoring import anchor_thread
+from viewer.core.anchoring import ThreadAnalysis, anchor_mails
 from viewer.core.annotation import Annotation
 from viewer.core.bulk import collector_paused
 from viewer.core.errors import MessageNotFound
-from viewer.core.mbox import IndexEntry, MailSource, open_mailbox
+from viewer.core.mbox import IndexEntry, MailSource, MemorySource, open_mailbox
 from viewer.core.message import Message
 from viewer.core.patch import Patch, parse_patch
+from viewer.core.review_model import ReviewModel, review_model_of
 from viewer.core.series import Series, find_series, link_by_changelog
 from viewer.core.subject import SubjectInfo, parse_subject
 from viewer.core.threader import ThreadNode, build_threads
@@ -90,7 +91,8 @@ class Archive:
         self.seconds = seconds
         self._messages = _Lru(512)
         self._patches = _Lru(256)
-        self._annotations = _Lru(64)
+        self._annotations: _Lru = _Lru(64)
+        self._models: _Lru = _Lru(32)
         self._reply_trailers: dict[str, list[Trailer]] = {}
         self._followups: dict[str, list[Trailer]] = {}
         # The GUI counts comments on a worker thread while the reader browses: the caches and
@@ -119,6 +121,11 @@ class Archive:
             archive = cls(source, 0.0)
         archive.seconds = time.perf_counter() - started
         return archive
+
+    @classmethod
+    def of_messages(cls, messages: Sequence[Message]) -> Archive:
+        """An archive of mails already decoded (tests and tools that build mail in memory)."""
+        return cls(MemorySource(messages), 0.0)
 
     def _changelog_text(self, msgid: str) -> str:
         """A cover letter's text for its changelog: the raw bytes when they are plain text
@@ -161,6 +168,41 @@ class Archive:
             info = parse_subject(self.entry(msgid).subject)
         return info
 
+    def parent_id(self, msgid: str) -> str | None:
+        """The mail this one answers in the thread tree (maybe a placeholder's id)."""
+        parent = self.node(msgid).parent
+        return parent.msgid if parent is not None else None
+
+    def ancestors(self, msgid: str) -> list[str]:
+        """Message-IDs above this mail, nearest first: its parents in the thread tree
+        (placeholders included), then References the tree does not pass through, newest first
+        (a reply whose parent is missing still names the patch it answers)."""
+        chain: list[str] = []
+        node = self.node(msgid).parent
+        while node is not None and node.msgid != msgid and node.msgid not in chain:
+            chain.append(node.msgid)
+            node = node.parent
+        entry = self._by_id.get(msgid)
+        for ref in reversed(entry.references if entry is not None else ()):
+            if ref not in chain and ref != msgid:
+                chain.append(ref)
+        return chain
+
+    def is_review_target(self, msgid: str) -> bool:
+        """A mail reviewers' replies are anchored on: a patch (any mail that is no reply and
+        carries a diff, "[RFC]" and "[GIT PULL]" ones too) or a cover letter ("0/N")."""
+        if msgid not in self._by_id:
+            return False
+        info = self.subject_info(msgid)
+        return not info.is_reply and (info.is_cover or bool(self.parsed(msgid).files))
+
+    def review_target(self, msgid: str) -> str:
+        """The patch or cover letter a mail reviews: itself, or the nearest one it answers;
+        the mail itself when it answers none."""
+        if self.is_review_target(msgid):
+            return msgid
+        return next((m for m in self.ancestors(msgid) if self.is_review_target(m)), msgid)
+
     def series_of(self, msgid: str) -> Series | None:
         return self._series_of.get(msgid)
 
@@ -185,19 +227,18 @@ class Archive:
                 cached = self._messages.remember(msgid, self.source.message(number))
             return cached
 
+    def parsed(self, msgid: str) -> Patch:
+        """The body of any mail parsed as a patch (a cover letter's is all commit message)."""
+        with self._lock:
+            cached = self._patches.get(msgid)
+            if cached is None:
+                cached = self._patches.remember(msgid, parse_patch(self.message(msgid).body))
+            return cached
+
     def patch(self, msgid: str) -> Patch | None:
         """The parsed patch of a patch mail; None for anything that carries no diff."""
-        with self._lock:
-            if msgid in self._patches:
-                return self._patches[msgid]
-            patch = parse_patch(self.message(msgid).body)
-            return self._patches.remember(msgid, patch if patch.files else None)
-
-    def thread_messages(self, msgid: str) -> Iterator[Message]:
-        """Every real mail of the thread holding msgid, in thread order."""
-        for node in self.root_of(msgid).walk():
-            if node.entry is not None:
-                yield self.message(node.msgid)
+        patch = self.parsed(msgid)
+        return patch if patch.files else None
 
     def followup_trailers(self, msgid: str) -> list[Trailer]:
         """Trailers given in replies to this patch or to its cover letter (cached)."""
@@ -228,20 +269,32 @@ class Archive:
         # Only follow-ups count, so the patch mail itself need not be decoded for the list.
         return count_letters(self.followup_trailers(msgid))
 
-    def all_annotations(self, msgid: str) -> list[Annotation]:
-        """Every comment of the thread holding msgid, whatever patch it sits on."""
+    def analysis(self, msgid: str) -> ThreadAnalysis:
+        """The comments of the thread holding msgid, and the replies that could not be
+        analysed (cached per thread)."""
         root = self.root_of(msgid)
         with self._lock:
             cached = self._annotations.get(root.msgid)
             if cached is None:
-                cached = self._annotations.remember(
-                    root.msgid, anchor_thread(list(self.thread_messages(msgid)))
-                )
+                mails = [node.msgid for node in root.walk() if node.entry is not None]
+                cached = self._annotations.remember(root.msgid, anchor_mails(self, mails))
             return cached
+
+    def all_annotations(self, msgid: str) -> list[Annotation]:
+        """Every comment of the thread holding msgid, whatever patch it sits on."""
+        return self.analysis(msgid).annotations
 
     def annotations(self, msgid: str) -> list[Annotation]:
         """Comments anchored on this patch or cover letter."""
         return [a for a in self.all_annotations(msgid) if a.anchor.patch_message_id == msgid]
+
+    def review(self, msgid: str) -> ReviewModel:
+        """One patch or cover letter (or any mail) as the review model every view reads."""
+        with self._lock:
+            cached = self._models.get(msgid)
+            if cached is None:
+                cached = self._models.remember(msgid, review_model_of(self, msgid))
+            return cached
 
     def patch_ids(self) -> list[str]:
         """Message-IDs of every patch mail, series by series, in patch order."""

@@ -12,6 +12,10 @@ remark is worse than showing a "Thanks," too many.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from viewer.core.message import Person
 
 # -- "On …, X wrote:" and other attribution lines ------------------------------------------
 
@@ -338,9 +342,9 @@ def is_trailer_lead_in(line: str) -> bool:
     )
 
 
-def _name_words(author: str) -> set[str]:
+def _name_words(author: Person) -> set[str]:
     """Words of the sender's display name and mailbox ("Wei Liu <wei.liu@…>" → wei, liu)."""
-    return {w.lower() for w in _WORD.findall(author.split("@")[0])}
+    return {w.lower() for w in _WORD.findall(f"{author.name} {author.email.split('@')[0]}")}
 
 
 def _is_closing(text: str) -> bool:
@@ -362,7 +366,7 @@ def _is_greeting(text: str) -> bool:
     )
 
 
-def _is_pleasantry(line: str, author: str, *, at_end: bool = False,
+def _is_pleasantry(line: str, author: Person, *, at_end: bool = False,
                    after_closing: bool = False) -> bool:
     """A greeting, a sign-off or a lone name: not a comment a human would count.
 
@@ -391,7 +395,7 @@ def _is_pleasantry(line: str, author: str, *, at_end: bool = False,
     return bool(_NAME_WORD.match(text.removesuffix(".") if after_closing else text))
 
 
-def pleasantries(texts: list[str], author: str, *, at_end: bool) -> list[bool]:
+def pleasantries(texts: list[str], author: Person, *, at_end: bool) -> list[bool]:
     """_is_pleasantry for each line of one stretch of own text, knowing what came before."""
     flags = []
     previous = ""
@@ -415,7 +419,7 @@ def _paragraphs(texts: list[str]) -> list[list[str]]:
     return groups
 
 
-def _trim_closing(texts: list[str], author: str) -> list[str]:
+def _trim_closing(texts: list[str], author: Person) -> list[str]:
     """Drop a sign-off ending a stretch of own text in the middle of a mail: "Why b?" /
     "Thanks," / "Guenter" above the next quote. Only a run that holds a closing goes, so a
     last one-word remark ("Rename.") stays."""
@@ -432,7 +436,7 @@ def _trim_closing(texts: list[str], author: str) -> list[str]:
     return texts
 
 
-def comment_text(lines: list[str], author: str, *, first: bool, last: bool) -> str:
+def comment_text(lines: list[str], author: Person, *, first: bool, last: bool) -> str:
     """One stretch of the replier's own text without the greeting opening the mail (``first``),
     the courtesy paragraphs opening any stretch (greetings, thanks, lead-ins such as "A few
     comments below:") and the closing and name ending it (``last``, or a closing above the

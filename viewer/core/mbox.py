@@ -20,7 +20,7 @@ import signal
 import sys
 import zlib
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -159,6 +159,26 @@ class MailSource:
 
 
 # -- opening ----------------------------------------------------------------------------------
+
+
+class MemorySource(MailSource):
+    """Mails already decoded, held in memory: an archive of them for tests and tools that build
+    mail by hand. ``raw`` gives back the body only (nothing was sent as bytes)."""
+
+    def __init__(self, messages: Sequence[Message]) -> None:
+        entries = [
+            IndexEntry(n, m.msgid, m.in_reply_to, tuple(m.references), m.subject, m.author.name,
+                       m.author.email, m.date)
+            for n, m in enumerate(messages)
+        ]
+        super().__init__(Path("<memory>"), "memory", entries)
+        self._messages = list(messages)
+
+    def raw(self, number: int) -> bytes:
+        return self._messages[number].body.encode("utf-8", "surrogateescape")
+
+    def message(self, number: int) -> Message:
+        return self._messages[number]
 
 
 def open_mailbox(

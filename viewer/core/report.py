@@ -199,7 +199,7 @@ def patch_json(archive: Archive, msgid: str, *, with_diff: bool = True) -> dict[
         data["diffstat"] = patch.diffstat
         if with_diff:
             data["files"] = [file_json(f) for f in patch.files]
-    data["annotations"] = [a.to_json() for a in archive.annotations(msgid)]
+    data["annotations"] = [a.to_json() for a in archive.review(msgid).annotations]
     return data
 
 
@@ -243,9 +243,17 @@ def review_targets(archive: Archive, msgid: str | None) -> list[str]:
 
 
 def review_json(archive: Archive, msgid: str | None) -> dict[str, Any]:
-    patches = [patch_json(archive, m) for m in review_targets(archive, msgid)]
+    """`hunkwise review --json`: the patches, each with its comments, and under ``errors`` the
+    replies that could not be analysed (a bug to report; each is still a general comment)."""
+    targets = review_targets(archive, msgid)
+    patches = [patch_json(archive, m) for m in targets]
+    errors: dict[str, dict[str, Any]] = {}
+    for target in targets:
+        for error in archive.review(target).errors:
+            errors.setdefault(error.reply_message_id, error.to_json())
     return {
         "path": str(archive.path),
         "patches": patches,
         "annotation_count": sum(len(p["annotations"]) for p in patches),
+        "errors": list(errors.values()),
     }

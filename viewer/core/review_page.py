@@ -15,11 +15,12 @@ import datetime as _dt
 import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from email.utils import parseaddr
 from typing import TYPE_CHECKING, Literal
 
 from viewer.core.annotation import Annotation
+from viewer.core.message import Person
 from viewer.core.patch import DiffLine, FileDiff, Patch
+from viewer.core.review_model import Discussion, ReviewModel, build_model, is_doubtful
 from viewer.core.syntax import lexer_name_for
 from viewer.core.trailers import Trailer
 
@@ -62,9 +63,6 @@ def card_indent(depth: int) -> int:
 # Lexers whose block comments ("/* … */") a hunk may start inside of.
 _C_LIKE = frozenset({"c", "cpp", "rust", "devicetree", "gas", "java", "go", "javascript"})
 
-DOUBTFUL_CONFIDENCE = 0.8
-"""Below this (or with any method but "exact") an anchor is shown as approximate."""
-
 # Qt ends a text block at these; in a row they would shift every later row by one.
 _BLOCK_BREAKS = str.maketrans(
     {"\r": " ", "\n": " ", "\u2029": " ", "\u2028": " ", "\x0b": " ", "\x0c": " ",
@@ -77,10 +75,36 @@ def one_line(text: str) -> str:
     return text.translate(_BLOCK_BREAKS)
 
 
+SpanStyle = Literal[
+    "author",  # a card's author, in the reviewer's colour
+    "date",  # the rest of a card head
+    "doubtful",  # the "≈ approximate" badge
+    "hunk",  # "@@ -a,b +c,d @@"
+    "hunk_section",  # the function name after it
+    "trailer_name",  # "Reviewed-by"
+    "summary",  # the comment count and names
+    "hint",  # the key hint after them
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A styled stretch of a row's text, in code points (the view converts to UTF-16): made
+    where the text is made, so the highlighter never searches the text for it."""
+
+    start: int
+    length: int
+    style: SpanStyle
+
+
 @dataclass(slots=True)
 class Row:
     kind: RowKind
     text: str
+    spans: tuple[Span, ...] = ()
+    """Styled parts of ``text`` beyond what ``kind`` says (diff tokens come from the lexer)."""
+    model_row: int | None = None
+    """Index into ``ReviewModel.rows`` of the patch row this page row shows."""
     file_index: int | None = None
     """Index into ``ReviewPage.files`` for file, hunk, diff rows and cards under them."""
     hunk_index: int | None = None
@@ -167,46 +191,22 @@ class ReviewPage:
         return None
 
 
-def is_doubtful(annotation: Annotation) -> bool:
-    """An anchor worth a second look; general comments have none to doubt."""
-    if annotation.anchor.kind == "unanchored":
-        return False
-    return annotation.confidence < DOUBTFUL_CONFIDENCE or annotation.method != "exact"
-
-
-def _split_author(author: str) -> tuple[str, str]:
-    """(name, address) of "Name <addr>". The name may hold an unquoted comma ("Tanwar, Rahul
-    <r@x>", as a decoded From: is printed back), which ``parseaddr`` takes for a list."""
-    text = author.strip()
-    if text.endswith(">") and "<" in text:
-        cut = text.rindex("<")
-        return text[:cut].strip().strip('"').strip(), text[cut + 1 : -1].strip()
-    return parseaddr(text)
-
-
 # Build and test bots: their reports are long (a whole compiler log) and are not review.
 _ROBOT_ADDRESSES = ("lkp@intel.com", "bot@kernelci.org")
 _ROBOT_PATTERNS = ("syzbot", "patchwork-bot", "-bot@", "+bot@")
 
 
-def is_robot(author: str) -> bool:
+def is_robot(author: Person) -> bool:
     """A report from the kernel test robot, syzbot, a patchwork bot or the like: the page
     shows it folded (one line: who and what), so the reviewers' words come first."""
-    email = author_email(author)
+    email = author.email.lower()
     name = author_name(author).lower()
     return (email in _ROBOT_ADDRESSES or any(p in email for p in _ROBOT_PATTERNS)
             or name.endswith((" robot", " bot")))
 
 
-def author_email(author: str) -> str:
-    """The lower-cased address of "Name <addr>" (or the text itself when there is none)."""
-    _, address = _split_author(author)
-    return (address or author).strip().lower()
-
-
-def author_name(author: str) -> str:
-    name, address = _split_author(author)
-    return name or address or author
+def author_name(author: Person) -> str:
+    return author.name or author.email
 
 
 def format_date(date: float | None) -> str:
@@ -218,76 +218,22 @@ def format_date(date: float | None) -> str:
         return "bad date"
 
 
-# -- discussions -----------------------------------------------------------------------------
-
-
-def _flatten(annotations: Iterable[Annotation]) -> list[Annotation]:
-    seen: dict[str, Annotation] = {}
-    stack = list(annotations)
-    while stack:
-        item = stack.pop(0)
-        if item.id in seen:
-            continue
-        seen[item.id] = item
-        stack.extend(item.children)
-    return list(seen.values())
-
-
-def _discussions(annotations: Iterable[Annotation]) -> list[tuple[Annotation, list]]:
-    """Roots with their reply trees as (annotation, children) pairs, both sorted by date.
-
-    Replies are found through ``in_reply_to`` and through ``children``; a reply whose parent
-    is not on this page becomes a root of its own rather than vanishing.
-    """
-    flat = _flatten(annotations)
-    by_id = {a.id: a for a in flat}
-    parent_of: dict[str, str] = {}
-    for item in flat:
-        for child in item.children:
-            parent_of.setdefault(child.id, item.id)
-    for item in flat:
-        if item.in_reply_to in by_id and item.in_reply_to != item.id:
-            parent_of.setdefault(item.id, item.in_reply_to)
-    # A cycle in in_reply_to (damaged data) must not hide its members: break it at its start.
-    for item in flat:
-        seen = {item.id}
-        cursor = parent_of.get(item.id)
-        while cursor is not None:
-            if cursor in seen:
-                parent_of.pop(item.id, None)
-                break
-            seen.add(cursor)
-            cursor = parent_of.get(cursor)
-    kids: dict[str | None, list[Annotation]] = {}
-    for item in flat:
-        kids.setdefault(parent_of.get(item.id), []).append(item)
-
-    def order(items: list[Annotation]) -> list[Annotation]:
-        return sorted(items, key=lambda a: (a.date is None, a.date or 0.0))
-
-    def tree(item: Annotation) -> tuple[Annotation, list]:
-        return item, [tree(child) for child in order(kids.get(item.id, []))]
-
-    return [tree(root) for root in order(kids.get(None, []))]
-
-
-def comment_summary(annotations: Iterable[Annotation], *, names: int = 4) -> str:
+def comment_summary(model: ReviewModel, *, names: int = 4) -> str:
     """One line saying how many comments a page carries and from whom, for the first screen:
     a card 400 lines down is invisible until one knows it is there (and which key finds it)."""
-    flat = sorted(_flatten(annotations), key=lambda a: (a.date is None, a.date or 0.0))
-    if not flat:
+    counts = model.counts
+    if not counts.comments:
         return ""
     people: list[str] = []
-    for item in flat:
-        name = author_name(item.author)
+    for person in counts.people:
+        name = author_name(person)
         if name not in people:
             people.append(name)
     shown = ", ".join(people[:names])
     if len(people) > names:
         shown += f" and {len(people) - names} more"
-    count = len(flat)
-    noun = "comment" if count == 1 else "comments"
-    return f"{count} {noun} by {shown} — press . for the next, , for the previous"
+    noun = "comment" if counts.comments == 1 else "comments"
+    return f"{counts.comments} {noun} by {shown} — press . for the next, , for the previous"
 
 
 # -- building --------------------------------------------------------------------------------
@@ -299,39 +245,44 @@ class _Builder:
         self.threads: dict[str, Thread] = {}
         self.comment_rows: list[int] = []
 
-    def add(self, kind: RowKind, text: str, **extra) -> int:
-        self.rows.append(Row(kind, one_line(text), **extra))
+    def add(self, kind: RowKind, text: str, *, spans: tuple[Span, ...] = (), **extra) -> int:
+        self.rows.append(Row(kind, one_line(text), spans=spans, **extra))
         return len(self.rows) - 1
 
-    def cards(self, discussions: list[tuple[Annotation, list]], **place) -> None:
-        for root, replies in discussions:
-            thread = Thread(root)
-            self.threads[root.id] = thread
-            self._card(thread, root, replies, 0, place)
+    def cards(self, discussions: Iterable[Discussion], **place) -> None:
+        for discussion in discussions:
+            thread = Thread(discussion.annotation)
+            self.threads[discussion.annotation.id] = thread
+            self._card(thread, discussion, 0, place)
 
-    def _card(self, thread: Thread, item: Annotation, replies: list, depth: int, place) -> None:
+    def _card(self, thread: Thread, item: Discussion, depth: int, place) -> None:
+        annotation = item.annotation
         indent = " " * card_indent(depth)
-        name = author_name(item.author)
+        name = author_name(annotation.author)
         if len(name) > 60:  # a broken From: must not stretch the card either
             name = name[:59] + "…"
-        head = f"{indent}{name} · {format_date(item.date)}"
-        if is_doubtful(item) and depth == 0:
-            head += f"  ≈ approximate ({item.method}, {item.confidence:.0%})"
-        row = self.add("comment_head", head, annotation=item, depth=depth, thread=thread.root.id,
-                       **place)
+        head = f"{indent}{name} · {format_date(annotation.date)}"
+        spans = [Span(len(indent), len(name), "author"),
+                 Span(len(indent) + len(name), len(head) - len(indent) - len(name), "date")]
+        if is_doubtful(annotation) and depth == 0:
+            badge = f"  ≈ approximate ({annotation.method}, {annotation.confidence:.0%})"
+            spans.append(Span(len(head) + 2, len(badge) - 2, "doubtful"))
+            head += badge
+        row = self.add("comment_head", head, annotation=annotation, depth=depth,
+                       thread=thread.root.id, spans=tuple(spans), **place)
         self.comment_rows.append(row)
         thread.rows.append(row)
-        lines = item.comment.replace("\r\n", "\n").rstrip("\n").split("\n")
+        lines = annotation.comment.replace("\r\n", "\n").rstrip("\n").split("\n")
         for text in _wrapped(lines):
             for n, piece in enumerate(split_long(text)):
                 prefix = indent + " " * CONTINUATION_INDENT if n else indent
                 thread.rows.append(
-                    self.add("comment", prefix + piece, annotation=item, depth=depth,
+                    self.add("comment", prefix + piece, annotation=annotation, depth=depth,
                              thread=thread.root.id, continued=bool(n), **place)
                 )
-        for child, grandchildren in replies:
+        for reply in item.replies:
             thread.size += 1
-            self._card(thread, child, grandchildren, depth + 1, place)
+            self._card(thread, reply, depth + 1, place)
 
 
 COMMENT_WIDTH = 90
@@ -370,64 +321,6 @@ def _wrapped(lines: list[str]) -> list[str]:
     return out
 
 
-def _file_matches(diff: FileDiff, path: str | None) -> bool:
-    return path is not None and path in (diff.new_path, diff.old_path)
-
-
-def _line_key(line: DiffLine) -> tuple[int | None, int | None]:
-    return line.old_line, line.new_line
-
-
-def _best_line(diff: FileDiff, annotation: Annotation) -> tuple[int, int] | None:
-    """(hunk, line) positions the anchor names: exact numbers first, then either side alone,
-    then the nearest line by number (anchors from damaged patches may point between hunks)."""
-    anchor = annotation.anchor
-    wanted = (anchor.old_line, anchor.new_line)
-    if wanted == (None, None):
-        return None
-    prefix = anchor.text[:1] if anchor.text else ""
-    exact = one_side = None
-    best: tuple[int, tuple[int, int]] | None = None
-    for h, hunk in enumerate(diff.hunks):
-        for i, line in enumerate(hunk.lines):
-            if _line_key(line) == wanted:
-                exact = exact or (h, i)
-            elif one_side is None and (
-                (anchor.new_line is not None and line.new_line == anchor.new_line
-                 and (not prefix or prefix == line.kind))
-                or (anchor.old_line is not None and line.old_line == anchor.old_line
-                    and (not prefix or prefix == line.kind))
-            ):
-                one_side = (h, i)
-            number = line.new_line if anchor.new_line is not None else line.old_line
-            target = anchor.new_line if anchor.new_line is not None else anchor.old_line
-            if number is not None and target is not None:
-                distance = abs(number - target)
-                if best is None or distance < best[0]:
-                    best = (distance, (h, i))
-    if exact:
-        return exact
-    if one_side:
-        return one_side
-    return best[1] if best else None
-
-
-def _message_line(patch: Patch, annotation: Annotation) -> int | None:
-    """The commit message line a comment quotes, by its text (whitespace-insensitive)."""
-    wanted = " ".join(annotation.anchor.text.split())
-    if not wanted:
-        return None
-    matches = [i for i, line in enumerate(patch.commit_message) if " ".join(line.split()) == wanted]
-    if matches:
-        return matches[-1]
-    # Reflowed by a mail client: take the last line that contains the quoted text or is in it.
-    for i in range(len(patch.commit_message) - 1, -1, -1):
-        line = " ".join(patch.commit_message[i].split())
-        if line and (wanted in line or line in wanted):
-            return i
-    return None
-
-
 def _opens_inside_comment(lines: Iterable[str]) -> bool:
     """True when "*/" closes a comment before any "/*" opens one in these lines."""
     for text in lines:
@@ -445,182 +338,176 @@ def build_page(
     *,
     msgid: str = "",
     subject: str = "",
-    author: str = "",
+    author: Person | None = None,
     date: float | None = None,
     trailers: Iterable[Trailer] | None = None,
     trailer_counts: dict[str, int] | None = None,
     body: str | None = None,
 ) -> ReviewPage:
-    """Lay out one patch (or, with ``patch=None``, a plain mail ``body``) with its comments.
+    """The page of one patch (or, with ``patch=None``, a plain mail ``body``) and comments
+    given by hand: :func:`lay_out` of :func:`~viewer.core.review_model.build_model`."""
+    return lay_out(build_model(patch, annotations, msgid=msgid, subject=subject, author=author,
+                               date=date, trailers=trailers, trailer_counts=trailer_counts,
+                               body=body))
 
-    ``trailers`` defaults to the patch's own; pass the archive's (own + collected from replies)
-    to show who reviewed it.
-    """
-    annotations = list(annotations)
-    discussions = _discussions(annotations)
-    files = patch.files if patch else []
-    general: list[tuple[Annotation, list]] = []
-    on_message: dict[int, list] = {}
-    shown = list(patch.trailers if (trailers is None and patch) else (trailers or []))
-    on_trailer: dict[int, list] = {}
-    on_line: dict[tuple[int, int, int], list] = {}
-    on_file: dict[int, list] = {}
-    for item in discussions:
-        anchor = item[0].anchor
-        if anchor.kind == "commit_message" and patch is not None:
-            index = _message_line(patch, item[0])
-            if index is not None:
-                on_message.setdefault(index, []).append(item)
-                continue
-            # Reviewers also quote a trailer ("> Fixes: …") to comment on it.
-            wanted = " ".join(anchor.text.split())
-            found = next((t for t, trailer in enumerate(shown)
-                          if " ".join(f"{trailer.name}: {trailer.value}".split()) == wanted), None)
-            if found is not None:
-                on_trailer.setdefault(found, []).append(item)
-                continue
-        elif anchor.kind == "diff":
-            found = next((f for f, diff in enumerate(files) if _file_matches(diff, anchor.file)),
-                         None)
-            if found is not None:
-                position = _best_line(files[found], item[0])
-                if position is None:
-                    on_file.setdefault(found, []).append(item)
-                else:
-                    on_line.setdefault((found, *position), []).append(item)
-                continue
-        general.append(item)
 
+def lay_out(model: ReviewModel) -> ReviewPage:
+    """Lay out one review model: headings, the file list and cards under their rows."""
+    patch = model.patch
+    files = model.files
     out = _Builder()
-    out.add("title", subject or "(no subject)")
-    out.add("meta", f"{author or 'unknown author'} · {format_date(date)}"
-            + (f" · <{msgid}>" if msgid else ""))
-    counts = dict(trailer_counts or {})
+    out.add("title", model.subject or "(no subject)")
+    author = str(model.author) if model.author.email or model.author.name else ""
+    out.add("meta", f"{author or 'unknown author'} · {format_date(model.date)}"
+            + (f" · <{model.msgid}>" if model.msgid else ""))
+    counts = model.trailer_counts
     if counts and any(counts.values()):
         names = {"R": "Reviewed-by", "A": "Acked-by", "T": "Tested-by"}
         summary = "   ".join(f"{names[k]} ×{v}" for k, v in counts.items() if v and k in names)
         out.add("meta", summary)
-    summary = comment_summary(annotations)
+    summary = comment_summary(model)
     if summary or patch is not None:
-        out.add("summary", summary or "No review comments on this patch.")
-    if general:
+        text = summary or "No review comments on this patch."
+        dash = text.find(" — ")  # the count and the names stand out, the key hint stays quiet
+        spans = ((Span(0, dash, "summary"), Span(dash, len(text) - dash, "hint")) if dash >= 0
+                 else (Span(0, len(text), "summary"),))
+        out.add("summary", text, spans=spans)
+    if model.general:
         out.add("blank", "")
         out.add("heading", "General comments")
-        out.cards(general)
+        out.cards(model.general)
 
     if patch is None:
         out.add("blank", "")
-        for number, line in enumerate((body or "").split("\n")):
-            out.add("message", line, message_line=number)
-        return ReviewPage(msgid, subject, author, date, out.rows, [], [], out.threads,
-                          out.comment_rows, counts)
-
-    out.add("blank", "")
-    out.add("heading", "Commit message")
-    for number, line in enumerate(patch.commit_message):
-        out.add("message", line, message_line=number)
-        out.cards(on_message.get(number, []))
-    if shown:
-        out.add("blank", "")
-        for number, trailer in enumerate(shown):
-            tail = "   (from a reply)" if trailer.source_msgid else ""
-            out.add("trailer", f"{trailer.name}: {trailer.value}{tail}")
-            out.cards(on_trailer.get(number, []))
-    if patch.notes:
-        out.add("blank", "")
-        out.add("heading", "Notes")
-        for line in patch.notes:
-            out.add("notes", line)
-    if patch.diffstat:
-        out.add("blank", "")
-        for line in patch.diffstat:
-            out.add("diffstat", line)
-    if files:
-        out.add("blank", "")
-        out.add("heading", f"Files ({len(files)})")
-        for f, diff in enumerate(files):
-            letter = {"modified": "M", "added": "A", "deleted": "D", "renamed": "R",
-                      "copied": "C"}.get(diff.status, "M")
-            out.add("file_link", f"  {letter}  {diff.path}   +{diff.added} -{diff.removed}",
-                    file_index=f)
+        for index, row in enumerate(model.rows):
+            if row.kind == "body":
+                out.add("message", row.text, message_line=row.number, model_row=index)
+        return ReviewPage(model.msgid, model.subject, author, model.date, out.rows, [], [],
+                          out.threads, out.comment_rows, dict(counts))
 
     page_files: list[PageFile] = []
     page_hunks: list[PageHunk] = []
-    for f, diff in enumerate(files):
-        out.add("blank", "")
-        label = diff.path
-        if diff.status == "renamed" and diff.old_path and diff.new_path:
-            label = f"{diff.old_path} → {diff.new_path}"
-        extra = "" if diff.status == "modified" else f"  ({diff.status})"
-        if diff.binary:
-            extra += "  (binary)"
-        header_row = out.add("file", f"{label}{extra}", file_index=f)
-        old_text: list[str] = []
-        new_text: list[str] = []
-        page_file = PageFile(diff.path, diff.status, lexer_name_for(diff.path), "", "",
-                             header_row, added=diff.added, removed=diff.removed)
-        page_files.append(page_file)
-        out.cards(on_file.get(f, []), file_index=f)
-        for h, hunk in enumerate(diff.hunks):
+    old_text: list[str] = []
+    new_text: list[str] = []
+    hunk_start = 0
+    comments_before = 0
+    previous: str | None = None
+
+    def close_hunk() -> None:
+        if page_hunks and page_hunks[-1].end_row < 0:
+            page_hunks[-1].end_row = len(out.rows)
+            page_hunks[-1].commented = len(out.comment_rows) > comments_before
+
+    def close_file() -> None:
+        close_hunk()
+        if page_files:
+            page_files[-1].old_text = "\n".join(old_text)
+            page_files[-1].new_text = "\n".join(new_text)
+            page_files[-1].end_row = len(out.rows)
+
+    for index, row in enumerate(model.rows):
+        kind = row.kind
+        cards = model.at(index)
+        if kind == "subject":
+            out.add("blank", "")
+            out.add("heading", "Cover letter" if model.is_cover else "Commit message")
+            previous = "commit"
+            continue
+        if kind != previous and kind in ("trailer", "notes", "diffstat"):
+            out.add("blank", "")
+            if kind == "notes":
+                out.add("heading", "Notes")
+        if kind == "commit":
+            out.add("message", row.text, message_line=row.number, model_row=index)
+        elif kind == "trailer":
+            tail = "   (from a reply)" if row.trailer and row.trailer.source_msgid else ""
+            name = row.text.split(":", 1)[0] if row.trailer is None else row.trailer.name
+            out.add("trailer", row.text + tail, model_row=index,
+                    spans=(Span(0, len(name), "trailer_name"),))
+        elif kind == "notes":
+            out.add("notes", row.text, model_row=index)
+        elif kind == "diffstat":
+            out.add("diffstat", row.text, model_row=index)
+        elif kind == "file":
+            if previous != "file" and row.file_index == 0:
+                _file_list(out, files)
+            close_file()
+            f = row.file_index
+            assert f is not None
+            diff = files[f]
+            out.add("blank", "")
+            label = diff.path
+            if diff.status == "renamed" and diff.old_path and diff.new_path:
+                label = f"{diff.old_path} → {diff.new_path}"
+            extra = "" if diff.status == "modified" else f"  ({diff.status})"
+            if diff.binary:
+                extra += "  (binary)"
+            header_row = out.add("file", f"{label}{extra}", file_index=f, model_row=index)
+            old_text, new_text = [], []
+            page_files.append(PageFile(diff.path, diff.status, lexer_name_for(diff.path), "", "",
+                                       header_row, added=diff.added, removed=diff.removed))
+            out.cards(cards, file_index=f)
+            previous = kind
+            continue
+        elif kind == "hunk":
+            close_hunk()
+            f, h = row.file_index, row.hunk_index
+            assert f is not None and h is not None
+            hunk = files[f].hunks[h]
             if h:
                 # Lexed text of separate hunks is kept apart by a blank line so a lexer does
                 # not read the end of one hunk and the start of the next as one statement.
                 old_text.append("")
                 new_text.append("")
-            start = out.add("hunk", hunk.header, file_index=f, hunk_index=h)
-            if page_file.lexer in _C_LIKE:
+            end = row.text.find("@@", 2)
+            split = end + 2 if end >= 0 else len(row.text)
+            hunk_start = out.add("hunk", row.text, file_index=f, hunk_index=h, model_row=index,
+                                 spans=(Span(0, split, "hunk"),
+                                        Span(split, len(row.text) - split, "hunk_section")))
+            if page_files[-1].lexer in _C_LIKE:
                 # A hunk that starts inside a block comment (kernel-doc above a struct is the
                 # usual case) would be lexed as code: open the comment in the lexed text.
                 for kinds, side_text in ((" -", old_text), (" +", new_text)):
                     if _opens_inside_comment(line.text for line in hunk.lines
                                              if line.kind in kinds):
                         side_text.append("/*")
-            before = len(out.comment_rows)
-            for i, line in enumerate(hunk.lines):
-                if line.kind == "-":
-                    side: Side = "old"
+            comments_before = len(out.comment_rows)
+            page_hunks.append(PageHunk(f, hunk_start, -1, commented=False))
+        elif kind == "line":
+            line = row.line
+            assert line is not None
+            if line.kind == "-":
+                side: Side = "old"
+                old_text.append(line.text)
+                number = len(old_text) - 1
+            else:
+                side = "new"
+                new_text.append(line.text)
+                number = len(new_text) - 1
+                if line.kind == " ":
                     old_text.append(line.text)
-                    index = len(old_text) - 1
-                else:
-                    side = "new"
-                    new_text.append(line.text)
-                    index = len(new_text) - 1
-                    if line.kind == " ":
-                        old_text.append(line.text)
-                out.add("diff", line.kind + line.text, file_index=f, hunk_index=h, line=line,
-                        side=side, side_line=index)
-                out.cards(on_line.get((f, h, i), []), file_index=f, hunk_index=h)
-            page_hunks.append(
-                PageHunk(f, start, len(out.rows), commented=len(out.comment_rows) > before)
-            )
-        page_file.old_text = "\n".join(old_text)
-        page_file.new_text = "\n".join(new_text)
-        page_file.end_row = len(out.rows)
-    return ReviewPage(msgid, subject, author, date, out.rows, page_files, page_hunks,
-                      out.threads, out.comment_rows, counts)
+            out.add("diff", row.text, file_index=row.file_index, hunk_index=row.hunk_index,
+                    line=line, side=side, side_line=number, model_row=index)
+            out.cards(cards, file_index=row.file_index, hunk_index=row.hunk_index)
+            previous = kind
+            continue
+        out.cards(cards)
+        previous = kind
+    close_file()
+    return ReviewPage(model.msgid, model.subject, author, model.date, out.rows, page_files,
+                      page_hunks, out.threads, out.comment_rows, dict(counts))
+
+
+def _file_list(out: _Builder, files: list[FileDiff]) -> None:
+    out.add("blank", "")
+    out.add("heading", f"Files ({len(files)})")
+    for f, diff in enumerate(files):
+        letter = {"modified": "M", "added": "A", "deleted": "D", "renamed": "R",
+                  "copied": "C"}.get(diff.status, "M")
+        out.add("file_link", f"  {letter}  {diff.path}   +{diff.added} -{diff.removed}",
+                file_index=f)
 
 
 def page_from_archive(archive: Archive, msgid: str) -> ReviewPage:
     """The review page of one mail of an opened archive (a plain page for a non-patch)."""
-    message = archive.message(msgid)
-    patch = archive.patch(msgid)
-    try:
-        annotations = archive.annotations(msgid)
-    except NotImplementedError:  # anchoring not there yet: show the patch without comments
-        annotations = []
-    try:
-        trailers = archive.trailers(msgid)
-        counts = archive.trailer_counts(msgid)
-    except NotImplementedError:
-        trailers, counts = None, None
-    return build_page(
-        patch,
-        annotations,
-        msgid=msgid,
-        subject=message.subject,
-        author=str(message.author),
-        date=message.date,
-        trailers=trailers,
-        trailer_counts=counts,
-        body=message.body,
-    )
+    return lay_out(archive.review(msgid))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from PySide6.QtGui import QColor, QFont, QSyntaxHighlighter, QTextCharFormat, QTextDocument
 
-from viewer.core.review_page import Row, author_email, author_name, is_doubtful
+from viewer.core.review_page import Row, SpanStyle
 from viewer.core.syntax import LineTokens, TokenType
 from viewer.ui.qt_text import utf16_len, utf16_offsets
 from viewer.ui.theme import LIGHT, Theme, char_format
@@ -84,27 +84,42 @@ class PatchHighlighter(QSyntaxHighlighter):
         kind = row.kind
         if kind == "diff":
             self._diff(row, text)
-        elif kind == "comment_head":
-            self._comment_head(row, text)
-        elif kind == "hunk":
-            end = text.find("@@", 2)
-            split = utf16_len(text[: end + 2]) if end >= 0 else len(text)
-            self.setFormat(0, split, self.hunk_format)
-            self.setFormat(split, utf16_len(text) - split, self.hunk_section_format)
+        elif row.spans:
+            self._spans(row, text)
         elif kind == "title":
             self.setFormat(0, utf16_len(text), self.title_format)
         elif kind in ("meta", "diffstat"):
             self.setFormat(0, utf16_len(text), self.meta_format)
         elif kind == "heading":
             self.setFormat(0, utf16_len(text), self.heading_format)
-        elif kind == "summary":
-            self._summary(row, text)
         elif kind == "file":
             self.setFormat(0, utf16_len(text), self.file_format)
-        elif kind == "trailer":
-            colon = text.find(":")
-            if colon > 0:
-                self.setFormat(0, utf16_len(text[:colon]), self.trailer_name_format)
+
+    def _spans(self, row: Row, text: str) -> None:
+        """The styled parts the page made with the row's text (code points → UTF-16)."""
+        offsets = utf16_offsets(text)
+        for span in row.spans:
+            fmt = self._span_format(span.style, row)
+            start, end = span.start, span.start + span.length
+            if offsets is not None:
+                if end >= len(offsets):
+                    continue
+                start, end = offsets[start], offsets[end]
+            self.setFormat(start, end - start, fmt)
+
+    def _span_format(self, style: SpanStyle, row: Row) -> QTextCharFormat:
+        if style == "author" and row.annotation is not None:
+            return self.reviewer_format(row.annotation.author.email)
+        return {
+            "author": self.date_format,
+            "date": self.date_format,
+            "doubtful": self.doubtful_format,
+            "hunk": self.hunk_format,
+            "hunk_section": self.hunk_section_format,
+            "trailer_name": self.trailer_name_format,
+            "summary": self.summary_format,
+            "hint": self.date_format,
+        }[style]
 
     def _diff(self, row: Row, text: str) -> None:
         if row.line is not None and row.line.kind == "+":
@@ -132,27 +147,3 @@ class PatchHighlighter(QSyntaxHighlighter):
                     continue  # tokens of a different text version; never paint out of range
                 start, end = offsets[start], offsets[end]
             self.setFormat(start, end - start, fmt)
-
-    def _summary(self, row: Row, text: str) -> None:
-        # The count and the names stand out; the key hint after the dash stays quiet.
-        dash = text.find(" — ")
-        split = utf16_len(text[:dash]) if dash >= 0 else utf16_len(text)
-        self.setFormat(0, split, self.summary_format)
-        self.setFormat(split, utf16_len(text) - split, self.date_format)
-
-    def _comment_head(self, row: Row, text: str) -> None:
-        annotation = row.annotation
-        if annotation is None:
-            return
-        indent = len(text) - len(text.lstrip(" "))
-        name = author_name(annotation.author)
-        color = self.reviewer_format(author_email(annotation.author))
-        self.setFormat(indent, utf16_len(name), color)
-        rest = indent + utf16_len(name)
-        badge = text.find("≈")
-        if badge >= 0 and is_doubtful(annotation):
-            badge_at = utf16_len(text[:badge])
-            self.setFormat(rest, badge_at - rest, self.date_format)
-            self.setFormat(badge_at, utf16_len(text) - badge_at, self.doubtful_format)
-        else:
-            self.setFormat(rest, utf16_len(text) - rest, self.date_format)

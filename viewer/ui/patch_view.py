@@ -44,15 +44,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from viewer.core.review_model import is_doubtful
 from viewer.core.review_page import (
     CARD_INDENT,
     CONTINUATION_INDENT,
     ReviewPage,
     Row,
-    author_email,
     card_indent,
     indent_level,
-    is_doubtful,
     is_robot,
     page_from_archive,
 )
@@ -291,7 +290,7 @@ class PageEditor(QPlainTextEdit):
             if last:
                 painter.drawLine(rect.bottomLeft(), rect.bottomRight())
             # The reviewer's colour as a bar on the left: who said what, at a glance.
-            bar = theme.reviewer_color(author_email(annotation.author))
+            bar = theme.reviewer_color(annotation.author.email)
             painter.fillRect(QRectF(left, top, 3, height), bar)
 
     def card_right(self, row: Row) -> float:
