@@ -6,12 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from viewer.core.anchoring import anchor_thread
+from viewer.core.anchoring import analyse_thread, anchor_thread
 from viewer.core.annotation import Anchor
-from viewer.core.matching import find_row, patch_rows
 from viewer.core.mbox import open_mailbox
 from viewer.core.message import Message, Person
-from viewer.core.patch import parse_patch
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -131,7 +129,9 @@ PATCH = Message(msgid="p@x", subject="[PATCH] foo", author=Person("A", "a@x"), d
 @pytest.mark.parametrize("body", ["", ">", "> > >", "[...]\n> +int b;", ">>>>>>>>>>>>>>>>\n\nx",
                                   "> +int b;\n" * 500 + "ok", "\x00\n> \x00\nhm"])
 def test_odd_replies_never_crash(body):
-    for annotation in anchor_thread([PATCH, reply(body)]):
+    analysis = analyse_thread([PATCH, reply(body)])
+    assert analysis.errors == []  # analysed, not caught and turned into a general comment
+    for annotation in analysis.annotations:
         assert annotation.anchor.patch_message_id == "p@x"
 
 
@@ -139,16 +139,6 @@ def test_unmatched_quote_is_a_doubtful_general_comment():
     (annotation,) = anchor_thread([PATCH, reply("> int z; /* not in the patch */\n\nHuh?\n")])
     assert annotation.anchor.kind == "unanchored"
     assert annotation.method == "fallback" and annotation.confidence < 0.8
-
-
-def test_patch_rows_and_find_row():
-    patch = parse_patch(PATCH.body)
-    rows = patch_rows(patch, with_message=False)
-    assert [row.kind for row in rows] == ["file", "file", "file", "hunk", "line", "line", "line"]
-    assert rows[5].key == ("f.c", None, 2) and rows[5].text == "+int b;"
-    (annotation,) = anchor_thread([PATCH, reply("> +int b;\n\nWhy b?\n")])
-    assert find_row(rows, annotation.anchor) == 5
-    assert find_row(rows, Anchor("unanchored", "p@x")) is None
 
 
 def test_one_word_remarks_are_kept_and_sign_off_names_dropped():

@@ -94,3 +94,20 @@ def test_importing_every_core_module_and_the_cli_loads_no_qt():
     expected = {f"viewer.core.{p.stem}" for p in CORE.glob("*.py") if p.stem != "__init__"}
     assert expected <= set(result["imported"])
     assert result["qt"] == []
+
+
+CORE_MODULE_LIMIT = 600
+"""Lines: past this a core module holds more than one concept; split it by concept first."""
+
+OVER_THE_LIMIT = {"triage.py": 660}
+"""Modules known to be over, each held at its size today until it is split (not a licence to
+grow): triage.py holds states, flags and the query terms' facts."""
+
+
+def test_core_modules_stay_small():
+    sizes = {path.name: len(path.read_text(encoding="utf-8").splitlines())
+             for path in sorted(CORE.glob("*.py"))}
+    assert sizes["anchoring.py"] > 0  # the scan really read the core
+    too_big = {name: lines for name, lines in sizes.items()
+               if lines > OVER_THE_LIMIT.get(name, CORE_MODULE_LIMIT)}
+    assert not too_big, f"split by concept: {too_big}"

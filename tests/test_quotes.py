@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from viewer.core.courtesy import is_attribution
@@ -172,3 +174,54 @@ def test_a_pasted_patch_in_a_comment_stays_own_text():
             "Subject: [PATCH] fix\n\n+int b = 0;\n")
     split = split_reply(body)
     assert "Subject: [PATCH] fix" in split.segments[-1].text
+
+
+WRAPPED = Path(__file__).parent / "fixtures" / "courtesy" / "wrapped-attribution.mbox"
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        # the sender's client wrapped "… wrote on DATE:" before the time
+        ("Jane Doe <jane@example.org> wrote on Thu, 12 Dec 2019", "22:14:34 +0100:"),
+        ("Thomas Bogendoerfer <tsbogend@alpha.franken.de> wrote on Tue,  5 Jan",
+         "2021 15:02:51 +0100:"),
+        # and the usual place, before the address
+        ("On Tue, Jan 05, 2021 at 10:00:00AM +0100, Jane Doe", "<jane@example.org> wrote:"),
+    ],
+)
+def test_an_attribution_wrapped_in_two_is_set_aside(first, second):
+    split = split_reply(f"Hi,\n\n{first}\n{second}\n> +int b;\n\nWhy b?\n")
+    assert [line.text for line in split.attributions] == [first, second]
+    assert [seg.text.strip() for seg in split.segments if seg.kind == "own"] == ["Hi,", "Why b?"]
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("I looked at what Jane", "wrote: it is fine."),
+        ("Jane wrote a fix for this in v2, and later she", "wrote:"),
+        ("The timer is reset at", "22:14:34 +0100:"),
+    ],
+)
+def test_prose_over_two_lines_is_not_a_wrapped_attribution(first, second):
+    split = split_reply(f"{first}\n{second}\n> +int b;\n\nWhy b?\n")
+    assert first in [line.text for seg in split.segments for line in seg.lines]
+
+
+def test_one_line_wrote_on_date_is_an_attribution():
+    assert is_attribution("Guenter Roeck <linux@roeck-us.net> wrote on Tue, 31. Mar 20 09:08:")
+    assert is_attribution("Steve French <sf@example.org> wrote on 06/25/2010 04:05:30 PM:")
+    assert not is_attribution("This is what I wrote on the list: see below.")
+
+
+def test_a_wrapped_attribution_does_not_make_a_general_comment():
+    from viewer.core.archive import Archive
+
+    archive = Archive.open(WRAPPED, use_cache=False)
+    analysis = archive.analysis("patch@example.org")
+    assert analysis.errors == []
+    (comment,) = analysis.annotations
+    assert comment.comment == "Please use clamp_t here, period is u64."
+    assert comment.anchor.kind == "diff" and comment.anchor.new_line == 11
+    assert comment.author.name == "Uwe Kleine-König"

@@ -83,6 +83,7 @@ def print_model(out: _Out, model: ReviewModel) -> None:
         _card(out, discussion)
     out.line()
     patch = model.patch
+    width = _number_width(model)
     after_signature = False
     message_done = False
     for index, row in enumerate(model.rows):
@@ -93,16 +94,24 @@ def print_model(out: _Out, model: ReviewModel) -> None:
             out.line()  # the commit message ends
             message_done = True
         if kind == "body":
-            # Not a patch: its text without the "-- " signature (git's version line).
+            # Neither patch nor cover letter: its text without the "-- " signature.
             after_signature = after_signature or row.text == "-- "
             if after_signature:
                 continue
             out.line(f"        {row.text}")
-        elif kind == "commit" or (kind == "diffstat" and model.is_cover):
-            if kind == "diffstat" and model.rows[index - 1].kind != "diffstat":
-                out.line()  # a cover letter's shortlog, then its diffstat
+        elif kind == "commit":
             out.line(f"        {row.text}")
-        elif kind == "trailer" and not model.is_cover:
+        elif model.is_cover and kind in ("trailer", "notes", "diffstat"):
+            # A cover letter is read whole: its changelog, shortlog and diffstat are the
+            # point of it. Its signature ("-- " and git's version) is not.
+            if kind == "notes":
+                after_signature = after_signature or row.text == "-- "
+                if after_signature:
+                    continue
+            if kind != model.rows[index - 1].kind:
+                out.line()
+            out.line(f"        {row.text}")
+        elif kind == "trailer":
             origin = "" if row.trailer is None or row.trailer.source_msgid is None else (
                 "  (from a reply)")
             out.line(f"        {row.text}{origin}", "dim")
@@ -120,9 +129,16 @@ def print_model(out: _Out, model: ReviewModel) -> None:
             old = "" if line.old_line is None else str(line.old_line)
             new = "" if line.new_line is None else str(line.new_line)
             style = line.kind if line.kind != " " else None
-            out.line(f"{old:>4}{new:>4} {row.text}", style)
+            out.line(f"{old:>{width}}{new:>{width}} {row.text}", style)
         for discussion in model.at(index):
             _card(out, discussion)
+
+
+def _number_width(model: ReviewModel) -> int:
+    """Columns for each line number: 4, or more for a file past line 9999 (MAINTAINERS)."""
+    numbers = [n for row in model.rows if row.line is not None
+               for n in (row.line.old_line, row.line.new_line) if n is not None]
+    return max(4, len(str(max(numbers)))) if numbers else 4
 
 
 def print_threads(data: dict[str, Any]) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from viewer.core.anchoring import anchor_thread
+from viewer.core.anchoring import analyse_thread, anchor_thread
 from viewer.core.mbox import open_mailbox
 from viewer.core.quotes import quote_depth
 
@@ -66,7 +66,9 @@ def test_every_thread_anchors_without_crashing_or_misplacing():
             m.msgid: "".join("".join(quote_depth(line)[1].split()) for line in m.body.split("\n"))
             for m in messages
         }
-        for annotation in anchor_thread(messages):
+        analysis = analyse_thread(messages)
+        assert analysis.errors == [], path.name  # no reply fell back on an internal error
+        for annotation in analysis.annotations:
             if annotation.anchor.kind == "diff" and annotation.in_reply_to is None:
                 anchored += 1
                 # whatever we anchor on, the reply really quotes it

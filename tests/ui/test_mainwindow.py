@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -89,9 +90,9 @@ def test_reply_shows_its_patch_on_the_review_page(qtbot, make_window):
     window = make_window()
     _open(qtbot, window, FIXTURE, select="r1@example.com")
     assert window.current_msgid == "r1@example.com"
-    assert window.review_target("r1@example.com") == "v1-1@example.org"
-    assert window.review_target("r3@kernel.example") == "v2-0@example.org"
-    assert window.review_target("q2@kernel.example") == "q2@kernel.example"
+    assert window.archive.review_target("r1@example.com") == "v1-1@example.org"
+    assert window.archive.review_target("r3@kernel.example") == "v2-0@example.org"
+    assert window.archive.review_target("q2@kernel.example") == "q2@kernel.example"
     assert "prescale can be zero" in window.message_view.toPlainText()
     # The review page shows the patch scrolled to the reply's comment, cursor on its card.
     page = window.patch_view.page
@@ -440,3 +441,31 @@ def test_narrow_list_keeps_room_for_the_subject(qtbot, make_window):
     assert header.sectionSize(COL_FROM) < wide_from
     window.main_splitter.setSizes([900, 400])
     qtbot.waitUntil(lambda: header.sectionSize(COL_FROM) == wide_from)
+
+
+def test_a_reply_that_could_not_be_analysed_is_said_once(qtbot, make_window, monkeypatch,
+                                                         caplog):
+    from viewer.core import anchoring
+
+    def explode(run, reply, target, earlier):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(anchoring, "analyse_reply", explode)
+    window = make_window()
+    with caplog.at_level(logging.CRITICAL, logger="viewer.core.anchoring"):
+        _open(qtbot, window, FIXTURE, select="r1@example.com")
+    said = [m for m in window.messages.history if "could not be analysed" in m.text]
+    assert len(said) == 1 and said[0].level == "error"
+    assert said[0].text.startswith(("1 reply could not be analysed: <",
+                                    "2 replies could not be analysed: <",
+                                    "3 replies could not be analysed: <"))
+    assert "RuntimeError: boom" in said[0].text
+    # The reply is still on the page, as a general comment.
+    page = window.patch_view.page
+    assert page is not None and any(
+        row.annotation is not None and row.annotation.reply_message_id == "r1@example.com"
+        for row in page.rows)
+    # Moving to another mail of the thread does not say it again.
+    window.show_message("v1-1@example.org")
+    window.show_message("r1@example.com")
+    assert len([m for m in window.messages.history if "could not be analysed" in m.text]) == 1

@@ -90,13 +90,18 @@ def anchor_mails(archive: Archive, msgids: Sequence[str]) -> ThreadAnalysis:
     return ThreadAnalysis(found, errors)
 
 
-def anchor_thread(messages: Sequence[Message]) -> list[Annotation]:
+def analyse_thread(messages: Sequence[Message]) -> ThreadAnalysis:
     """:func:`anchor_mails` over mails held in memory (tests, tools): threaded and parsed by
     an :class:`~viewer.core.archive.Archive` of just these mails."""
     from viewer.core.archive import Archive
 
     archive = Archive.of_messages(messages)
-    return anchor_mails(archive, [m.msgid for m in messages]).annotations
+    return anchor_mails(archive, [m.msgid for m in messages])
+
+
+def anchor_thread(messages: Sequence[Message]) -> list[Annotation]:
+    """The annotations of :func:`analyse_thread`."""
+    return analyse_thread(messages).annotations
 
 
 def _general(reply: Message, target: str, text: str) -> list[Annotation]:

@@ -288,6 +288,13 @@ class Archive:
         """Comments anchored on this patch or cover letter."""
         return [a for a in self.all_annotations(msgid) if a.anchor.patch_message_id == msgid]
 
+    def comment_count(self, msgid: str) -> int:
+        """The thread list's comment count: a patch's or cover letter's comments (answers
+        included), or for any other mail the comments it makes, wherever they sit."""
+        if self.is_review_target(msgid):
+            return self.review(msgid).counts.comments
+        return len({a.id for a in self.all_annotations(msgid) if a.reply_message_id == msgid})
+
     def review(self, msgid: str) -> ReviewModel:
         """One patch or cover letter (or any mail) as the review model every view reads."""
         with self._lock:

@@ -57,8 +57,8 @@ _OUTLOOK = re.compile(r"^-{3,}\s*Original Message\s*-{3,}\s*$", re.IGNORECASE)
 _GLUED = re.compile(r"^(\S.*\bwrote:)\s*(>.*)$")
 
 
-def is_attribution(text: str, following: str | None = None) -> bool:
-    """An "X wrote:" line; ``following`` is the next line, for the two-line wrapped form."""
+def is_attribution(text: str) -> bool:
+    """An "X wrote:" line (see :func:`attribution_continues` for one wrapped in two)."""
     stripped = text.strip()
     if not stripped or len(stripped) > 300:
         return False

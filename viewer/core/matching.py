@@ -15,11 +15,10 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from viewer.core.annotation import Anchor, Method
+from viewer.core.annotation import Method
 from viewer.core.patch import Patch
 from viewer.core.quotes import ReplyLine
 
@@ -41,22 +40,16 @@ class PatchRow:
     file_index: int | None = None
     """Index of the FileDiff in Patch.files (diff rows only)."""
 
-    @property
-    def key(self) -> tuple[str | None, int | None, int | None]:
-        """(file, old_line, new_line): what an Anchor of kind "diff" names."""
-        return (self.file, self.old_line, self.new_line)
 
-
-def patch_rows(patch: Patch, *, with_message: bool = True) -> list[PatchRow]:
-    """The patch flattened: commit message, trailers, notes and diffstat (unless
-    ``with_message`` is false), then per file its header lines, hunk headers and diff lines.
-    The GUI keeps this list parallel to its document and places cards with :func:`find_row`."""
+def patch_rows(patch: Patch) -> list[PatchRow]:
+    """The patch flattened as quotes are matched against it: commit message, trailers, notes
+    and diffstat, then per file its header lines, hunk headers and diff lines. An Anchor's
+    ``row`` indexes this list; the review model maps it onto the rows it shows."""
     rows: list[PatchRow] = []
-    if with_message:
-        rows += [PatchRow("commit", line) for line in patch.commit_message]
-        rows += [PatchRow("trailer", line) for line in patch.trailer_lines]
-        rows += [PatchRow("notes", line) for line in patch.notes]
-        rows += [PatchRow("diffstat", line) for line in patch.diffstat]
+    rows += [PatchRow("commit", line) for line in patch.commit_message]
+    rows += [PatchRow("trailer", line) for line in patch.trailer_lines]
+    rows += [PatchRow("notes", line) for line in patch.notes]
+    rows += [PatchRow("diffstat", line) for line in patch.diffstat]
     for index, diff in enumerate(patch.files):
         path = diff.path
         rows += [PatchRow("file", line, path, file_index=index) for line in diff.header]
@@ -66,26 +59,6 @@ def patch_rows(patch: Patch, *, with_message: bool = True) -> list[PatchRow]:
                 text = line.kind + line.text
                 rows.append(PatchRow("line", text, path, line.old_line, line.new_line, index))
     return rows
-
-
-def find_row(rows: Sequence[PatchRow], anchor: Anchor) -> int | None:
-    """Index of the row an annotation sits on; None for unanchored ones (and stale anchors)."""
-    if anchor.kind == "unanchored":
-        return None
-    for i, row in enumerate(rows):
-        if anchor.kind == "commit_message":
-            if row.kind in ("commit", "trailer") and row.text == anchor.text:
-                return i
-        elif row.file == anchor.file and row.kind in ("line", "file", "hunk"):
-            if anchor.old_line is None and anchor.new_line is None:
-                if row.kind != "line" and row.text == anchor.text:
-                    return i
-            elif row.kind == "line" and (row.old_line, row.new_line) == (
-                anchor.old_line,
-                anchor.new_line,
-            ):
-                return i
-    return None
 
 
 # -- matching quoted lines to rows -------------------------------------------------------------

@@ -236,7 +236,9 @@ def review_targets(archive: Archive, msgid: str | None) -> list[str]:
             continue  # a discussion without patches: nothing to anchor on
         for annotation in archive.all_annotations(nodes[0].msgid):
             target = annotation.anchor.patch_message_id
-            if target not in listed and target in wanted:
+            # A reply to a mail missing from the mailbox sits on that mail's placeholder:
+            # there is no page to show it on (its comments are the reply's own mail).
+            if target not in listed and target in wanted and target in archive:
                 listed.add(target)
                 ids.append(target)
     return ids

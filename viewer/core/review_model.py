@@ -59,6 +59,15 @@ def is_doubtful(annotation: Annotation) -> bool:
     return annotation.confidence < DOUBTFUL_CONFIDENCE or annotation.method != "exact"
 
 
+def describe_errors(errors: list[AnalysisError]) -> str:
+    """One sentence for the message bar: "1 reply could not be analysed: <id>: Error: …"."""
+    count = len(errors)
+    noun = "reply" if count == 1 else "replies"
+    shown = "; ".join(e.describe() for e in errors[:3]) + ("; …" if count > 3 else "")
+    return (f"{count} {noun} could not be analysed: {shown} (shown as general comments; "
+            "please report this with the mailbox)")
+
+
 @dataclass(frozen=True, slots=True)
 class RowKey:
     """A row's name that survives reloading the mailbox (row numbers need not)."""

@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 from viewer.core.archive import Archive
 from viewer.core.placeholder import implied_subject
 from viewer.core.query import Query
+from viewer.core.review_model import describe_errors
 from viewer.core.store import Store
 from viewer.core.triage import Triage
 from viewer.ui.about import AboutDialog
@@ -49,6 +50,7 @@ from viewer.ui.lore_opening import LoreOpening
 from viewer.ui.message_view import MessageView
 from viewer.ui.messages import MessageBar
 from viewer.ui.opening import Opening
+from viewer.ui.patch_view import PatchView
 from viewer.ui.range_diff_view import RangeDiffView
 from viewer.ui.revision_bar import RevisionBar
 from viewer.ui.settings import Settings
@@ -67,12 +69,6 @@ from viewer.ui.thread_model import (
 from viewer.ui.window_actions import WindowActions
 from viewer.ui.window_layout import WindowLayout
 
-try:
-    from viewer.ui.patch_view import PatchView
-except ImportError:  # the review page is a separate piece; the shell must run without it
-    PatchView = None  # type: ignore[assignment,misc]
-
-
 
 def resolve_theme(choice: str) -> str:
     """"system" → "light" or "dark" from the desktop's colour scheme."""
@@ -81,28 +77,6 @@ def resolve_theme(choice: str) -> str:
     hints = QGuiApplication.styleHints()
     scheme = hints.colorScheme() if hints is not None else Qt.ColorScheme.Unknown
     return "dark" if scheme == Qt.ColorScheme.Dark else "light"
-
-
-class _PlainPatchView(MessageView):
-    """Stands in for the review page when viewer.ui.patch_view is not available."""
-
-    def show_patch(self, archive: Archive, msgid: str) -> None:
-        self.show_message(archive, msgid)
-
-    def set_only_commented_hunks(self, only: bool) -> None:
-        pass
-
-    def next_comment(self) -> None:
-        pass
-
-    def previous_comment(self) -> None:
-        pass
-
-    def next_file(self) -> None:
-        pass
-
-    def previous_file(self) -> None:
-        pass
 
 
 class MainWindow(WindowActions, LoreOpening, Opening, ListFiltering, QMainWindow):
@@ -124,6 +98,7 @@ class MainWindow(WindowActions, LoreOpening, Opening, ListFiltering, QMainWindow
         self.setAcceptDrops(True)
         self.settings = settings or Settings()
         self.messages = MessageBar(self)
+        self._reported_errors: set[tuple[object, str]] = set()
         try:
             self.store: Store | None = store or Store()
         except Exception as error:  # unwritable data dir: read state is a convenience
@@ -185,7 +160,7 @@ class MainWindow(WindowActions, LoreOpening, Opening, ListFiltering, QMainWindow
         self.tree.selectionModel().currentChanged.connect(self._on_current_changed)
         self.filter_box.escaped.connect(self.tree.setFocus)
 
-        self.patch_view = PatchView(self) if PatchView is not None else _PlainPatchView(self)
+        self.patch_view = PatchView(self)
         self.patch_view.setObjectName("patchView")
         self._take_over_review_keys()
         self.message_view = MessageView(self)
@@ -340,7 +315,7 @@ class MainWindow(WindowActions, LoreOpening, Opening, ListFiltering, QMainWindow
         self.current_msgid = msgid
         try:
             self.message_view.show_message(archive, msgid)
-            self._show_review(archive, msgid, self.review_target(msgid))
+            self._show_review(archive, msgid, archive.review_target(msgid))
         except Exception as error:  # one bad mail must not take the window with it
             self.messages.error(f"Could not show <{msgid}>: {type(error).__name__}: {error}")
         self.set_read(msgid, read=True)
@@ -350,35 +325,28 @@ class MainWindow(WindowActions, LoreOpening, Opening, ListFiltering, QMainWindow
         """The patch a mail belongs to; for a reply, scrolled to the first comment it makes,
         so its remark is read under the code it quotes rather than in a wall of quotes."""
         view = self.patch_view
-        showing = getattr(view, "is_showing", None)
-        if showing is None or not showing(archive, target):
+        if not view.is_showing(archive, target):
             view.show_patch(archive, target)
             self.find_bar.refresh()
+            self._report_analysis_errors(archive, target)
         self.revision_bar.show_patch(archive, target)
         if msgid == target:
-            getattr(view, "go_to_top", lambda: None)()
+            view.go_to_top()
         else:
-            getattr(view, "jump_to_reply", lambda _msgid: False)(msgid)
+            view.jump_to_reply(msgid)
 
     def _show_range_diff(self, shown: bool) -> None:
         """The range-diff against the previous revision in place of the review page."""
         self.review_stack.setCurrentWidget(self.range_diff_view if shown else self.patch_view)
         self.act_range_diff.setChecked(shown)  # no signal when unchanged: no loop
 
-    def review_target(self, msgid: str) -> str:
-        """The patch or cover letter a mail belongs to: itself, or the nearest one it answers."""
-        archive = self.archive
-        assert archive is not None
-        node = archive.node(msgid)
-        while node is not None:
-            if node.entry is not None:
-                series = archive.series_of(node.msgid)
-                if series is not None and (
-                    series.cover == node.msgid or node.msgid in series.patches.values()
-                ):
-                    return node.msgid
-            node = node.parent
-        return msgid
+    def _report_analysis_errors(self, archive: Archive, target: str) -> None:
+        """Replies of this thread the engine could not analyse (a bug): said once each."""
+        errors = [e for e in archive.review(target).errors
+                  if (archive.path, e.reply_message_id) not in self._reported_errors]
+        if errors:
+            self._reported_errors.update((archive.path, e.reply_message_id) for e in errors)
+            self.messages.error(describe_errors(errors))
 
     def set_read(self, msgid: str, *, read: bool) -> None:
         if self.archive is None or self.model.is_read(msgid) == read:
@@ -493,12 +461,8 @@ class MainWindow(WindowActions, LoreOpening, Opening, ListFiltering, QMainWindow
             app.setPalette(theme.palette())
         self.setPalette(theme.palette())
         self.message_view.set_theme(self.theme_name)
-        self.patch_view.set_theme(self._theme_arg(theme))
+        self.patch_view.set_theme(theme)
         self.range_diff_view.set_theme(theme)
-
-    def _theme_arg(self, theme):
-        # The review page takes a Theme; the plain stand-in takes its name.
-        return theme.name if isinstance(self.patch_view, _PlainPatchView) else theme
 
     def apply_font(self, font: QFont) -> None:
         self.message_view.set_font(font)

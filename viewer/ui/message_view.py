@@ -15,7 +15,7 @@ from PySide6.QtGui import QFont, QTextDocument
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from viewer.core.archive import Archive
-from viewer.core.courtesy import is_attribution
+from viewer.core.courtesy import attribution_continues, is_attribution
 from viewer.core.quotes import is_snip
 
 _QUOTE = re.compile(r"^((?:[ \t]?>)+)")
@@ -51,10 +51,13 @@ def first_own_line(lines: list[str]) -> int | None:
             quoted = True
             continue
         following = lines[i + 1] if i + 1 < len(lines) else None
-        if not line.strip() or is_snip(line.strip()) or is_attribution(line, following):
+        if not line.strip() or is_snip(line.strip()) or is_attribution(line):
             continue
         # "On Mon, …, Jane Doe" / "wrote:": an attribution its client wrapped in two
-        if following is not None and len(following.strip()) < 40 and is_attribution(following):
+        if following is not None and (
+            attribution_continues(line, following)
+            or (len(following.strip()) < 40 and is_attribution(following))
+        ):
             continue
         if quoted:
             return i

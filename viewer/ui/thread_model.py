@@ -123,11 +123,6 @@ class Facts:
     trailers: dict[str, int]
 
 
-def _count_annotations(annotations) -> int:
-    # Discussions come both flat and nested (children); count each comment once.
-    return len({a.id for a in _flatten(annotations)})
-
-
 class ThreadModel(QAbstractItemModel):
     """Series, threads and replies of one Archive, filtered by a :class:`Query`."""
 
@@ -741,16 +736,10 @@ _GREY = QColor(128, 128, 128)
 
 def facts_of(archive: Archive, msgid: str) -> Facts:
     """Comment and trailer counts of one message (decodes its thread: ~1 ms a mail)."""
-    try:
-        if archive.is_patch(msgid) or _is_cover(archive, msgid):
-            return Facts(_count_annotations(archive.annotations(msgid)),
-                         archive.trailer_counts(msgid))
-        # A reply: the comments it makes, wherever they were anchored.
-        made = {a.id for a in _flatten(archive.all_annotations(msgid))
-                if a.reply_message_id == msgid}
-        return Facts(len(made), {})
-    except NotImplementedError:  # an engine part not there yet must not break the list
-        return Facts(0, {})
+    comments = archive.comment_count(msgid)
+    if archive.is_patch(msgid) or _is_cover(archive, msgid):
+        return Facts(comments, archive.trailer_counts(msgid))
+    return Facts(comments, {})
 
 
 def compute_facts(archive: Archive, msgids: list[str], progress, cancelled) -> dict[str, Facts]:
@@ -767,14 +756,6 @@ def compute_facts(archive: Archive, msgids: list[str], progress, cancelled) -> d
 def _is_cover(archive: Archive, msgid: str) -> bool:
     series = archive.series_of(msgid)
     return series is not None and series.cover == msgid
-
-
-def _flatten(annotations) -> Iterator:
-    stack = list(annotations)
-    while stack:
-        item = stack.pop()
-        yield item
-        stack.extend(item.children)
 
 
 def _format_date(date: float | None, pattern: str) -> str:
