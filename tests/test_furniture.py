@@ -268,3 +268,24 @@ def test_trailer_lead_ins(text, yes):
 def test_a_tag_given_apart_from_the_comments_shows_on_the_reply_s_comment(body):
     (card,) = annotations_of(body)
     assert (card.comment, card.trailers) == ("Why b?", ["Reviewed-by: Rita Reviewer <rita@x>"])
+
+
+@pytest.mark.parametrize("tail", [
+    "Sent from my iPhone",
+    "Thanks,\nRita\n\nThis e-mail and any attachments are confidential and intended solely for "
+    "the use of the individual to whom it is addressed. If you have received this e-mail in "
+    "error, please notify the sender.",
+])
+def test_phone_and_company_footers_under_the_last_remark_are_trimmed(tail):
+    assert cards(f"> +int b;\n\nWhy b?\n\n{tail}\n") == WHY_B
+
+
+def test_a_remark_about_confidential_data_is_kept():
+    body = "> +int b;\n\nDo not log the key here: it is confidential information of the user.\n"
+    assert cards(body) == [(body.split("\n\n")[1].strip(), 2)]
+
+
+def test_a_last_paragraph_about_confidential_data_is_kept():
+    body = ("> +int b;\n\nWhy b?\n\nAlso, do not print the key: it is confidential information "
+            "of the user and must not leak to the log.\n")
+    assert len(cards(body)[0][0].split("\n\n")) == 2

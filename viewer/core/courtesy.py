@@ -351,6 +351,30 @@ def _is_closing(text: str) -> bool:
     return len(text) <= 60 and bool(_SIGNOFF.match(text))
 
 
+# What phones and webmail put under the text: "Sent from my iPhone", "Get Outlook for Android".
+_SENT_FROM = re.compile(
+    r"^(sent from my\b.{0,40}|sent from (outlook|yahoo mail|mail for windows|proton mail)\b.{0,40}"
+    r"|get outlook for (ios|android)|sent with proton ?mail.{0,40})$",
+    re.IGNORECASE,
+)
+# The legal notice corporate mail servers append below the text, without a "-- " above it.
+# Two of its usual phrases must be there: a remark about confidential data has one at most.
+_DISCLAIMER_PHRASES = tuple(re.compile(p, re.IGNORECASE) for p in (
+    r"\bconfidential",
+    r"\bintended (solely |only )?for the (use of the )?(individual|addressee|named recipient|"
+    r"recipient)|\bintended recipient",
+    r"\bif you (are not|have received this)",
+    r"\b(notify|inform) the sender\b|\b(delete|destroy) (it|this|the)\b",
+    r"\b(disclos|distribut|copying|dissemination)",
+))
+
+
+def is_disclaimer(lines: list[str]) -> bool:
+    """A paragraph of the legal notice some company mail servers append to every mail."""
+    text = " ".join(line.strip() for line in lines if line.strip())
+    return len(text) >= 60 and sum(bool(p.search(text)) for p in _DISCLAIMER_PHRASES) >= 2
+
+
 _THANKS_WORD = re.compile(r"\b(thanks|thank|thx)\b", re.IGNORECASE)
 
 
@@ -378,6 +402,8 @@ def _is_pleasantry(line: str, author: Person, *, at_end: bool = False,
     if not text:
         return True
     if _is_closing(text) or (len(text) <= 60 and (_is_greeting(text) or _THANKS.match(text))):
+        return True
+    if _SENT_FROM.match(text):
         return True
     if len(text.rstrip(".")) == 1 and text[0].isalpha() and text[0].lower() in {
         w[0] for w in _name_words(author)
@@ -459,6 +485,11 @@ def comment_text(lines: list[str], author: Person, *, first: bool, last: bool) -
         return ""
     texts = [text for group in groups for text in group]
     if last:
+        # "This e-mail and any attachments are confidential …" under the last remark.
+        groups = _paragraphs(texts)
+        while len(groups) > 1 and is_disclaimer(groups[-1]):
+            groups.pop()
+        texts = [text for group in groups for text in group]
         flags = pleasantries(texts, author, at_end=True)
         while texts and flags[len(texts) - 1]:
             texts.pop()
