@@ -91,7 +91,7 @@ class Archive:
         self.seconds = seconds
         self._messages = _Lru(512)
         self._patches = _Lru(256)
-        self._annotations: _Lru = _Lru(64)
+        self._analyses: _Lru = _Lru(64)
         self._models: _Lru = _Lru(32)
         self._reply_trailers: dict[str, list[Trailer]] = {}
         self._followups: dict[str, list[Trailer]] = {}
@@ -274,10 +274,10 @@ class Archive:
         analysed (cached per thread)."""
         root = self.root_of(msgid)
         with self._lock:
-            cached = self._annotations.get(root.msgid)
+            cached = self._analyses.get(root.msgid)
             if cached is None:
                 mails = [node.msgid for node in root.walk() if node.entry is not None]
-                cached = self._annotations.remember(root.msgid, anchor_mails(self, mails))
+                cached = self._analyses.remember(root.msgid, anchor_mails(self, mails))
             return cached
 
     def all_annotations(self, msgid: str) -> list[Annotation]:

@@ -1,9 +1,12 @@
-"""A patch laid out as a review page: one row per displayed line, comments under their line.
+"""A review model laid out as the GUI's review page: one row per displayed line, cards under
+their line.
 
-The page is built here, without Qt, so what goes where (which comment sits under which diff
-line, which rows belong to a hunk or a thread) is decided and tested without a display. The
-view renders ``ReviewPage.rows`` one row per text block and keeps this list beside its document:
-it never reads anything back out of widget text.
+What goes where (which comment sits under which row, what is doubtful) is the review model's
+(viewer.core.review_model); this adds what a page shows around it: headings, the file list,
+card heads and wrapped card text, and which rows belong to a hunk or a discussion. The view
+renders ``ReviewPage.rows`` one row per text block and keeps this list beside its document: it
+never reads anything back out of widget text. Styled parts of a row (a card's author, the
+"approximate" badge, a hunk's function name) travel with it as ``Row.spans``.
 
 Rows carry a single line each. Comment text is split into one row per line, and characters Qt
 takes as block separators are replaced, so row ``i`` is always block ``i`` of the document.

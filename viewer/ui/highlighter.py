@@ -1,8 +1,9 @@
 """Colours for the review page's text, looked up per block from precomputed data.
 
 ``highlightBlock`` runs for every block Qt lays out, and again on every theme change, so it
-does no lexing and no parsing: the row tells what the block is, the token table (filled once
-per file by viewer.core.syntax) tells the spans, and formats are built once per theme.
+does no lexing and no parsing: the row tells what the block is and carries its styled spans
+(made with its text by viewer.core.review_page), the token table (filled once per file by
+viewer.core.syntax) tells the code's, and formats are built once per theme.
 Backgrounds (added/removed lines, cards) are painted by the view, not set here.
 """
 
