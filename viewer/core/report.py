@@ -251,7 +251,7 @@ def review_json(archive: Archive, msgid: str | None) -> dict[str, Any]:
     patches = [patch_json(archive, m) for m in targets]
     errors: dict[str, dict[str, Any]] = {}
     for target in targets:
-        for error in archive.review(target).errors:
+        for error in archive.analysis(target).errors:
             errors.setdefault(error.reply_message_id, error.to_json())
     return {
         "path": str(archive.path),
