@@ -98,12 +98,14 @@ class _BadHandler(BaseHTTPRequestHandler):
     """Each path answers one way a download can go wrong (and /good/ one way it goes right)."""
 
     routes: ClassVar[dict[str, tuple[str, bytes]]] = {}
+    user_agents: ClassVar[list[str]] = []
     trickle_started: threading.Event
 
     def log_message(self, *args) -> None:  # keep the test output clean
         pass
 
     def do_GET(self) -> None:
+        self.user_agents.append(self.headers.get("User-Agent", ""))
         path = self.path.split("?")[0]
         if path.endswith("/slow@test/t.mbox.gz"):
             return self._trickle()
@@ -141,6 +143,8 @@ class BadServer:
     trickle_started: threading.Event
     silent_url: str
     """A listening socket that accepts connections and never answers."""
+    user_agents: list[str]
+    """The User-Agent of every request, in order."""
 
 
 @pytest.fixture(scope="session")
@@ -164,7 +168,7 @@ def bad_server():
     silent.listen(8)  # the kernel completes the handshake; nobody ever reads or answers
     port = server.server_address[1]
     yield BadServer(f"http://127.0.0.1:{port}/bad/", _BadHandler.trickle_started,
-                    f"http://127.0.0.1:{silent.getsockname()[1]}/list/")
+                    f"http://127.0.0.1:{silent.getsockname()[1]}/list/", _BadHandler.user_agents)
     server.shutdown()
     server.server_close()
     silent.close()

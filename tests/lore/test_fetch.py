@@ -52,8 +52,11 @@ def test_progress_reports_bytes_and_cancel_stops(public_inbox, client):
         client.thread(ThreadRef(public_inbox.inbox("demo"), V1_COVER), cancelled=lambda: True)
 
 
-def test_user_agent_names_the_program():
-    assert USER_AGENT.startswith("hunkwise/0.")
+def test_requests_name_the_program(bad_server, client):
+    from viewer import __version__
+
+    client.thread(ThreadRef(bad_server.url, "good@test"))
+    assert bad_server.user_agents[-1] == USER_AGENT == f"hunkwise/{__version__}"
 
 
 def test_obtain_keeps_it_offline(public_inbox, library_dir):
@@ -68,6 +71,16 @@ def test_obtain_keeps_it_offline(public_inbox, library_dir):
     assert len(Archive.open(offline.path).entries) == 10
     [entry] = Library().entries()
     assert entry.source == ref and entry.messages == 10
+
+
+def test_a_thread_is_kept_once_whichever_id_opened_it(public_inbox, library_dir):
+    inbox = public_inbox.inbox("demo")
+    first = obtain(ThreadRef(inbox, V1_COVER))
+    by_reply = obtain(ThreadRef(inbox, V1_REPLY))
+    assert not by_reply.fetched and by_reply.path == first.path
+    refreshed = obtain(ThreadRef(inbox, V1_REPLY), refresh=True)
+    assert refreshed.fetched and refreshed.path == first.path and refreshed.added == 0
+    assert len(Library().entries()) == 1
 
 
 def test_refresh_adds_only_new_messages(public_inbox, library_dir):
@@ -193,10 +206,7 @@ def test_failed_refresh_keeps_the_copy_and_says_so(bad_server, library_dir):
     # Same library file, now answered with junk: the copy stays as it was.
     lib = Library()
     junk = ThreadRef(bad_server.url, "junk@test")
-    junk_path = lib.path_for(junk)
-    junk_path.parent.mkdir(parents=True, exist_ok=True)
-    junk_path.write_bytes(before)
-    lib._write_meta(junk_path, junk, 18)
+    junk_path, _added, _total = lib.store(junk, before)  # as if fetched while it was good
     used = obtain(junk, refresh=True)
     assert not used.fetched and used.path == junk_path
     assert "could not refresh" in used.note and "not mail" in used.note

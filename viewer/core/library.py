@@ -160,12 +160,26 @@ class Library:
         return path.with_suffix(".json")
 
     def lookup(self, source: Source) -> LibraryEntry | None:
-        """The library's copy of ``source``, or None."""
+        """The library's copy of ``source``, or None.
+
+        A thread is found by any Message-ID in it: a link to a reply of a thread fetched
+        through its cover letter opens (and refreshes) that same copy, not a second one.
+        """
         path = self.path_for(source)
         entry = self.entry_at(path)
         if entry is None and path.is_file():
             # The JSON beside it is written first, so this means it was removed by hand.
             entry = LibraryEntry(path, source, None, len(message_keys(path.read_bytes())))
+        if entry is None and isinstance(source, ThreadRef) and path.parent.is_dir():
+            for meta_path in sorted(path.parent.glob("*.json")):
+                try:
+                    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+                except (OSError, ValueError):
+                    continue
+                if isinstance(meta, dict) and source.msgid in meta.get("ids", ()):
+                    entry = self.entry_at(meta_path.with_suffix(".mbox"))
+                    if entry is not None:
+                        break
         return entry
 
     def entry_at(self, path: str | os.PathLike[str]) -> LibraryEntry | None:
@@ -219,7 +233,7 @@ class Library:
             chunk = mbox[start:end]
             new_chunks.append(chunk if chunk.endswith(b"\n") else chunk + b"\n")
         added = len(new_chunks)
-        self._write_meta(path, source, len(held))
+        self._write_meta(path, source, held)
         if new_chunks:
             if old and not old.endswith(b"\n\n"):
                 # The blank line before a From_ line belongs to the mbox: keep one there.
@@ -228,7 +242,7 @@ class Library:
             self._clean_temporaries(path.parent)
         return path, added, len(held)
 
-    def _write_meta(self, path: Path, source: Source, messages: int) -> None:
+    def _write_meta(self, path: Path, source: Source, held: set[str]) -> None:
         meta: dict[str, object] = {"version": META_VERSION, "inbox": source.inbox}
         if isinstance(source, ThreadRef):
             meta["msgid"] = source.msgid
@@ -236,7 +250,9 @@ class Library:
             meta["query"] = source.query
             meta["threads"] = source.threads
         meta["fetched"] = time.time()
-        meta["messages"] = messages
+        meta["messages"] = len(held)
+        if isinstance(source, ThreadRef):  # for finding the thread by any of its ids
+            meta["ids"] = sorted(k for k in held if not k.startswith("sha:"))
         text = json.dumps(meta, ensure_ascii=False, indent=1) + "\n"
         atomic_write(self._meta_path(path), [text.encode("utf-8")])
 
@@ -303,7 +319,8 @@ def obtain(
             client.close()
     if cancelled is not None and cancelled():
         raise LoadCancelled("fetching was cancelled")
-    path, added, total = library.store(source, data)
+    # Fetched through another id of a thread already kept: add to that copy.
+    path, added, total = library.store(entry.source if entry else source, data)
     return Obtained(path, source, added, total, fetched=True)
 
 

@@ -54,7 +54,8 @@ DEFAULT_SERVER = "https://lore.kernel.org/all/"
 SERVER_ENV = "HUNKWISE_LORE_SERVER"
 CONFIG_NAME = "lore.toml"
 """``server = "https://..."`` in the user config folder sets the default server."""
-USER_AGENT = f"hunkwise/{__version__} (+https://github.com/hunkwise/hunkwise)"
+USER_AGENT = f"hunkwise/{__version__}"
+"""Names the program to server admins (lore asks tools to identify themselves)."""
 TIMEOUT = 30.0
 """Seconds any one phase (connect, each read) may take; lore streams big threads slowly.
 ``$HUNKWISE_LORE_TIMEOUT`` overrides it (slow links, and tests of the timeout itself)."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QMimeData
+from PySide6.QtCore import QMimeData, Qt
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence
 
 from viewer.core.archive import Archive
@@ -57,6 +57,7 @@ class LoreOpening:
     def open_lore_dialog(self, text: str = "") -> LoreDialog:
         """Show the dialog (non-blocking: tests and screenshots drive it); returns it."""
         dialog = LoreDialog(self, text=text)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # one per use, not one per window
         dialog.accepted.connect(lambda: dialog.source and self.open_source(dialog.source))
         dialog.open()
         return dialog
