@@ -48,10 +48,17 @@ def test_dropping_a_file_opens_it(qtbot, window, tmp_path):
                       Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
     with qtbot.waitSignal(window.loaded, timeout=30000):
         window.dropEvent(drop)
-    assert window.model.rowCount() == 2
-    # the second one was not silently ignored: it is one click away in Open Recent
-    assert "second.mbox" in window.messages.text and "Open Recent" in window.messages.text
-    assert str(other.resolve()) in window.settings.recent_files
+    assert window.model.rowCount() == 2 and window.archive.path == FIXTURE
+    # the second one opens too, in a window of its own beside this one
+    (companion,) = window.companions
+    try:
+        qtbot.waitUntil(lambda: companion.archive is not None, timeout=30000)
+        assert companion.archive.path == other and companion.isVisible()
+        assert companion.store is window.store and companion.settings is window.settings
+        assert str(other.resolve()) in window.settings.recent_files
+    finally:
+        companion.close()
+    qtbot.waitUntil(lambda: window.companions == [])  # closed windows are let go
 
 
 def test_a_drop_without_files_is_refused(window):

@@ -110,6 +110,8 @@ class MainWindow(WindowActions, LoreOpening, Opening, ListFiltering, QMainWindow
                 f"({self.store.recovered_from.name}); starting afresh."
             )
         self.archive: Archive | None = None
+        self.companions: list[MainWindow] = []
+        """Windows opened beside this one for the other mailboxes of one Open or drop."""
         self.triage: Triage | None = None
         self.current_msgid: str | None = None
         self.theme_name = "light"

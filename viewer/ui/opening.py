@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QFileDialog
 
@@ -57,21 +58,30 @@ class Opening:
             self.open_path(path)
 
     def open_paths(self, paths: list[str]) -> None:
-        """Several mailboxes at once: one opens, the others go to Open Recent.
+        """Several mailboxes at once: the first in this window, each other one in a window of
+        its own, side by side like the first.
 
-        One archive view of several files would need the index, the read state and reload
-        to be keyed by a set of files; until the engine has that, the first file opens and
-        the rest are a click away in File → Open Recent.
+        Not one merged view: read marks, triage, ticks and the lore library are all kept per
+        mailbox file, and a merged list would have to say for every message which file's
+        state it belongs to. A window per mailbox keeps each one's state its own, and the
+        windows share the settings, the state database and the app.
         """
         if not paths:
             return
-        for rest in reversed(paths[1:]):
-            self.settings.add_recent(rest)
         self.open_path(paths[0])
-        if len(paths) > 1:
-            names = ", ".join(Path(p).name for p in paths[1:])
-            self.messages.info(f"Opened {Path(paths[0]).name}; {names} are in File → Open "
-                               "Recent.")
+        for path in paths[1:]:
+            other = type(self)(self.settings, self.store)
+            other.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            other.resize(self.size())
+            other.move(self.pos() + QPoint(40, 40) * (len(self.companions) + 1))
+            other.show()
+            other.open_path(path)
+            self.companions.append(other)
+            other.destroyed.connect(lambda _obj=None, w=other: self._forget_companion(w))
+
+    def _forget_companion(self, window) -> None:
+        if window in self.companions:
+            self.companions.remove(window)
 
     def open_demo(self) -> None:
         from viewer.ui.app import demo_mailbox
