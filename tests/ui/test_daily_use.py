@@ -487,3 +487,46 @@ def test_a_narrow_list_hides_trailers_then_date_for_the_subject_and_brings_them_
     window.resize(2560, 1440)
     qtbot.waitUntil(lambda: window.tree.gave_way() == set())
     assert not header.isSectionHidden(COL_TRAILERS) and not header.isSectionHidden(COL_DATE)
+
+
+def _row_top(view, index: int) -> float:
+    editor = view.editor
+    block = view._document.findBlockByNumber(index)
+    return editor.blockBoundingGeometry(block).translated(editor.contentOffset()).top()
+
+
+def test_folding_all_keeps_the_line_under_the_cursor_in_place(qtbot, make_window):
+    from viewer.ui.app import demo_mailbox
+
+    window = make_window(size=(1400, 900))
+    # the demo's driver patch: eleven comments in five discussions on a long file
+    _open(qtbot, window, demo_mailbox(), select="20260112081403.2231-3-ilse.marten@lumora.example")
+    view = window.patch_view
+    page = view.page
+    assert len(page.threads) >= 3
+    # a diff row below a few discussions, a third of the way down the pane
+    last_card = max(max(t.rows) for t in page.threads.values())
+    target = next(i for i in range(last_card + 1, len(page.rows)) if page.rows[i].line)
+    view._place_cursor(target)
+    qtbot.wait(50)
+    before = _row_top(view, target)
+    assert 0 <= before < view.editor.viewport().height()
+    window.tree.setFocus()
+    qtbot.keyClick(window.tree, "O", Qt.KeyboardModifier.ShiftModifier)  # from the list
+    assert all(view.is_collapsed(t) for t in page.threads)
+    qtbot.wait(50)
+    assert view.current_row() == target
+    assert abs(_row_top(view, target) - before) <= view.editor.fontMetrics().lineSpacing()
+    qtbot.keyClick(window.tree, "O", Qt.KeyboardModifier.ShiftModifier)  # and back
+    qtbot.wait(50)
+    assert abs(_row_top(view, target) - before) <= view.editor.fontMetrics().lineSpacing()
+    # folding the discussion the cursor is in keeps its head where the cursor line was
+    thread = next(iter(page.threads.values()))
+    inside = thread.rows[len(thread.rows) // 2]
+    view._place_cursor(inside)
+    qtbot.wait(50)
+    before = _row_top(view, inside)
+    qtbot.keyClick(window.tree, "o")
+    qtbot.wait(50)
+    assert view.current_row() == thread.rows[0]
+    assert abs(_row_top(view, thread.rows[0]) - before) <= view.editor.fontMetrics().lineSpacing()

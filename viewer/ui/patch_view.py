@@ -702,6 +702,7 @@ class PatchView(QWidget):
             if thread is not None:
                 for index in thread.rows[1:]:
                     hidden[index] = True
+        anchor = self._view_anchor(hidden)
         block = document.firstBlock()
         first = last = None
         for index, hide in enumerate(hidden):
@@ -720,8 +721,39 @@ class PatchView(QWidget):
         cursor_row = self.current_row()
         if 0 <= cursor_row < len(hidden) and hidden[cursor_row]:
             self._place_cursor(self._visible_at_or_before(cursor_row), scroll=False)
+        if anchor is not None:
+            self._restore_anchor(*anchor)
         self.editor.viewport().update()
         self.editor.gutter.update()
+
+    def _view_anchor(self, hidden: list[bool]) -> tuple[int, float] | None:
+        """The row to keep in place while rows fold away: the cursor's when it is on screen,
+        else the top one on screen; if that one is about to be hidden, the nearest row above
+        that stays, which then takes its place on screen (folding all from line 5 used to
+        land the reader on line 186)."""
+        editor = self.editor
+        bottom = editor.viewport().rect().bottom()
+        on_screen = {index: top for index, top, _height in editor.visible_rows(bottom)}
+        if not on_screen:
+            return None
+        cursor_row = self.current_row()
+        row = cursor_row if cursor_row in on_screen else min(on_screen)
+        top = on_screen[row]
+        while row > 0 and row < len(hidden) and hidden[row]:
+            row -= 1
+        return row, top
+
+    def _restore_anchor(self, row: int, top: float) -> None:
+        document = self._document
+        if document is None:
+            return
+        block = document.findBlockByNumber(row)
+        if not block.isValid():
+            return
+        line_height = max(1, self.editor.fontMetrics().lineSpacing())
+        lines_above = round(top / line_height)
+        bar = self.editor.verticalScrollBar()
+        bar.setValue(max(0, block.firstLineNumber() - lines_above))
 
     def row_visible(self, index: int) -> bool:
         document = self._document
