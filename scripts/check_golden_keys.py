@@ -90,7 +90,13 @@ def _text_body(message: email.message.EmailMessage) -> str:
 
 def read_thread(path: Path) -> dict[str, Mail]:
     mails: dict[str, Mail] = {}
-    for raw in mailbox.mbox(str(path), factory=None, create=False):
+    # mailbox.mbox keeps the file open (read-write when it may) until closed: close it.
+    box = mailbox.mbox(str(path), factory=None, create=False)
+    try:
+        raws = list(box)
+    finally:
+        box.close()
+    for raw in raws:
         data = MBOXRD_FROM.sub(rb"\1", raw.as_bytes())
         message = email.message_from_bytes(data, policy=email.policy.default)
         mid = msgid(str(message.get("Message-ID", "")))

@@ -14,6 +14,9 @@ from pathlib import Path
 
 import pytest
 
+# Unexpected log records fail the test; tests/logfail.py says how a test expects one.
+pytest_plugins = ("tests.logfail",)
+
 # Headless even on a desktop: a test that needs a real display is a test CI cannot run.
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
@@ -60,3 +63,4 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     shutil.rmtree(_SESSION_HOME, ignore_errors=True)
+

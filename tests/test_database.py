@@ -62,6 +62,7 @@ def test_file_from_a_newer_version_is_opened_untouched(tmp_path):
     older_app.close()
 
 
+@pytest.mark.expect_log("WARNING", "viewer.core.database", match="moved aside")
 def test_garbage_file_is_moved_aside(tmp_path):
     path = tmp_path / "s.sqlite3"
     path.write_bytes(b"this is not SQLite at all\n" * 100)

@@ -152,6 +152,7 @@ def test_schema_is_versioned_and_reopens(tmp_path):
         assert second.drafts("p@x") == [saved]
 
 
+@pytest.mark.expect_log("WARNING", "viewer.core.database", match="moved aside")
 def test_broken_file_is_moved_aside(tmp_path):
     path = tmp_path / "drafts.sqlite3"
     path.write_bytes(os.urandom(4096))

@@ -120,11 +120,12 @@ def test_version_bump_invalidates(cache, mailbox, monkeypatch):
     assert not open_mailbox(mailbox).from_cache
 
 
-def test_unwritable_cache_dir_still_loads(tmp_path, monkeypatch, mailbox):
+def test_unwritable_cache_dir_still_loads(tmp_path, monkeypatch, mailbox, expect_log):
     blocker = tmp_path / "file-not-dir"
     blocker.write_text("x")
     monkeypatch.setenv("HUNKWISE_CACHE_DIR", str(blocker / "sub"))
-    assert len(open_mailbox(mailbox).entries) == 4
+    with expect_log("WARNING", "viewer.core.index_cache", match="could not save"):
+        assert len(open_mailbox(mailbox).entries) == 4
 
 
 def test_gzip_cache_and_growth(cache, tmp_path):

@@ -110,6 +110,7 @@ def test_wal_mode(store):
     assert store._db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
+@pytest.mark.expect_log("WARNING", "viewer.core.database", match="moved aside")
 def test_corrupt_database_is_moved_aside(tmp_path):
     path = tmp_path / "state.sqlite3"
     path.write_bytes(b"this is not a database, it is a sandwich" * 100)

@@ -8,11 +8,14 @@ from __future__ import annotations
 import sys
 
 from viewer.cli import COMMANDS
+from viewer.log_setup import VERBOSITY_FLAGS
 
 
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    if args and (args[0] in COMMANDS or args[0] in {"-h", "--help", "--version", "help"}):
+    # `hunkwise -v review X` is the command line, `hunkwise -v X` the app.
+    first = next((arg for arg in args if arg not in VERBOSITY_FLAGS), None)
+    if first in COMMANDS or first in {"-h", "--help", "--version", "help"}:
         from viewer.cli import main as cli_main
 
         return cli_main(args)

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from typing import Any
 
-from viewer import __version__
+from viewer import __version__, log_setup
 from viewer.cli_lore import COMMANDS as LORE_COMMANDS  # lore: URLs and Message-IDs, fetch, search
 from viewer.cli_lore import SOURCE_HELP, add_source_options, resolve_path
 from viewer.cli_lore import add_commands as add_lore_commands
@@ -24,6 +25,8 @@ from viewer.core.store import SERIES_STATES
 COMMANDS = ("index", "threads", "review", "revisions", "range-diff", "triage", "am",
             "reply", "send", *LORE_COMMANDS)
 
+log = logging.getLogger(__name__)
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -33,10 +36,13 @@ def _parser() -> argparse.ArgumentParser:
         "(`hunkwise --gui-help` lists its options).",
     )
     parser.add_argument("--version", action="version", version=f"hunkwise {__version__}")
+    log_setup.add_arguments(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def add(name: str, help_text: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, description=help_text)
+        # Also after the subcommand; SUPPRESS keeps a flag given before it from being reset.
+        log_setup.add_arguments(p, default=argparse.SUPPRESS)
         p.add_argument("path", metavar="PATH", help=SOURCE_HELP)
         p.add_argument("--json", action="store_true", help="print JSON for scripts")
         p.add_argument(
@@ -212,6 +218,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
+    log_setup.configure(args.verbose)
     try:
         return run(args)
     except HunkwiseError as error:
@@ -222,6 +229,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as error:  # a bug, not the user's fault: still one line, and how to report
+        log.debug("internal error", exc_info=True)  # the traceback, for -vv
         print(f"hunkwise: internal error: {type(error).__name__}: {error} "
               "(please report this with the mailbox that caused it)", file=sys.stderr)
         return 3

@@ -8,6 +8,7 @@ reader goes back and forth between the same few mails.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import threading
@@ -34,6 +35,8 @@ from viewer.core.trailers import (
     merge_trailers,
     trailers_in_reply,
 )
+
+log = logging.getLogger(__name__)
 
 # A follow-up can only give a trailer if "-by:" (or a Fixes:/Link:-style tag, which we do not
 # count) appears in its bytes, unless the body is base64 and hides it; checking the raw bytes
@@ -120,6 +123,9 @@ class Archive:
         with collector_paused():  # see viewer.core.bulk: nothing built here is garbage yet
             archive = cls(source, 0.0)
         archive.seconds = time.perf_counter() - started
+        log.info("%s: %d messages, %d threads, %d series (%s%s) in %.3f s", archive.path,
+                 len(archive.entries), len(archive.threads), len(archive.series), archive.format,
+                 ", from the index cache" if source.from_cache else "", archive.seconds)
         return archive
 
     @classmethod

@@ -15,6 +15,7 @@ read or write it is silent and falls back to a scan.
 from __future__ import annotations
 
 import hashlib
+import logging
 import marshal
 import mmap
 import os
@@ -28,6 +29,8 @@ import platformdirs
 
 if TYPE_CHECKING:
     from viewer.core.mbox import IndexEntry
+
+log = logging.getLogger(__name__)
 
 VERSION = 1
 """Bump whenever IndexEntry or the scan changes what an entry holds."""
@@ -76,7 +79,10 @@ def load(path: Path, st: os.stat_result, data: Buffer) -> CachedIndex | None:
     try:
         record = marshal.loads(cache_file(path).read_bytes())
         version, stored_path, identity, length, head, late, entries, spans = record
-    except (OSError, EOFError, ValueError, TypeError):
+    except FileNotFoundError:
+        return None
+    except (OSError, EOFError, ValueError, TypeError) as error:  # damaged or an old format
+        log.debug("index cache of %s unreadable, rescanning: %s", path, error)
         return None
     if version != VERSION or stored_path != str(Path(path).resolve()):
         return None
@@ -138,8 +144,9 @@ def save(
             Path(tmp).unlink(missing_ok=True)
             raise
         _prune(target.parent)
-    except (OSError, ValueError):
-        pass  # read-only home, full disk: the next open just scans again
+    except (OSError, ValueError) as error:
+        # Read-only home, full disk: the next open just scans again, a little slower.
+        log.warning("could not save the index cache in %s: %s", target.parent, error)
 
 
 def _prune(folder: Path) -> None:

@@ -7,6 +7,7 @@ headers cannot be read is still listed, marked ``broken``.
 
 from __future__ import annotations
 
+import logging
 import mmap
 import re
 from dataclasses import dataclass
@@ -19,7 +20,9 @@ from viewer.core.headers import (
     parse_person,
     text_of,
 )
-from viewer.core.message import synthetic_msgid
+from viewer.core.message import internal_problem, synthetic_msgid
+
+log = logging.getLogger(__name__)
 
 # The six headers threading needs, with their folded continuation lines. Anchored at line
 # starts (re.M) so a "Subject:" quoted inside another header's value cannot match.
@@ -98,9 +101,12 @@ def entry_from_headers(
                           broken="no mail headers")
     try:
         return _entry(number, found)
-    except Exception as error:  # fuzzed headers: list the mail as broken, keep loading
+    except Exception as error:
+        # Every header reader here takes any bytes, so this is a bug the fuzzing did not find:
+        # logged with its traceback, the mail listed as broken by it, and loading goes on.
+        log.error("mail %d: internal error while reading its headers", number, exc_info=True)
         return IndexEntry(number, synthetic_msgid(number), None, (), "", "", "", None,
-                          broken=f"unreadable headers ({type(error).__name__})")
+                          broken=internal_problem("unreadable headers", error))
 
 
 def _text(raw: bytes) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import logging
 import marshal
 import mmap
 import os
@@ -30,6 +31,8 @@ from viewer.core.errors import LoadCancelled, MailboxError
 from viewer.core.index_entry import ANY_HEADER, IndexEntry, as_tuple
 from viewer.core.index_entry import entry_from_headers as _entry_from_headers
 from viewer.core.message import Message, decode_message, synthetic_msgid
+
+log = logging.getLogger(__name__)
 
 ProgressFn = Callable[[int, int], None]
 CancelledFn = Callable[[], bool]
@@ -298,6 +301,7 @@ def _index_buffer_now(
     cached = index_cache.load(path, st, data) if use_cache else None
     if cached is not None and cached.complete:
         entries = [IndexEntry(*t) for t in cached.entries]
+        log.debug("%s: %d messages from the index cache", path, len(entries))
         return MailSource(path, fmt, entries, data=data, spans=cached.spans, from_cache=True)
 
     if cached is not None:
@@ -306,6 +310,7 @@ def _index_buffer_now(
         tuples = cached.entries[:-1]
         spans = cached.spans[:-1]
         scan_from = cached.spans[-1][0] if cached.spans else 0
+        log.debug("%s: grew; cached index kept, scanning from byte %d", path, scan_from)
     else:
         tuples, spans, scan_from = [], [], _first_content(data)
 
@@ -513,6 +518,7 @@ def _scan_forked(
         except (EOFError, ValueError, TypeError):
             second = None
     if second is None:  # the child died or said nonsense: do its half here
+        log.info("the second scanning process failed; scanning its half here")
         spans = find_boundaries(data, split, None, cancelled)
         second = spans, _read_entries(data, spans, number + len(first_spans), crlf, None,
                                       cancelled)

@@ -25,8 +25,11 @@ from viewer.core.headers import (
     unfold,
 )
 
+log = logging.getLogger(__name__)
+
 # mail-parser logs a warning for every part it does not "manage" (text/x-patch is one); with
-# no handler configured those would land on stderr through logging's last resort.
+# no handler configured those would land on stderr through logging's last resort
+# (viewer.log_setup also quietens it below ERROR when a handler is configured).
 logging.getLogger("mailparser").addHandler(logging.NullHandler())
 # mail-parser itself is imported on the first body decoded: it costs ~50 ms of start-up that
 # listing a mailbox never needs.
@@ -92,15 +95,29 @@ def strip_from_line(raw: bytes) -> bytes:
     return raw
 
 
+INTERNAL_ERROR = "internal error"
+"""How a ``broken`` reason caused by a bug in Hunkwise starts (bad input never says this)."""
+
+
+def internal_problem(what: str, error: BaseException) -> str:
+    """The ``broken`` reason for a bug met while reading one mail: the mail is still listed,
+    the reason says it is our fault (the traceback is in the log, logged by the caller)."""
+    return f"{INTERNAL_ERROR}: {what} ({type(error).__name__}: {error}); please report it"
+
+
 def decode_message(raw: bytes, *, number: int = 0) -> Message:
     """Decode one mail for reading; never raises, a bad mail comes back with ``broken`` set.
 
     Headers are read by the same code as the fast index, so a mail opens with exactly the
     Message-ID and subject it was listed with; mail-parser does the MIME work of the body.
+    Bad input is a reason in ``broken`` (logged at INFO); an exception nobody foresaw is a bug:
+    logged at ERROR with its traceback and named as an internal error in ``broken``, so one mail
+    costs one mail and not the mailbox, yet the bug is not mistaken for a bad mail.
     """
     try:
-        return _decode(strip_from_line(raw), number)
-    except Exception as error:  # fuzzed mail found a path nobody foresaw: one mail, not the app
+        message = _decode(strip_from_line(raw), number)
+    except Exception as error:
+        log.error("mail %d: internal error while decoding", number, exc_info=True)
         return Message(
             msgid=synthetic_msgid(number),
             subject="",
@@ -109,8 +126,11 @@ def decode_message(raw: bytes, *, number: int = 0) -> Message:
             in_reply_to=None,
             references=(),
             body=text_of(raw),
-            broken=f"could not be decoded ({type(error).__name__}: {error})",
+            broken=internal_problem("could not be decoded", error),
         )
+    if message.broken:
+        log.info("mail %d <%s> is broken: %s", number, message.msgid, message.broken)
+    return message
 
 
 def _decode(raw: bytes, number: int) -> Message:
@@ -132,10 +152,17 @@ def _decode(raw: bytes, number: int) -> Message:
     to = tuple(Person(n, e) for n, e in parse_people(first.get("to", "")))
     cc = tuple(Person(n, e) for n, e in parse_people(first.get("cc", "")))
 
+    from mailparser.exceptions import MailParserError
+
     try:
         body = _body(_mime_only(raw, fields, end), problems)
-    except Exception as error:  # a decoder bug must cost one mail, not the mailbox
+    except (MailParserError, RecursionError) as error:  # MIME nested beyond reason: bad input
         problems.append(f"body could not be decoded ({type(error).__name__}: {error})")
+        body = text_of(raw[end:]).lstrip("\r\n")
+    except Exception as error:  # a decoder bug costs this mail its body, not the mailbox
+        log.error("mail %d <%s>: internal error while decoding the body", number, msgid,
+                  exc_info=True)
+        problems.append(internal_problem("body could not be decoded", error))
         body = text_of(raw[end:]).lstrip("\r\n")
 
     return Message(
@@ -214,7 +241,7 @@ def _body(raw: bytes, problems: list[str]) -> str:
 def _filename(part: EmailMessage) -> str:
     try:
         name = part.get_filename() or ""
-    except Exception:
+    except (LookupError, UnicodeError, ValueError):  # RFC 2231 name in a charset nobody has
         return ""
     return header_value(name.encode("utf-8", "replace")) if isinstance(name, str) else ""
 
@@ -223,7 +250,7 @@ def _part_text(part: EmailMessage) -> str:
     """A leaf part as text: transfer encoding, charset and format=flowed undone."""
     try:
         payload = part.get_payload(decode=True)
-    except Exception:
+    except (LookupError, UnicodeError, ValueError):  # a transfer encoding that does not decode
         payload = None
     if payload is None:
         body = part.get_payload()
@@ -240,7 +267,7 @@ def _part_text(part: EmailMessage) -> str:
 def _charset(part: EmailMessage) -> str | None:
     try:
         charset = part.get_content_charset()
-    except Exception:
+    except (LookupError, UnicodeError, ValueError):  # a charset parameter that is not text
         return None
     return charset
 

@@ -11,15 +11,18 @@ from __future__ import annotations
 import argparse
 import atexit
 import importlib.resources
+import logging
 import os
 import shutil
 import sys
 import tempfile
 from pathlib import Path
 
-from viewer import APP_ID, __version__
+from viewer import APP_ID, __version__, log_setup
 
 DEMO_NAME = "demo.mbox"
+
+log = logging.getLogger(__name__)
 
 
 def resource(relative: str) -> Path | None:
@@ -50,13 +53,17 @@ def _quiet_offscreen_noise() -> None:
     """Drop the one warning the offscreen platform prints for every top-level window.
 
     "This plugin does not support propagateSizeHints()" says nothing to a user of
-    --screenshot; every other Qt message still goes to stderr as before.
+    --screenshot; every other Qt message goes to the log (stderr) at its own level.
     """
-    from PySide6.QtCore import qInstallMessageHandler
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
 
-    def handler(_mode, _context, text: str) -> None:
+    levels = {QtMsgType.QtDebugMsg: logging.DEBUG, QtMsgType.QtInfoMsg: logging.INFO,
+              QtMsgType.QtWarningMsg: logging.WARNING}
+    qt_log = logging.getLogger("viewer.ui.qt")
+
+    def handler(mode, _context, text: str) -> None:
         if "propagateSizeHints" not in text:
-            print(text, file=sys.stderr)
+            qt_log.log(levels.get(mode, logging.ERROR), "%s", text)
 
     qInstallMessageHandler(handler)
 
@@ -106,6 +113,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--theme", choices=("system", "light", "dark"),
                    help="colour theme for this run (not saved)")
     p.add_argument("--version", action="version", version=f"hunkwise {__version__}")
+    log_setup.add_arguments(p)
     p.add_argument("--gui-help", action="help", help="show this help and exit")
     return p
 
@@ -113,6 +121,7 @@ def parser() -> argparse.ArgumentParser:
 def run_gui(argv: list[str]) -> int:
     """Entry from viewer.__main__ for anything that is not a command-line subcommand."""
     args = parser().parse_args(argv)
+    log_setup.configure(args.verbose)
     headless = sys.platform.startswith("linux") and not (
         os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
     )
@@ -156,6 +165,7 @@ def run_gui(argv: list[str]) -> int:
     window.show()
 
     path = Path(args.file) if args.file else demo_mailbox()
+    log.info("opening %s", path)
     status = {"code": 0}
     if args.screenshot:
         out = Path(args.screenshot)

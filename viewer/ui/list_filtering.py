@@ -8,10 +8,14 @@ one still wanted (a refined filter needing the same mail) is left to finish.
 
 from __future__ import annotations
 
+import logging
+
 from PySide6.QtCore import Qt
 
 from viewer.core.query import Query
 from viewer.ui.thread_model import MSGID_ROLE, compute_facts
+
+log = logging.getLogger(__name__)
 
 _FACTS_IN_FOREGROUND = 200
 """A has: filter or sort needing more unread mail than this reads it in the background."""
@@ -135,7 +139,8 @@ class ListFiltering:
         current = self.current_msgid
         try:
             self.filter_seconds = self.model.set_query(query)
-        except Exception as error:
+        except Exception as error:  # a bug in a filter term: the list stays as it was
+            log.error("applying the filter %r failed", query, exc_info=True)
             self.messages.error(f"Filter failed: {type(error).__name__}: {error}")
             return
         if query.errors:

@@ -13,6 +13,7 @@ reading (list_filtering), where the panes sit (window_layout).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
@@ -69,6 +70,8 @@ from viewer.ui.thread_model import (
 from viewer.ui.window_actions import WindowActions
 from viewer.ui.window_layout import WindowLayout
 
+log = logging.getLogger(__name__)
+
 
 def resolve_theme(choice: str) -> str:
     """"system" → "light" or "dark" from the desktop's colour scheme."""
@@ -102,6 +105,7 @@ class MainWindow(WindowActions, LoreOpening, Opening, ListFiltering, QMainWindow
         try:
             self.store: Store | None = store or Store()
         except Exception as error:  # unwritable data dir: read state is a convenience
+            log.warning("read state disabled: %s", error, exc_info=True)
             self.store = None
             self.messages.warning(f"Read state will not be remembered: {error}")
         if self.store is not None and self.store.recovered_from is not None:
@@ -319,6 +323,7 @@ class MainWindow(WindowActions, LoreOpening, Opening, ListFiltering, QMainWindow
             self.message_view.show_message(archive, msgid)
             self._show_review(archive, msgid, archive.review_target(msgid))
         except Exception as error:  # one bad mail must not take the window with it
+            log.error("could not show <%s>", msgid, exc_info=True)
             self.messages.error(f"Could not show <{msgid}>: {type(error).__name__}: {error}")
         self.set_read(msgid, read=True)
         self.message_shown.emit(msgid)
@@ -358,6 +363,7 @@ class MainWindow(WindowActions, LoreOpening, Opening, ListFiltering, QMainWindow
             try:
                 self.store.mark_read(self.archive.path, [msgid], read=read)
             except Exception as error:  # disk full, read-only home: keep reading regardless
+                log.warning("could not save read state: %s", error)
                 self.messages.warning(f"Could not save read state: {error}")
 
     def mark_thread_read(self) -> None:
@@ -376,6 +382,7 @@ class MainWindow(WindowActions, LoreOpening, Opening, ListFiltering, QMainWindow
             try:
                 self.store.mark_read(self.archive.path, changed, read=read)
             except Exception as error:  # disk full, read-only home: keep reading regardless
+                log.warning("could not save read state: %s", error)
                 self.messages.warning(f"Could not save read state: {error}")
         self.summary.setText(f"Marked {len(changed)} mails {'read' if read else 'unread'}.")
 

@@ -6,6 +6,7 @@ shows until the new one is ready, and a failure is shown in the message bar, nev
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -21,6 +22,8 @@ from viewer.core.thread_sort import NEEDS_BODIES
 from viewer.core.triage import Triage, sent_from_hunkwise
 from viewer.ui.list_filtering import _EXPAND_ALL_BELOW
 from viewer.ui.thread_model import DEFAULT_SORT
+
+log = logging.getLogger(__name__)
 
 
 class Opening:
@@ -144,6 +147,7 @@ class Opening:
         try:
             self.triage.apply_transitions(sent_from_hunkwise(archive))
         except Exception as error:  # disk full, read-only home: show the mail regardless
+            log.warning("could not save triage state: %s", error)
             self.messages.warning(f"Could not save triage state: {error}")
         self.model.triage = self.triage
         sort = self.settings.sort_order

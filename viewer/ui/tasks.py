@@ -8,12 +8,17 @@ show the first one late (git-cola's ``qtutils.Task`` and Anki's operations do th
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+from viewer.core.errors import HunkwiseError
+
+log = logging.getLogger(__name__)
 
 ProgressFn = Callable[[int, int], None]
 CancelledFn = Callable[[], bool]
@@ -50,6 +55,10 @@ class _Job(QRunnable):
         try:
             result = self.fn(self._progress, self.stop.is_set)
         except BaseException as error:  # delivered to the GUI thread, never lost in a worker
+            if isinstance(error, HunkwiseError):  # bad input, worded for the user who sees it
+                log.info("background job %d: %s", self.token, error)
+            else:  # a bug: the traceback is only here, the GUI shows one line
+                log.error("background job %d failed", self.token, exc_info=error)
             self.relay.error.emit(self.token, error)
         else:
             self.relay.done.emit(self.token, result)
