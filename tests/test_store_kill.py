@@ -42,19 +42,19 @@ def test_kill_9_while_saving_loses_nothing_shown_saved(tmp_path):
     start = 0
     confirmed: list[int] = []
     for _round in range(6):
-        child = subprocess.Popen(
+        # `with` closes the pipe: a leaked one is a ResourceWarning, and warnings are errors.
+        with subprocess.Popen(
             [sys.executable, "-c", _WRITER, str(path), str(start)],
             stdout=subprocess.PIPE,
             text=True,
             env=env,
-        )
-        assert child.stdout is not None
-        first = child.stdout.readline()  # the writer is saving: now kill it at a random moment
-        assert first.strip(), "writer died before saving anything"
-        time.sleep(rng.uniform(0.0, 0.15))
-        child.send_signal(signal.SIGKILL)
-        out = first + child.stdout.read()
-        child.wait()
+        ) as child:
+            assert child.stdout is not None
+            first = child.stdout.readline()  # the writer is saving: kill it at a random moment
+            assert first.strip(), "writer died before saving anything"
+            time.sleep(rng.uniform(0.0, 0.15))
+            child.send_signal(signal.SIGKILL)
+            out = first + child.stdout.read()
         numbers = [int(line) for line in out.split()]
         confirmed += numbers
         start = numbers[-1] + 1000  # the next round writes fresh ids
