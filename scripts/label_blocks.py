@@ -150,9 +150,14 @@ def read_replies(path: Path) -> tuple[list[Reply], dict[str, str]]:
     replies: list[Reply] = []
     bodies: dict[str, str] = {}
     seen: set[str] = set()
+    # mailbox.mbox keeps the file open (read-write when it may) until closed: close it.
     box = mailbox.mbox(str(path), factory=lambda f: email.message_from_binary_file(
-        f, policy=email.policy.compat32))
-    for msg in box:
+        f, policy=email.policy.compat32), create=False)
+    try:
+        messages = list(box)
+    finally:
+        box.close()
+    for msg in messages:
         msgid = mid(msg.get("Message-ID"))
         if not msgid or msgid in seen:
             continue

@@ -179,6 +179,7 @@ def test_cover_letter_gets_its_own_reply(archive):
     assert "Why now?" in cover.body
 
 
+@pytest.mark.expect_log("WARNING", "viewer.core", match="sent as a general comment")
 def test_a_draft_whose_line_is_gone_is_kept_as_general(archive):
     gone = Draft(PATCH, "line", "Typo?", file="foo.c", side="new", line_text="+no such line",
                  line_no=3, id=7)
