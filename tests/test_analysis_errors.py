@@ -27,6 +27,7 @@ def broken_analysis(monkeypatch):
     monkeypatch.setattr(anchoring, "analyse_reply", explode)
 
 
+@pytest.mark.expect_log("ERROR", "viewer.core.anchoring", match="could not analyse")
 def test_a_failing_reply_is_an_error_in_json_and_in_the_log(broken_analysis, caplog):
     archive = Archive.open(FIXTURE, use_cache=False)
     with caplog.at_level(logging.ERROR, logger="viewer.core.anchoring"):
@@ -50,6 +51,7 @@ def test_a_failing_reply_is_an_error_in_json_and_in_the_log(broken_analysis, cap
     assert "prescale can be zero" in general[0]["comment"]
 
 
+@pytest.mark.expect_log("ERROR", "viewer.core.anchoring", match="could not analyse")
 def test_the_command_line_lists_the_errors(broken_analysis, capsys, caplog):
     with caplog.at_level(logging.CRITICAL):
         assert cli.main(["review", "--json", "--no-cache", str(FIXTURE)]) == 0

@@ -443,6 +443,7 @@ def test_narrow_list_keeps_room_for_the_subject(qtbot, make_window):
     qtbot.waitUntil(lambda: header.sectionSize(COL_FROM) == wide_from)
 
 
+@pytest.mark.expect_log("ERROR", "viewer.core.anchoring", match="could not analyse")
 def test_a_reply_that_could_not_be_analysed_is_said_once(qtbot, make_window, monkeypatch,
                                                          caplog):
     from viewer.core import anchoring
