@@ -271,3 +271,24 @@ def test_ticking_a_comment_addressed_is_remembered(series, tmp_path):
     done = subprocess.run([*run, "--addressed", "nope@example.org#0"], capture_output=True,
                           text=True, env=env)
     assert done.returncode == 2 and "no message" in done.stderr
+
+
+def test_the_review_page_lays_out_carried_comments_without_qt(series):
+    from viewer.core.review_page import lay_out
+
+    v2 = max((s for s in series.series if s.cover), key=lambda s: s.version)
+    here = patch_revisions(series, v2.patches[2])
+    page = lay_out(series.review(v2.patches[2]), carried=here.carried)
+    heads = {page.rows[i].carried.annotation.reply_message_id: i for i in page.carried_rows}
+    assert set(heads) == {"r1@example.org", "r2@example.org", "r3@example.org",
+                          "r4@example.org", "r6@example.org"}
+    # r2 (unchanged) sits under "+static int c12;", r3 (gone) in the section of its own.
+    above = page.rows[heads["r2@example.org"] - 1]
+    assert above.kind == "diff" and above.text == "+static int c12;"
+    gone = heads["r3@example.org"]
+    assert page.rows[gone].text.endswith("line gone")
+    assert page.rows[gone + 1].text.strip() == "(was on: +static int c19;)"
+    heading = next(r.text for r in page.rows if r.kind == "heading" and "From v1" in r.text)
+    assert heading == "From v1, not on a line of this revision (2)"
+    only = lay_out(series.review(v2.patches[2]), carried=here.carried, only_unchanged=True)
+    assert [only.rows[i].carried.status for i in only.carried_rows] == ["unchanged"]

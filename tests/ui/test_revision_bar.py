@@ -89,3 +89,49 @@ def test_ctrl_r_toggles_the_range_diff_and_is_listed_in_the_overview(qtbot, wind
     from viewer.ui.shortcuts import shortcut_rows
 
     assert any(keys == "Ctrl+R" for _menu, _action, keys in shortcut_rows(window.menus))
+
+
+def test_the_previous_revisions_comments_show_faded_at_their_new_lines(qtbot, window):
+    _wait_bar(qtbot, window)
+    page = window.patch_view.page
+    qtbot.waitUntil(lambda: bool(window.patch_view.page.carried_rows), timeout=20000)
+    page = window.patch_view.page
+    heads = [page.rows[i] for i in page.carried_rows]
+    assert len(heads) == len(window.revision_bar.revisions.carried)
+    assert all(row.text.lstrip().startswith("v1 · ") for row in heads)
+    # A carried card sits under the v2 line its v1 line became.
+    placed = [i for i in page.carried_rows if page.rows[i].carried.new_anchor is not None
+              and page.rows[i].file_index is not None]
+    assert placed
+    for index in placed:
+        above = next(page.rows[k] for k in range(index - 1, -1, -1)
+                     if page.rows[k].kind in ("diff", "file", "hunk"))
+        wanted = page.rows[index].carried.new_anchor
+        if above.kind == "diff":
+            assert (above.line.old_line, above.line.new_line) == (wanted.old_line,
+                                                                   wanted.new_line)
+    assert not any(page.rows[i].carried for i in page.comment_rows)  # . and , skip them
+    window.revision_bar.only_unchanged.setChecked(True)
+    page = window.patch_view.page
+    assert {page.rows[i].carried.status for i in page.carried_rows} == {"unchanged"}
+    QApplication.processEvents()
+    assert window.grab().save(str(SHOTS / "revisions-carried-light.png"))
+
+
+def test_shift_a_ticks_an_earlier_comment_addressed_and_it_is_kept(qtbot, window):
+    qtbot.waitUntil(lambda: bool(window.patch_view.page.carried_rows), timeout=20000)
+    page = window.patch_view.page
+    first = page.rows[page.carried_rows[0]].carried
+    assert window.patch_view.jump_to_carried(first.annotation.id)
+    window.act_addressed.trigger()
+    page = window.patch_view.page
+    head = next(page.rows[i] for i in page.carried_rows
+                if page.rows[i].carried.annotation.id == first.annotation.id)
+    assert head.text.endswith("addressed ✓") and head.carried.addressed
+    path = window.archive.path
+    assert (first.annotation.reply_message_id, first.fingerprint) in window.store.addressed(path)
+    window.act_addressed.trigger()  # the cursor stayed on it: untick
+    assert window.store.addressed(path) == set()
+    window.patch_view.go_to_top()
+    window.act_addressed.trigger()  # not on a faded card: a hint, nothing stored
+    assert window.store.addressed(path) == set()

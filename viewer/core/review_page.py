@@ -16,19 +16,20 @@ from __future__ import annotations
 
 import datetime as _dt
 import textwrap
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from viewer.core.annotation import Annotation
 from viewer.core.message import Person
 from viewer.core.patch import DiffLine, FileDiff, Patch
-from viewer.core.review_model import Discussion, ReviewModel, build_model, is_doubtful
+from viewer.core.review_model import Discussion, ReviewModel, build_model, is_doubtful, place
 from viewer.core.syntax import lexer_name_for
 from viewer.core.trailers import Trailer
 
 if TYPE_CHECKING:
     from viewer.core.archive import Archive
+    from viewer.core.revisions import CarriedComment
 
 RowKind = Literal[
     "title",  # the subject
@@ -87,6 +88,9 @@ SpanStyle = Literal[
     "trailer_name",  # "Reviewed-by"
     "summary",  # the comment count and names
     "hint",  # the key hint after them
+    "carried_unchanged",  # a previous revision's comment whose line is as it was
+    "carried_changed",  # … whose line or its neighbours changed
+    "carried_gone",  # … whose line is gone, or could not be placed
 ]
 
 
@@ -128,6 +132,8 @@ class Row:
     continued: bool = False
     """A card row that goes on with the line above, split to keep the card narrow; its text
     starts with ``CONTINUATION_INDENT`` more spaces than the card's (copy joins them back)."""
+    carried: CarriedComment | None = None
+    """On a card of the previous revision's comment shown on this one (drawn faded)."""
 
 
 @dataclass(slots=True)
@@ -181,6 +187,8 @@ class ReviewPage:
     comment_rows: list[int]
     """Head rows of every card, in page order (for next/previous comment)."""
     trailer_counts: dict[str, int] = field(default_factory=dict)
+    carried_rows: list[int] = field(default_factory=list)
+    """Head rows of the previous revision's comments shown on this page, in page order."""
 
     def row_of_file(self, index: int) -> int:
         return self.files[index].row
@@ -247,6 +255,7 @@ class _Builder:
         self.rows: list[Row] = []
         self.threads: dict[str, Thread] = {}
         self.comment_rows: list[int] = []
+        self.carried_rows: list[int] = []
 
     def add(self, kind: RowKind, text: str, *, spans: tuple[Span, ...] = (), **extra) -> int:
         self.rows.append(Row(kind, one_line(text), spans=spans, **extra))
@@ -286,6 +295,44 @@ class _Builder:
         for reply in item.replies:
             thread.size += 1
             self._card(thread, reply, depth + 1, place)
+
+    def carried(self, items: Iterable[CarriedComment], *, unplaced: bool = False,
+                **place) -> None:
+        """Faded cards of the previous revision's comments: "v1 · Name · unchanged"."""
+        for item in items:
+            annotation = item.annotation
+            thread = Thread(annotation)
+            thread_id = f"carried:{annotation.id}"
+            self.threads[thread_id] = thread
+            indent = " " * card_indent(0)
+            name = author_name(annotation.author)[:60]
+            label = _CARRIED_LABEL[item.status]
+            prefix = f"{indent}v{item.from_version} · "
+            head = f"{prefix}{name} · {label}"
+            style: SpanStyle = _CARRIED_STYLE[item.status]
+            spans = [Span(len(prefix), len(name), "author"),
+                     Span(len(prefix) + len(name) + 3, len(label), style)]
+            if item.addressed:
+                head += " · addressed ✓"
+            extra = dict(annotation=annotation, thread=thread_id, carried=item, **place)
+            row = self.add("comment_head", head, spans=tuple(spans), **extra)
+            self.carried_rows.append(row)
+            thread.rows.append(row)
+            lines = annotation.comment.replace("\r\n", "\n").rstrip("\n").split("\n")
+            if unplaced and annotation.anchor.text:
+                lines = [f"(was on: {annotation.anchor.text.strip()})", *lines]
+            for text in _wrapped(lines):
+                for n, piece in enumerate(split_long(text)):
+                    lead = indent + " " * CONTINUATION_INDENT if n else indent
+                    thread.rows.append(self.add("comment", lead + piece, continued=bool(n),
+                                                **extra))
+
+
+_CARRIED_LABEL = {"unchanged": "unchanged: probably not addressed", "changed": "changed",
+                  "removed": "line gone", "unknown": "not on a line"}
+_CARRIED_STYLE: dict[str, SpanStyle] = {"unchanged": "carried_unchanged",
+                                        "changed": "carried_changed",
+                                        "removed": "carried_gone", "unknown": "carried_gone"}
 
 
 COMMENT_WIDTH = 90
@@ -354,11 +401,27 @@ def build_page(
                                body=body))
 
 
-def lay_out(model: ReviewModel) -> ReviewPage:
-    """Lay out one review model: headings, the file list and cards under their rows."""
+def lay_out(model: ReviewModel, *, carried: Sequence[CarriedComment] = (),
+            only_unchanged: bool = False) -> ReviewPage:
+    """Lay out one review model: headings, the file list and cards under their rows.
+
+    ``carried`` are the previous revision's comments with where their lines are now
+    (viewer.core.revisions): shown faded under those rows, the rest in a section of their own;
+    ``only_unchanged`` keeps just those whose line is as it was (likely not addressed yet).
+    """
     patch = model.patch
     files = model.files
     out = _Builder()
+    carried_at: dict[int, list[CarriedComment]] = {}
+    unplaced: list[CarriedComment] = []
+    for item in carried:
+        if only_unchanged and item.status != "unchanged":
+            continue
+        row = place(model, [], item.new_anchor) if item.new_anchor is not None else None
+        if row is None:
+            unplaced.append(item)
+        else:
+            carried_at.setdefault(row, []).append(item)
     out.add("title", model.subject or "(no subject)")
     author = str(model.author) if model.author.email or model.author.name else ""
     out.add("meta", f"{author or 'unknown author'} · {format_date(model.date)}"
@@ -379,6 +442,11 @@ def lay_out(model: ReviewModel) -> ReviewPage:
         out.add("blank", "")
         out.add("heading", "General comments")
         out.cards(model.general)
+    if unplaced:
+        out.add("blank", "")
+        out.add("heading", f"From v{unplaced[0].from_version}, not on a line of this revision "
+                           f"({len(unplaced)})")
+        out.carried(unplaced, unplaced=True)
 
     if patch is None:
         out.add("blank", "")
@@ -450,6 +518,7 @@ def lay_out(model: ReviewModel) -> ReviewPage:
             page_files.append(PageFile(diff.path, diff.status, lexer_name_for(diff.path), "", "",
                                        header_row, added=diff.added, removed=diff.removed))
             out.cards(cards, file_index=f)
+            out.carried(carried_at.get(index, ()), file_index=f)
             previous = kind
             continue
         elif kind == "hunk":
@@ -492,13 +561,17 @@ def lay_out(model: ReviewModel) -> ReviewPage:
             out.add("diff", row.text, file_index=row.file_index, hunk_index=row.hunk_index,
                     line=line, side=side, side_line=number, model_row=index)
             out.cards(cards, file_index=row.file_index, hunk_index=row.hunk_index)
+            out.carried(carried_at.get(index, ()), file_index=row.file_index,
+                        hunk_index=row.hunk_index)
             previous = kind
             continue
         out.cards(cards)
+        out.carried(carried_at.get(index, ()))
         previous = kind
     close_file()
     return ReviewPage(model.msgid, model.subject, author, model.date, out.rows, page_files,
-                      page_hunks, out.threads, out.comment_rows, dict(counts))
+                      page_hunks, out.threads, out.comment_rows, dict(counts),
+                      out.carried_rows)
 
 
 def _file_list(out: _Builder, files: list[FileDiff]) -> None:

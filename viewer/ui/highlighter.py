@@ -55,6 +55,11 @@ class PatchHighlighter(QSyntaxHighlighter):
         self.date_format = fmt(theme.muted)
         self.doubtful_format = fmt(theme.doubtful, bold=True)
         self.summary_format = fmt(theme.heading, bold=True)
+        # The previous revision's comments: faded text, the status standing out by its kind.
+        self.carried_format = fmt(theme.muted, italic=True)
+        self.carried_unchanged_format = fmt(theme.doubtful, bold=True)
+        self.carried_changed_format = fmt(theme.heading, bold=True)
+        self.carried_gone_format = fmt(theme.muted, bold=True)
         if rehighlight:
             self.rehighlight()
 
@@ -83,6 +88,8 @@ class PatchHighlighter(QSyntaxHighlighter):
             return
         row = self.rows[number]
         kind = row.kind
+        if row.carried is not None:
+            self.setFormat(0, utf16_len(text), self.carried_format)
         if kind == "diff":
             self._diff(row, text)
         elif row.spans:
@@ -120,6 +127,9 @@ class PatchHighlighter(QSyntaxHighlighter):
             "trailer_name": self.trailer_name_format,
             "summary": self.summary_format,
             "hint": self.date_format,
+            "carried_unchanged": self.carried_unchanged_format,
+            "carried_changed": self.carried_changed_format,
+            "carried_gone": self.carried_gone_format,
         }[style]
 
     def _diff(self, row: Row, text: str) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QModelIndex, Qt, Signal
@@ -192,6 +193,8 @@ class MainWindow(WindowActions, LoreOpening, Opening, ListFiltering, QMainWindow
         self.revision_bar.range_diff_toggled.connect(self._show_range_diff)
         self.revision_bar.range_diff_ready.connect(self.range_diff_view.show_entries)
         self.revision_bar.failed.connect(self.messages.error)
+        self.revision_bar.carried_ready.connect(self._show_carried)
+        self.revision_bar.only_unchanged_toggled.connect(lambda _on: self._show_carried())
         review_layout.addWidget(self.revision_bar)
         review_layout.addWidget(self.review_stack, 1)
         editor = getattr(self.patch_view, "editor", self.patch_view)
@@ -336,11 +339,38 @@ class MainWindow(WindowActions, LoreOpening, Opening, ListFiltering, QMainWindow
             view.show_patch(archive, target)
             self.find_bar.refresh()
             self._report_analysis_errors(archive, target)
-        self.revision_bar.show_patch(archive, target)
+        self.revision_bar.show_patch(archive, target,
+                                     addressed=self.store.addressed(archive.path))
         if msgid == target:
             view.go_to_top()
         else:
             view.jump_to_reply(msgid)
+
+    def _show_carried(self, revisions=None) -> None:
+        """The previous revision's comments onto the page shown (faded, at their new lines)."""
+        revisions = revisions or self.revision_bar.revisions
+        show = getattr(self.patch_view, "show_carried", None)
+        if revisions is None or self.archive is None or show is None:
+            return
+        show(self.archive, revisions.message_id, revisions.carried,
+             only_unchanged=self.revision_bar.only_unchanged.isChecked())
+
+    def toggle_addressed(self) -> None:
+        """Tick the previous revision's comment under the cursor as addressed, or untick it."""
+        current = getattr(self.patch_view, "current_row_data", lambda: None)()
+        revisions = self.revision_bar.revisions
+        if current is None or current.carried is None or revisions is None or not self.archive:
+            self.messages.info("Put the cursor on a comment of the previous revision "
+                               "(a faded card) to mark it addressed.")
+            return
+        item = current.carried
+        ticked = not item.addressed
+        self.store.set_addressed(self.archive.path, item.annotation.reply_message_id,
+                                 item.fingerprint, addressed=ticked)
+        self.revision_bar.revisions = replace(revisions, carried=tuple(
+            replace(c, addressed=ticked) if c is item else c for c in revisions.carried))
+        self._show_carried()
+        self.patch_view.jump_to_carried(item.annotation.id)
 
     def _show_range_diff(self, shown: bool) -> None:
         """The range-diff against the previous revision in place of the review page."""

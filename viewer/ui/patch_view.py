@@ -53,6 +53,7 @@ from viewer.core.review_page import (
     card_indent,
     indent_level,
     is_robot,
+    lay_out,
     page_from_archive,
 )
 from viewer.core.syntax import TOKEN_CACHE, TokenCache
@@ -275,12 +276,18 @@ class PageEditor(QPlainTextEdit):
             left = self.card_left(row.depth) + self.contentOffset().x()
             right = self.card_right(row) + self.contentOffset().x()
             rect = QRectF(left, top, right - left, height)
+            carried = row.carried is not None
+            # A previous revision's comment is drawn faded, with a dotted edge: context, not
+            # something said about this revision.
+            painter.setOpacity(0.55 if carried else 1.0)
             painter.fillRect(rect, base)
-            doubtful = is_doubtful(annotation)
+            doubtful = is_doubtful(annotation) and not carried
             pen = QPen(QColor(theme.doubtful) if doubtful else border)
             pen.setWidthF(1.0)
             if doubtful:
                 pen.setStyle(Qt.PenStyle.DashLine)
+            elif carried:
+                pen.setStyle(Qt.PenStyle.DotLine)
             painter.setPen(pen)
             head = row.kind == "comment_head"
             last = self._last_of_card[index] or row.thread in self.collapsed
@@ -292,6 +299,7 @@ class PageEditor(QPlainTextEdit):
             # The reviewer's colour as a bar on the left: who said what, at a glance.
             bar = theme.reviewer_color(annotation.author.email)
             painter.fillRect(QRectF(left, top, 3, height), bar)
+        painter.setOpacity(1.0)
 
     def card_right(self, row: Row) -> float:
         """Right edge of a card row's box in document x: all cards of one discussion share
@@ -513,6 +521,33 @@ class PatchView(QWidget):
         """Show a mail of ``archive`` as a review page (a patch with its comments, or a mail)."""
         self.show_page(page_from_archive(archive, msgid))
         self._archive = archive
+
+    def show_carried(self, archive: Archive, msgid: str, carried, *,
+                     only_unchanged: bool = False) -> None:
+        """Lay the page out again with the previous revision's comments (faded, at their new
+        lines; viewer.core.revisions found where), keeping the line at the top of the view."""
+        if self.page is None or self.page.msgid != msgid or self._archive is not archive:
+            return  # the reader moved on while the revisions were compared
+        top = self.editor.firstVisibleBlock().blockNumber()
+        rows = self.page.rows
+        anchor = rows[top].model_row if 0 <= top < len(rows) else None
+        page = lay_out(archive.review(msgid), carried=carried, only_unchanged=only_unchanged)
+        self.show_page(page)
+        self._archive = archive
+        target = next((i for i, row in enumerate(page.rows)
+                       if anchor is not None and row.model_row == anchor), 0)
+        self.editor.verticalScrollBar().setValue(target)
+
+    def jump_to_carried(self, annotation_id: str) -> bool:
+        """Put the cursor on the faded card of a previous revision's comment."""
+        if self.page is None:
+            return False
+        for index in self.page.carried_rows:
+            carried = self.page.rows[index].carried
+            if carried is not None and carried.annotation.id == annotation_id:
+                self._place_cursor(index)
+                return True
+        return False
 
     def is_showing(self, archive: Archive, msgid: str) -> bool:
         """Whether that page is already on show: moving between the replies of one patch

@@ -9,6 +9,7 @@ another patch by the time they arrive. The bar hides itself for a patch with one
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
@@ -72,8 +73,10 @@ class RevisionBar(QWidget):
         layout.addWidget(self.range_button)
         self.hide()
 
-    def show_patch(self, archive: Archive, msgid: str) -> None:
-        """Ask for the facts of a newly shown patch; the bar waits hidden until they come."""
+    def show_patch(self, archive: Archive, msgid: str,
+                   addressed: Collection[tuple[str, str]] = ()) -> None:
+        """Ask for the facts of a newly shown patch; the bar waits hidden until they come.
+        ``addressed``: the comments ticked by hand, from the triage store."""
         if (archive, msgid) == (self._archive, self._msgid):
             return
         self._archive, self._msgid = archive, msgid
@@ -82,7 +85,7 @@ class RevisionBar(QWidget):
         self.hide()
 
         def job(_progress, _cancelled):
-            revisions = patch_revisions(archive, msgid)
+            revisions = patch_revisions(archive, msgid, addressed)
             entries = []
             if revisions is not None and revisions.previous is not None:
                 entries = series_range_diff(archive, revisions.previous, msgid)

@@ -84,6 +84,10 @@ class WindowActions:
         self.act_only_commented.setChecked(self.settings.only_commented_hunks)
         self.act_raw = a("Show Message &Source", self.message_view.set_raw, "Ctrl+U",
                          checkable=True)
+        self.act_addressed = a("Mark Earlier Comment &Addressed", self.toggle_addressed,
+                               "Shift+A",
+                               tip="Tick (again: untick) the previous revision's comment under "
+                                   "the cursor as addressed; kept with the triage state")
         self.act_range_diff = a("&Range-diff with Previous Revision",
                                 self.revision_bar.range_button.setChecked, "Ctrl+R",
                                 checkable=True,
@@ -127,7 +131,7 @@ class WindowActions:
                        None, self.act_reload, self.act_cancel, None, self.act_quit])
         menu("&Edit", [self.act_filter, self.act_clear_filter, None, self.act_find,
                        self.act_find_next, self.act_find_prev, None, self.act_toggle_read,
-                       self.act_thread_read, self.act_copy_id])
+                       self.act_thread_read, self.act_addressed, self.act_copy_id])
         menu("&Go", [self.act_next_row, self.act_prev_row, None, self.act_next_msg,
                      self.act_prev_msg, None, self.act_next_patch, self.act_prev_patch, None,
                      self.act_next_comment, self.act_prev_comment, self.act_next_file,
