@@ -1,4 +1,5 @@
-"""`hunkwise review` in text mode shows every comment `review --json` has, on the same line.
+"""`hunkwise review` in text mode shows every comment `review --json` has, on the same line,
+marked approximate exactly when the JSON's confidence and method say so.
 
 Both render the one review model; this reads the terminal text back the way a reader does
 (the last patch line printed above a card is the line it is about) and compares it with the
@@ -35,9 +36,9 @@ def _squeeze(text: str) -> str:
 
 
 def _cards(text: str, widths: dict[str, int]) -> list[tuple]:
-    """(patch, author, date, comment without whitespace, context) of every card; the context
-    is what the card sits under: ("header",), ("line", file, old, new), ("file", file),
-    ("hunk", file, header) or ("text", words)."""
+    """(patch, author, date, comment without whitespace, context, marked doubtful) of every
+    card; the context is what the card sits under: ("header",), ("line", file, old, new),
+    ("file", file), ("hunk", file, header) or ("text", words)."""
     cards: list[tuple] = []
     lines = text.split("\n")
     patch = file = None
@@ -55,7 +56,7 @@ def _cards(text: str, widths: dict[str, int]) -> list[tuple]:
             continue
         head = _CARD_HEAD.match(line)
         if head:
-            current = [patch, head.group(2), head.group(3), [], context]
+            current = [patch, head.group(2), head.group(3), [], context, bool(head.group(4))]
             cards.append(current)  # filled in below, frozen at the end
             continue
         stripped = line.lstrip(" ")
@@ -78,7 +79,7 @@ def _cards(text: str, widths: dict[str, int]) -> list[tuple]:
             context = ("line", file, int(old) if old else None, int(new) if new else None)
         elif line.startswith("        ") and line.strip():
             context = ("text", _squeeze(line.removesuffix("  (from a reply)")))
-    return [(p, a, d, _squeeze("".join(body)), c) for p, a, d, body, c in cards]
+    return [(p, a, d, _squeeze("".join(body)), c, doubt) for p, a, d, body, c, doubt in cards]
 
 
 def _number_width(patch: dict) -> int:
@@ -91,23 +92,27 @@ def _expected(patch: str, annotation: dict) -> tuple:
     anchor = annotation["anchor"]
     key = (patch, annotation["author"], annotation["date"] or "no date",
            _squeeze(annotation["comment"]))
+    # The one doubtful rule (review_model.is_doubtful), from the JSON's own numbers.
+    doubtful = anchor["kind"] != "unanchored" and (
+        annotation["confidence"] < 0.8 or annotation["method"] != "exact")
     if anchor["kind"] == "unanchored":
-        return (*key, ("header",))
-    if anchor["kind"] == "commit_message":
-        return (*key, ("text", _squeeze(anchor["text"])))
-    if anchor["old_line"] is None and anchor["new_line"] is None:
-        if anchor["text"].startswith("@@"):
-            return (*key, ("hunk", anchor["file"], None))
-        return (*key, ("file", anchor["file"]))
-    return (*key, ("line", anchor["file"], anchor["old_line"], anchor["new_line"]))
+        context: tuple = ("header",)
+    elif anchor["kind"] == "commit_message":
+        context = ("text", _squeeze(anchor["text"]))
+    elif anchor["old_line"] is None and anchor["new_line"] is None:
+        context = (("hunk", anchor["file"], None) if anchor["text"].startswith("@@")
+                   else ("file", anchor["file"]))
+    else:
+        context = ("line", anchor["file"], anchor["old_line"], anchor["new_line"])
+    return (*key, context, doubtful)
 
 
 def _comparable(card: tuple) -> tuple:
     """A hunk header is printed from its numbers; compare by file only."""
-    *key, context = card
+    *key, context, doubtful = card
     if context[0] == "hunk":
         context = ("hunk", context[1], None)
-    return (*key, context)
+    return (*key, context, doubtful)
 
 
 @pytest.mark.skipif(not THREADS, reason="no ../shared/corpus/threads")
