@@ -12,6 +12,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -100,6 +101,8 @@ class PublicInboxServer:
             if self.pid is None and pid_file.is_file():
                 text = pid_file.read_text().strip()
                 self.pid = int(text) if text.isdigit() else None
+                if self.pid is not None:
+                    _watch(os.getpid(), self.pid)
             try:
                 # Any answer will do: "/" is a 404 unless publicinbox.wwwListing is set.
                 httpx.get(self.url, timeout=1)
@@ -128,6 +131,33 @@ class PublicInboxServer:
                 except ProcessLookupError:
                     return
                 time.sleep(0.05)
+
+
+_WATCHER = r"""
+import os, signal, sys, time
+owner, server = int(sys.argv[1]), int(sys.argv[2])
+if os.fork():
+    os._exit(0)  # the watcher lives on reparented: not a child of the test process either
+os.setsid()
+def alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+while alive(owner) and alive(server):
+    time.sleep(0.5)
+if alive(server):
+    os.kill(server, signal.SIGTERM)
+"""
+
+
+def _watch(owner: int, server: int) -> None:
+    """Stop the daemon when the test process dies without its teardown (killed by a timeout):
+    a detached watcher polls both and ends the server left behind."""
+    subprocess.run([sys.executable, "-c", _WATCHER, str(owner), str(server)], check=True,
+                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, timeout=30)
 
 
 def free_port() -> int:
