@@ -9,17 +9,15 @@ from viewer.core.archive import Archive
 from viewer.core.drafts import SentReply
 from viewer.core.identity import Identity, git_identity
 from viewer.core.query import parse_query
-from viewer.core.store import SeriesState, Store
-from viewer.core.triage import (
-    Triage,
+from viewer.core.review_status import (
     newer_revision,
     previous_patch,
-    replied_changes,
     review_counts,
     reviewed_by_me,
-    supersede_changes,
     unchanged_from_previous,
 )
+from viewer.core.store import SeriesState, Store
+from viewer.core.triage import Triage, replied_changes, supersede_changes
 
 MY = Identity(ME[0], ME[1])
 

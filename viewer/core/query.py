@@ -29,6 +29,7 @@ IS_FLAGS: dict[str, str] = {
     "accepted": "triage: a series applied",
     "archived": "triage: a series put away",
     "snoozed": "triage: snoozed until a later date",
+    "todo": "triage: new or reviewing, not snoozed, not superseded (waiting on me)",
     "superseded": "a newer revision of the series is in the mailbox",
     "flagged": "flagged",
     "mine": "a reply I wrote (git config user.email)",

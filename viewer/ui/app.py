@@ -171,6 +171,11 @@ def run_gui(argv: list[str]) -> int:
         out = Path(args.screenshot)
 
         def shoot(*_args: object) -> None:
+            # The saved views' counts first (a background job), so the picture has numbers.
+            counting = getattr(window, "counts_job", None)
+            if counting is not None and counting.running:
+                counting.running_changed.connect(lambda running: running or shoot())
+                return
             # Let the lazy columns and the review page finish their first paint first.
             QTimer.singleShot(400, lambda: _save(window, out, status, app))
 

@@ -29,6 +29,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QApplication,
     QFontDialog,
+    QHBoxLayout,
     QLabel,
     QMainWindow,
     QProgressBar,
@@ -68,6 +69,8 @@ from viewer.ui.thread_model import (
     MSGID_ROLE,
     ThreadModel,
 )
+from viewer.ui.triage_actions import TriageActions
+from viewer.ui.views_sidebar import ViewsSidebar
 from viewer.ui.window_actions import WindowActions
 from viewer.ui.window_layout import WindowLayout
 
@@ -83,7 +86,7 @@ def resolve_theme(choice: str) -> str:
     return "dark" if scheme == Qt.ColorScheme.Dark else "light"
 
 
-class MainWindow(WindowActions, LoreOpening, Opening, ListFiltering, QMainWindow):
+class MainWindow(WindowActions, TriageActions, LoreOpening, Opening, ListFiltering, QMainWindow):
     loaded = Signal(object)
     """An Archive finished loading and is on show."""
     load_failed = Signal(str)
@@ -142,11 +145,18 @@ class MainWindow(WindowActions, LoreOpening, Opening, ListFiltering, QMainWindow
         self.filter_seconds = 0.0
         """How long the last filter took to apply (shown nowhere; for checks)."""
 
+        self.view_counts: dict[str, int] | None = None
+        """The saved views' thread counts, once counted (for the sidebar, and checks)."""
         self._build_widgets()
         self._build_actions()
+        self._build_triage_actions()
         self._build_menus()
+        self._build_triage()
         self.layout_keeper = WindowLayout(self, self.settings, self.main_splitter,
                                           self.right_splitter, self.tree)
+        self.layout_keeper.extra = lambda: (
+            self.views_sidebar.width() + 4 if self.views_sidebar.isVisible() else 0
+        )
         self._shown_once = False
         self.layout_keeper.restore()
         self.tree.show_sort(*self.settings.sort_order)
@@ -177,7 +187,13 @@ class MainWindow(WindowActions, LoreOpening, Opening, ListFiltering, QMainWindow
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.setSpacing(4)
         left_layout.addWidget(self.filter_box)
-        left_layout.addWidget(self.tree, 1)
+        self.views_sidebar = ViewsSidebar(self)
+        lists = QHBoxLayout()
+        lists.setContentsMargins(0, 0, 0, 0)
+        lists.setSpacing(4)
+        lists.addWidget(self.views_sidebar)
+        lists.addWidget(self.tree, 1)
+        left_layout.addLayout(lists, 1)
 
         review = QWidget(self)
         review_layout = QVBoxLayout(review)
@@ -389,12 +405,19 @@ class MainWindow(WindowActions, LoreOpening, Opening, ListFiltering, QMainWindow
         if self.archive is None or self.model.is_read(msgid) == read:
             return
         self.model.set_read(msgid, read=read)
+        self._read_changed([msgid], read=read)
         if self.store is not None:
             try:
                 self.store.mark_read(self.archive.path, [msgid], read=read)
             except Exception as error:  # disk full, read-only home: keep reading regardless
                 log.warning("could not save read state: %s", error)
                 self.messages.warning(f"Could not save read state: {error}")
+
+    def _read_changed(self, msgids: list[str], *, read: bool) -> None:
+        """The triage's copy of the read state (the views' counts) follows the list's."""
+        if self.triage is not None:
+            self.triage.note_read(msgids, read=read)
+            self._count_timer.start()
 
     def mark_thread_read(self) -> None:
         """Shift+U: the current row's whole thread (a series with its revisions) read; when
@@ -408,6 +431,7 @@ class MainWindow(WindowActions, LoreOpening, Opening, ListFiltering, QMainWindow
         changed = [m for m in thread if self.model.is_read(m) != read]
         for m in changed:
             self.model.set_read(m, read=read)
+        self._read_changed(changed, read=read)
         if self.store is not None and changed:
             try:
                 self.store.mark_read(self.archive.path, changed, read=read)
@@ -531,6 +555,8 @@ class MainWindow(WindowActions, LoreOpening, Opening, ListFiltering, QMainWindow
         font.setPointSizeF(max(6.0, font.pointSizeF() + self.settings.list_zoom))
         self.tree.set_list_font(font)
         self.filter_box.setFont(font)
+        self.views_sidebar.setFont(font)
+        self.views_sidebar.fit_width()
 
     def set_only_commented_hunks(self, only: bool) -> None:
         self.settings.only_commented_hunks = only

@@ -150,6 +150,8 @@ class Opening:
             log.warning("could not save triage state: %s", error)
             self.messages.warning(f"Could not save triage state: {error}")
         self.model.triage = self.triage
+        self.views_sidebar.set_counts(None)
+        self.recount_views()
         sort = self.settings.sort_order
         # a header-only order sorts while the list is built; a count order may need reading
         self.model.sort_order = sort if sort[0] not in NEEDS_BODIES else DEFAULT_SORT

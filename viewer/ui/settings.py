@@ -61,6 +61,26 @@ class Settings:
         else:
             self.q.setValue(key, value)
 
+    # -- triage -------------------------------------------------------------------------------
+
+    @property
+    def link_base(self) -> str:
+        """Archive URL base for the Link: trailer of "Save for git am" (empty: no Link:)."""
+        return str(self.q.value("triage/link_base", "") or "")
+
+    @link_base.setter
+    def link_base(self, value: str) -> None:
+        self._set("triage/link_base", value.strip(), "")
+
+    @property
+    def am_repository(self) -> str:
+        """The repository "Apply with git am" used last."""
+        return str(self.q.value("triage/am_repository", "") or "")
+
+    @am_repository.setter
+    def am_repository(self, value: str) -> None:
+        self._set("triage/am_repository", value, "")
+
     # -- appearance ---------------------------------------------------------------------------
 
     @property

@@ -9,7 +9,7 @@ counts it needs must be read in the background first.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, Signal
 from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTreeView, QWidget
 
@@ -19,6 +19,7 @@ from viewer.ui.thread_model import (
     COL_COUNT,
     COL_DATE,
     COL_FROM,
+    COL_MARKS,
     COL_SUBJECT,
     COL_TRAILERS,
     COL_VERSION,
@@ -30,6 +31,7 @@ _SAMPLES = {
     COL_DATE: "2024-02-12",
     COL_VERSION: "v1–v3",
     COL_TRAILERS: "R12 A3",
+    COL_MARKS: "◐⇡⚑",
 }
 _PADDING = 12
 """Room a cell needs beyond its text: the delegate's margins (6 px in Fusion) and a gap."""
@@ -59,7 +61,8 @@ class ThreadList(QTreeView):
         self.thread_model = model
         self.setUniformRowHeights(True)  # lets a 50,000-row list lay out without asking
         self.setAllColumnsShowFocus(True)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # Several rows at once for the triage's bulk actions (flag, state, mark read).
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setAlternatingRowColors(True)
         self.setExpandsOnDoubleClick(True)
         # Review threads nest ten deep; the default 20 px a level would leave no subject.
@@ -244,6 +247,13 @@ class ThreadList(QTreeView):
         if shown and column in self._widths:
             self.header().resizeSection(column, self._widths[column])
         self._fit_subject()
+
+    def setCurrentIndex(self, index) -> None:  # QAbstractItemView's slot, from code only
+        """Going to a row from code (n/p, j/k, a search) selects that row alone: a selection
+        made earlier with Ctrl/Shift-click must not linger where the bulk actions find it."""
+        flags = (QItemSelectionModel.SelectionFlag.ClearAndSelect
+                 | QItemSelectionModel.SelectionFlag.Rows)
+        self.selectionModel().setCurrentIndex(index, flags)
 
     # -- keys ---------------------------------------------------------------------------------
 

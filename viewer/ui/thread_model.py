@@ -32,6 +32,7 @@ from PySide6.QtGui import QColor, QFont
 
 from viewer.core.archive import Archive
 from viewer.core.errors import MessageNotFound
+from viewer.core.marks import Mark, marks_text, marks_tip, row_marks
 from viewer.core.placeholder import implied_subject
 from viewer.core.query import Candidate, Query
 from viewer.core.series import describe_links
@@ -56,7 +57,7 @@ _FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
 GROUP, MESSAGE = "group", "message"
 
-COLUMNS = ("Subject", "From", "Date", "Ver", "Msgs", "A/R/T", "Cmts")
+COLUMNS = ("Subject", "From", "Date", "Ver", "Msgs", "A/R/T", "Cmts", "Marks")
 _COLUMN_TIPS = (
     "Subject as sent",
     "Author",
@@ -65,11 +66,13 @@ _COLUMN_TIPS = (
     "Messages in the thread below",
     "Acked-by / Reviewed-by / Tested-by given (cover: whole series)",
     "Review comments anchored on the patch (replies: comments they make)",
+    "Triage: state, flag ⚑, newer revision ⇡, unchanged ≡, done ✓, no review yet ∅ (hover)",
 )
-(COL_SUBJECT, COL_FROM, COL_DATE, COL_VERSION, COL_COUNT, COL_TRAILERS, COL_COMMENTS) = range(7)
+(COL_SUBJECT, COL_FROM, COL_DATE, COL_VERSION, COL_COUNT, COL_TRAILERS, COL_COMMENTS,
+ COL_MARKS) = range(8)
 DEFAULT_SORT = ("date", True)
 """The mailbox's own order: newest thread first."""
-_LAZY_COLUMNS = (COL_TRAILERS, COL_COMMENTS)
+_LAZY_COLUMNS = (COL_TRAILERS, COL_COMMENTS, COL_MARKS)
 _SLICE_SECONDS = 0.03  # idle work per timer tick: well under a frame at 30 fps
 _PENDING = "…"
 _QUEUE_LIMIT = 150
@@ -409,13 +412,21 @@ class ThreadModel(QAbstractItemModel):
 
     def _compute_facts(self, msgid: str) -> Facts:
         assert self.archive is not None
+        if self.triage is not None:
+            self.triage.warm([msgid])
         return facts_of(self.archive, msgid)
 
     def needs_facts(self, query: Query) -> list[str]:
         """Messages whose bodies ``query`` would have to read and that are not known yet."""
-        if self.archive is None or not query.flags & _BODY_FLAGS:
+        if self.archive is None:
             return []
-        return [e.msgid for e in self.archive.entries if e.msgid not in self._facts]
+        needed = []
+        if query.flags & _BODY_FLAGS:
+            needed = [e.msgid for e in self.archive.entries if e.msgid not in self._facts]
+        if self.triage is not None and query.flags & Triage.BODY_FLAGS:
+            known = set(needed)
+            needed += [m for m in self.triage.cold(self.archive.patch_ids()) if m not in known]
+        return needed
 
     def add_facts(self, facts: dict[str, Facts]) -> None:
         """Facts computed elsewhere (the filter's background job)."""
@@ -443,11 +454,24 @@ class ThreadModel(QAbstractItemModel):
             row = self._rows.get(msgid)
             if row is not None and self._is_shown(row):
                 left = self.createIndex(row.row, COL_TRAILERS, row)
-                right = self.createIndex(row.row, COL_COMMENTS, row)
+                right = self.createIndex(row.row, COL_MARKS, row)
                 self.dataChanged.emit(left, right, [Qt.ItemDataRole.DisplayRole])
             self.facts_ready.emit(msgid)
         if not self._queue:
             self._timer.stop()
+
+    def triage_changed(self) -> None:
+        """States, flags or marks changed: repaint every row built so far (cells only)."""
+        last = len(COLUMNS) - 1
+        if self._visible:
+            self.dataChanged.emit(self.createIndex(0, 0, self._visible[0]),
+                                  self.createIndex(len(self._visible) - 1, last,
+                                                   self._visible[-1]))
+        for row in list(self._rows.values()):
+            if row.children and self._is_shown(row):
+                first, final = row.children[0], row.children[-1]
+                self.dataChanged.emit(self.createIndex(0, 0, first),
+                                      self.createIndex(len(row.children) - 1, last, final))
 
     def pending_facts(self) -> int:
         return len(self._queue)
@@ -625,6 +649,8 @@ class ThreadModel(QAbstractItemModel):
         if role == _TOOLTIP and entry is not None:
             if column == COL_DATE:
                 return _format_date(entry.date, "%a %Y-%m-%d %H:%M %Z")
+            if column == COL_MARKS:
+                return marks_tip(self._marks(row, node.msgid)) or None
             tip = f"{entry.subject}\n{entry.author_name} <{entry.author_email}>\n<{entry.msgid}>"
             return tip + (f"\n(header problem: {entry.broken})" if entry.broken else "")
         return None
@@ -655,6 +681,8 @@ class ThreadModel(QAbstractItemModel):
                 leaf = row.parent is not None and not node.children
                 row.count = "" if leaf else str(sum(1 for n in node.walk() if n.entry is not None))
             return row.count
+        if column == COL_MARKS:
+            return marks_text(self._marks(row, node.msgid))
         facts = self._facts.get(node.msgid)
         if facts is None:
             if column in _LAZY_COLUMNS and self.lazy_enabled:
@@ -662,8 +690,29 @@ class ThreadModel(QAbstractItemModel):
                 return _PENDING
             return ""
         if column == COL_TRAILERS:
-            return _format_trailers(facts.trailers)
+            given = _format_trailers(facts.trailers)
+            triage = self.triage
+            if triage is not None and archive.is_patch(node.msgid) and triage.is_warm(node.msgid):
+                carried = _format_trailers(triage.counts(node.msgid).carried)
+                if carried:  # in the commit message already: shown apart, after a "+"
+                    return f"{given} +{carried}".strip()
+            return given
         return str(facts.comments) if facts.comments else ""
+
+    def _marks(self, row: _Row, msgid: str) -> list[Mark]:
+        """Triage icons of a row; a patch's body facts are asked of the idle worker first."""
+        triage = self.triage
+        if triage is None:
+            return []
+        warm = triage.is_warm(msgid) or not self.archive.is_patch(msgid)  # type: ignore[union-attr]
+        if not warm and self.lazy_enabled and msgid not in self._facts:
+            self._queue_facts(msgid)
+        series = self.archive.series_of(msgid)  # type: ignore[union-attr]
+        # The state belongs on the row that stands for the series: a thread start, or a cover.
+        series_row = row.parent is None or row.parent.kind == GROUP or (
+            series is not None and series.cover == msgid
+        )
+        return row_marks(triage, msgid, series_row=series_row, with_body=triage.is_warm(msgid))
 
     def _subject(self, row: _Row, node: ThreadNode) -> str:
         """A reply on the same topic as the mail it answers shows as "Re:", the way mutt
@@ -711,7 +760,11 @@ class ThreadModel(QAbstractItemModel):
                 if row.count is None:
                     row.count = str(sum(1 for n in self._nodes_under(row) if n.entry is not None))
                 return row.count
+            if column == COL_MARKS and newest is not None and self.triage is not None:
+                return marks_text(self._marks(row, newest.msgid))  # type: ignore[arg-type]
             return ""
+        if role == _TOOLTIP and column == COL_MARKS and row.children and self.triage is not None:
+            return marks_tip(self._marks(row, row.children[-1].msgid)) or None  # type: ignore[arg-type]
         if role == _FONT:
             return self._font(row)
         if role == _UNREAD:

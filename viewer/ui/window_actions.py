@@ -132,6 +132,7 @@ class WindowActions:
         menu("&Edit", [self.act_filter, self.act_clear_filter, None, self.act_find,
                        self.act_find_next, self.act_find_prev, None, self.act_toggle_read,
                        self.act_thread_read, self.act_addressed, self.act_copy_id])
+        menu("T&riage", self.triage_menu_items())
         menu("&Go", [self.act_next_row, self.act_prev_row, None, self.act_next_msg,
                      self.act_prev_msg, None, self.act_next_patch, self.act_prev_patch, None,
                      self.act_next_comment, self.act_prev_comment, self.act_next_file,

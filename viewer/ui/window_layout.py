@@ -44,6 +44,9 @@ class WindowLayout:
         self.tree = tree
         self._placing = False
         self._right_restored = False
+        self.extra = lambda: 0
+        """Pixels the left pane holds besides the list (the saved views beside it): added to
+        the list's share when placing, left out when a share is remembered."""
         main_splitter.splitterMoved.connect(self._moved)
 
     def restore(self) -> None:
@@ -68,7 +71,7 @@ class WindowLayout:
     def place(self) -> None:
         """Give the list its share of the splitter (on show and every window resize)."""
         total = sum(self.main.sizes()) or self.window.width()
-        left = round(total * self.share())
+        left = min(round(total * self.share()) + self.extra(), total - 100)
         self._placing = True
         try:
             self.main.setSizes([left, max(1, total - left)])
@@ -85,7 +88,7 @@ class WindowLayout:
         sizes = self.main.sizes()
         if sum(sizes) > 0:
             self.settings.set_list_share(size_class(self.window.width()),
-                                         sizes[0] / sum(sizes))
+                                         max(0.05, (sizes[0] - self.extra()) / sum(sizes)))
 
     def save(self) -> None:
         s = self.settings
@@ -93,8 +96,9 @@ class WindowLayout:
         s.set_layout("window", self.window.saveState())
         s.set_layout("right_splitter", self.right.saveState())
         sizes = self.main.sizes()
-        if sum(sizes) > 0 and abs(sizes[0] / sum(sizes) - self.share()) > 0.005:
+        listed = sizes[0] - self.extra()
+        if sum(sizes) > 0 and abs(listed / sum(sizes) - self.share()) > 0.005:
             # moved from code or a drag Qt did not report: keep what is on screen
-            s.set_list_share(size_class(self.window.width()), sizes[0] / sum(sizes))
+            s.set_list_share(size_class(self.window.width()), max(0.05, listed / sum(sizes)))
         s.set_layout("thread_header", self.tree.user_header_state())
         s.sync()
