@@ -9,6 +9,8 @@ counts it needs must be read in the background first.
 
 from __future__ import annotations
 
+from math import ceil
+
 from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, Signal
 from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTreeView, QWidget
@@ -194,7 +196,7 @@ class ThreadList(QTreeView):
                 others = sum(header.sectionSize(c) for c in range(header.count())
                              if c not in (COL_SUBJECT, COL_FROM) and not header.isSectionHidden(c))
                 width = max(self._from_min, min(self._from_width, most,
-                                                room - others - int(room * _SUBJECT_SHARE)))
+                                                room - others - ceil(room * _SUBJECT_SHARE)))
                 if room - others - width >= room * _SUBJECT_LEAST:
                     break
             header.resizeSection(COL_FROM, width)
