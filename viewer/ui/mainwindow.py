@@ -86,6 +86,10 @@ def resolve_theme(choice: str) -> str:
     return "dark" if scheme == Qt.ColorScheme.Dark else "light"
 
 
+_VIEWS_SIDEBAR_FROM = 1000
+"""Window width (px) from which the saved views are shown beside the thread list."""
+
+
 class MainWindow(WindowActions, TriageActions, LoreOpening, Opening, ListFiltering, QMainWindow):
     loaded = Signal(object)
     """An Archive finished loading and is on show."""
@@ -154,8 +158,9 @@ class MainWindow(WindowActions, TriageActions, LoreOpening, Opening, ListFilteri
         self._build_triage()
         self.layout_keeper = WindowLayout(self, self.settings, self.main_splitter,
                                           self.right_splitter, self.tree)
+        # The width the views want (not the one they have mid-layout), while they are shown.
         self.layout_keeper.extra = lambda: (
-            self.views_sidebar.width() + 4 if self.views_sidebar.isVisible() else 0
+            self.views_sidebar.maximumWidth() + 4 if not self.views_sidebar.isHidden() else 0
         )
         self._shown_once = False
         self.layout_keeper.restore()
@@ -588,6 +593,9 @@ class MainWindow(WindowActions, TriageActions, LoreOpening, Opening, ListFilteri
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
+        # The saved views need a window wide enough for the list beside them; a narrow one
+        # keeps them on Ctrl+1 … Ctrl+6 and the Triage menu.
+        self.views_sidebar.setVisible(self.width() >= _VIEWS_SIDEBAR_FROM)
         self.layout_keeper.place()
 
     def save_layout(self) -> None:

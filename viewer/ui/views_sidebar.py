@@ -7,9 +7,9 @@ reads replies for ``needs:review``) and show "…" until it reports.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
+from PySide6.QtWidgets import QListWidget, QListWidgetItem, QSizePolicy, QWidget
 
 from viewer.core.views import SAVED_VIEWS, SavedView
 
@@ -43,7 +43,16 @@ class ViewsSidebar(QListWidget):
         """As wide as the longest name with a four-digit count, in the current font."""
         metrics = self.fontMetrics()
         widest = max(metrics.horizontalAdvance(f"{v.name}  9999") for v in self.views)
-        self.setFixedWidth(widest + 2 * self.frameWidth() + 16)
+        # A maximum, not a fixed width: the sidebar never sets how narrow the window may be.
+        self.setMinimumWidth(0)
+        self.setMaximumWidth(widest + 2 * self.frameWidth() + 16)
+        self.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Expanding)
+
+    def sizeHint(self) -> QSize:
+        return QSize(self.maximumWidth(), super().sizeHint().height())
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(0, 0)
 
     def set_counts(self, counts: dict[str, int] | None) -> None:
         """Show how many threads each view lists; None while they are being counted."""
