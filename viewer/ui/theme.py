@@ -56,6 +56,9 @@ class Theme:
     """pygments token type → "#rrggbb" or "bold #rrggbb" / "italic #rrggbb"."""
     reviewers: tuple[str, ...] = ()
     """Colours given to reviewers by a stable hash of their address."""
+    draft_bg: str = "#eaf2ff"
+    """The user's own draft cards: a colour no reviewer card has."""
+    draft_border: str = "#3b6fd1"
 
     def reviewer_color(self, email: str) -> QColor:
         """The same reviewer keeps the same colour across runs and mailboxes (crc32, not
@@ -218,6 +221,8 @@ DARK = Theme(
     tokens=_DARK_TOKENS,
     reviewers=("#58a6ff", "#bc8cff", "#ff7eb6", "#56d364", "#f0883e", "#39c5cf", "#e3b341",
                "#ff7b72"),
+    draft_bg="#1b2a40",
+    draft_border="#6aa0ff",
 )
 
 THEMES = {"light": LIGHT, "dark": DARK}
