@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import random
 import signal
@@ -16,6 +17,7 @@ import pytest
 from tests.corpus_paths import REPO
 from viewer.core.drafts import SCHEMA_VERSION, Draft, DraftStore, draft_on_row, locate
 from viewer.core.matching import patch_rows
+from viewer.core.message import Person
 from viewer.core.patch import parse_patch
 
 PATCH = """\
@@ -225,3 +227,42 @@ def test_kill_9_while_saving_loses_nothing_shown_as_saved(tmp_path):
             assert kept is not None, f"round {round_no}: draft {draft_id} lost"
             assert kept == text or _step(kept) > _step(text), f"round {round_no}: {draft_id}"
     assert len(expected) > 12
+
+
+def test_a_version_1_file_is_migrated_and_keeps_its_drafts(tmp_path):
+    from viewer.core.database import open_database
+    from viewer.core.drafts import _MIGRATIONS
+
+    path = tmp_path / "drafts.sqlite3"
+    old = open_database(path, _MIGRATIONS[:1])
+    with old.transaction() as db:
+        db.execute("INSERT INTO draft (patch_msgid, kind, text, created, updated) "
+                   "VALUES ('p@x', 'general', 'from v1', 1.0, 1.0)")
+    old.close()
+    with DraftStore(path) as store:
+        assert store.schema_version == SCHEMA_VERSION == 2
+        (kept,) = store.drafts("p@x")
+        assert (kept.text, kept.quote_id) == ("from v1", None)
+        answer = store.save(Draft("p@x", "line", "Agreed.", mode="answer", quote_id="r@x#0"))
+        assert store.get(answer.id).quote_id == "r@x#0"
+
+
+def test_drafts_become_cards_on_their_rows(store):
+    from viewer.core.drafts import as_annotations, draft_id_of
+
+    rs = rows()
+    line = store.save(draft_on_row("p@x", rs, index_of("+\treturn x;"), "Hm."))
+    answer = store.save(draft_on_row("p@x", rs, index_of("+\treturn x;"), "Agreed.",
+                                     mode="answer", quote_msgid="r@x", quote_text="Why x?"))
+    answer = store.save(dataclasses.replace(answer, quote_id="r@x#0"))
+    adopt = store.save(draft_on_row("p@x", rs, index_of("It was slow."), "Me too.",
+                                    mode="adopt", quote_text="Say how slow."))
+    general = store.save(Draft("p@x", "trailer", "Reviewed-by: R <r@x>"))
+    cards = {c.id: c for c in as_annotations(store.drafts("p@x"), rs, Person("R", "r@x"))}
+    assert draft_id_of(f"draft:{line.id}") == line.id and draft_id_of("r@x#0") is None
+    on_line = cards[f"draft:{line.id}"].anchor
+    assert (on_line.kind, on_line.file, on_line.new_line) == ("diff", "foo.c", 4)
+    assert cards[f"draft:{answer.id}"].in_reply_to == "r@x#0"
+    assert cards[f"draft:{adopt.id}"].comment == "| Say how slow.\n\nMe too."
+    assert cards[f"draft:{adopt.id}"].anchor.kind == "commit_message"
+    assert cards[f"draft:{general.id}"].anchor.kind == "unanchored"

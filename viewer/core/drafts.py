@@ -70,12 +70,16 @@ _MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX reply_patch ON reply (patch_msgid);
     CREATE INDEX reply_parent ON reply (in_reply_to);
     """,
+    # 2: which reviewer comment an answer sits under, so its card joins that discussion.
+    """
+    ALTER TABLE draft ADD COLUMN quote_id TEXT
+    """,
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
 
 _COLUMNS = (
     "id, patch_msgid, kind, file, side, line_text, line_no, span, mode, quote_msgid, "
-    "quote_author, quote_text, text, state, sent_msgid, created, updated"
+    "quote_author, quote_text, text, state, sent_msgid, created, updated, quote_id"
 )
 
 
@@ -111,6 +115,9 @@ class Draft:
     state: DraftState = "draft"
     sent_msgid: str | None = None
     """Message-ID of the reply that carried it, once sent (state "sent")."""
+    quote_id: str | None = None
+    """Annotation id of the comment answered, for showing the answer in its discussion (the
+    reply itself finds the comment by ``quote_text``: annotation ids may change)."""
 
     @property
     def is_line(self) -> bool:
@@ -183,6 +190,54 @@ def locate(draft: Draft, rows: Sequence[RowLike]) -> int | None:
     return min(found, key=lambda item: (abs(item[0] - hint), item[1]))[1]
 
 
+DRAFT_PREFIX = "draft:"
+"""Annotation ids of draft cards start so: the views tell the user's own cards apart by it."""
+
+
+def is_draft_card(annotation_id: str) -> bool:
+    return annotation_id.startswith(DRAFT_PREFIX)
+
+
+def draft_id_of(annotation_id: str) -> int | None:
+    """The store id of a draft card's draft, None for a reviewer's comment."""
+    if not is_draft_card(annotation_id):
+        return None
+    tail = annotation_id[len(DRAFT_PREFIX):]
+    return int(tail) if tail.isdigit() else None
+
+
+def as_annotations(drafts: Iterable[Draft], rows: Sequence[RowLike], author) -> list:
+    """The drafts as cards the review page lays out like any comment: one more card on the
+    row each draft sits on (a general one for trailers, general comments and drafts whose line
+    is gone), an answer inside the discussion it answers (``quote_msgid`` + its comment)."""
+    from viewer.core.annotation import Anchor, Annotation
+
+    cards = []
+    for draft in drafts:
+        if draft.id is None:
+            continue
+        at = locate(draft, rows)
+        patch = draft.patch_msgid
+        if at is None:
+            anchor = Anchor("unanchored", patch)
+        elif draft.kind == "commit_message":
+            anchor = Anchor("commit_message", patch, text=rows[at].text)
+        else:
+            row = rows[at]
+            anchor = Anchor("diff", patch, row.file, row.old_line, row.new_line, row.text)
+        text = draft.text
+        if draft.mode == "adopt" and draft.quote_text.strip():
+            quoted = "\n".join(f"| {line}" for line in draft.quote_text.strip().split("\n"))
+            text = f"{quoted}\n\n{text}" if text.strip() else quoted
+        cards.append(Annotation(
+            id=f"{DRAFT_PREFIX}{draft.id}", reply_message_id="", author=author,
+            date=draft.updated, comment=text or " ", anchor=anchor,
+            in_reply_to=draft.quote_id if draft.mode == "answer" else None,
+            confidence=1.0, method="exact", quote_depth=0,
+        ))
+    return cards
+
+
 @dataclass(frozen=True, slots=True)
 class SentReply:
     """A reply the user composed and sent (or composed and has not sent yet: ``sent`` None)."""
@@ -230,20 +285,20 @@ class DraftStore:
         values = (
             draft.patch_msgid, draft.kind, draft.file, draft.side, draft.line_text,
             draft.line_no, draft.span, draft.mode, draft.quote_msgid, draft.quote_author,
-            draft.quote_text, draft.text, draft.state, draft.sent_msgid,
+            draft.quote_text, draft.text, draft.state, draft.sent_msgid, draft.quote_id,
         )
         with self._database.transaction() as db:
             if draft.id is None:
                 cursor = db.execute(
                     f"INSERT INTO draft ({_COLUMNS}) VALUES "
-                    "(NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (*values, now, now),
+                    "(NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (*values[:-1], now, now, values[-1]),
                 )
                 return replace(draft, id=cursor.lastrowid, created=now, updated=now)
             cursor = db.execute(
                 "UPDATE draft SET patch_msgid=?, kind=?, file=?, side=?, line_text=?, line_no=?, "
                 "span=?, mode=?, quote_msgid=?, quote_author=?, quote_text=?, text=?, state=?, "
-                "sent_msgid=?, updated=? WHERE id=?",
+                "sent_msgid=?, quote_id=?, updated=? WHERE id=?",
                 (*values, now, draft.id),
             )
             if cursor.rowcount == 0:
@@ -398,10 +453,10 @@ def sent_replies(msgid: str, store: DraftStore | None = None) -> list[SentReply]
 
 def _draft(row: tuple) -> Draft:
     (draft_id, patch_msgid, kind, file, side, line_text, line_no, span, mode, quote_msgid,
-     quote_author, quote_text, text, state, sent_msgid, created, updated) = row
+     quote_author, quote_text, text, state, sent_msgid, created, updated, quote_id) = row
     return Draft(
         patch_msgid=patch_msgid, kind=kind, text=text, file=file, side=side,
         line_text=line_text, line_no=line_no, span=span, mode=mode, quote_msgid=quote_msgid,
         quote_author=quote_author, quote_text=quote_text, id=draft_id, created=created,
-        updated=updated, state=state, sent_msgid=sent_msgid,
+        updated=updated, state=state, sent_msgid=sent_msgid, quote_id=quote_id,
     )

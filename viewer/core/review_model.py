@@ -33,10 +33,11 @@ found by its file, line numbers and text.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal
 
 from viewer.core.annotation import AnalysisError, Anchor, Annotation
+from viewer.core.drafts import is_draft_card
 from viewer.core.message import Person
 from viewer.core.patch import DiffLine, FileDiff, Patch
 from viewer.core.trailers import Trailer
@@ -188,7 +189,8 @@ class ReviewModel:
 
     @property
     def counts(self) -> CommentCounts:
-        flat = [a for d in self.discussions for a, _ in d.walk()]
+        # The user's own draft cards (with_drafts) are not review comments received.
+        flat = [a for d in self.discussions for a, _ in d.walk() if not is_draft_card(a.id)]
         people: list[Person] = []
         for item in sorted(flat, key=_by_date):
             if item.author not in people:
@@ -294,6 +296,42 @@ def build_model(
             model._row_of.setdefault(annotation.id, item.row)
     model.discussions = sorted(discussions, key=lambda d: -1 if d.row is None else d.row)
     return model
+
+
+def with_drafts(model: ReviewModel, cards: Iterable[Annotation]) -> ReviewModel:
+    """The model with the user's drafts as one more card each (viewer.core.drafts
+    .as_annotations): on the row of their anchor, or inside the discussion they answer. The
+    model given (the archive caches it) is not changed."""
+    cards = list(cards)
+    if not cards:
+        return model
+
+    def copy(item: Discussion) -> Discussion:
+        return Discussion(item.annotation, [copy(r) for r in item.replies], item.row)
+
+    discussions = [copy(d) for d in model.discussions]
+    nodes: dict[str, Discussion] = {}
+    stack = list(discussions)
+    while stack:
+        node = stack.pop()
+        nodes[node.annotation.id] = node
+        stack.extend(node.replies)
+    at: dict[int | None, list[Discussion]] = {}
+    for item in discussions:
+        at.setdefault(item.row, []).append(item)
+    row_of = dict(model._row_of)
+    for card in sorted(cards, key=_by_date):
+        parent = nodes.get(card.in_reply_to or "")
+        if parent is not None:
+            parent.replies.append(Discussion(card, row=parent.row))
+            row_of[card.id] = row_of.get(parent.annotation.id)
+            continue
+        item = Discussion(card, row=place(model, [], card.anchor))
+        discussions.append(item)
+        at.setdefault(item.row, []).append(item)
+        row_of[card.id] = item.row
+    discussions.sort(key=lambda d: -1 if d.row is None else d.row)
+    return replace(model, discussions=discussions, _at=at, _row_of=row_of)
 
 
 def _normal(text: str) -> str:

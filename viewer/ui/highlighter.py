@@ -60,6 +60,7 @@ class PatchHighlighter(QSyntaxHighlighter):
         self.carried_unchanged_format = fmt(theme.doubtful, bold=True)
         self.carried_changed_format = fmt(theme.heading, bold=True)
         self.carried_gone_format = fmt(theme.muted, bold=True)
+        self.draft_format = fmt(theme.draft_border, bold=True)
         if rehighlight:
             self.rehighlight()
 
@@ -130,6 +131,7 @@ class PatchHighlighter(QSyntaxHighlighter):
             "carried_unchanged": self.carried_unchanged_format,
             "carried_changed": self.carried_changed_format,
             "carried_gone": self.carried_gone_format,
+            "draft": self.draft_format,
         }[style]
 
     def _diff(self, row: Row, text: str) -> None:

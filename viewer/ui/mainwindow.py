@@ -72,6 +72,7 @@ from viewer.ui.thread_model import (
 from viewer.ui.triage_actions import TriageActions
 from viewer.ui.views_sidebar import ViewsSidebar
 from viewer.ui.window_actions import WindowActions
+from viewer.ui.window_drafting import WindowDrafting
 from viewer.ui.window_layout import WindowLayout
 
 log = logging.getLogger(__name__)
@@ -90,7 +91,8 @@ _VIEWS_SIDEBAR_FROM = 1000
 """Window width (px) from which the saved views are shown beside the thread list."""
 
 
-class MainWindow(WindowActions, TriageActions, LoreOpening, Opening, ListFiltering, QMainWindow):
+class MainWindow(WindowActions, TriageActions, WindowDrafting, LoreOpening, Opening,
+                 ListFiltering, QMainWindow):
     loaded = Signal(object)
     """An Archive finished loading and is on show."""
     load_failed = Signal(str)
@@ -152,6 +154,7 @@ class MainWindow(WindowActions, TriageActions, LoreOpening, Opening, ListFilteri
         self.view_counts: dict[str, int] | None = None
         """The saved views' thread counts, once counted (for the sidebar, and checks)."""
         self._build_widgets()
+        self._build_drafting()
         self._build_actions()
         self._build_triage_actions()
         self._build_menus()
@@ -602,6 +605,8 @@ class MainWindow(WindowActions, TriageActions, LoreOpening, Opening, ListFilteri
         self.layout_keeper.save()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.drafting is not None:
+            self.drafting.close_editor()  # what is being typed is saved, not lost
         self.loader.cancel(quiet=True)
         self.facts_job.cancel(quiet=True)
         self.save_layout()

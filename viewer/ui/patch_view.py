@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from viewer.core.drafts import is_draft_card
 from viewer.core.review_model import is_doubtful
 from viewer.core.review_page import (
     CARD_INDENT,
@@ -271,6 +272,9 @@ class PageEditor(QPlainTextEdit):
             row = self.rows[index]
             annotation = row.annotation
             assert annotation is not None
+            if is_draft_card(annotation.id):
+                self._paint_draft_card(painter, row, top, height, index)
+                continue
             # A card is drawn under the row it sits under: its text column is what it
             # comments on, the anchor row above keeps its own diff colour.
             left = self.card_left(row.depth) + self.contentOffset().x()
@@ -300,6 +304,31 @@ class PageEditor(QPlainTextEdit):
             bar = theme.reviewer_color(annotation.author.email)
             painter.fillRect(QRectF(left, top, 3, height), bar)
         painter.setOpacity(1.0)
+
+    def _paint_draft_card(self, painter: QPainter, row: Row, top: float, height: float,
+                          index: int) -> None:
+        """The user's own card: its own colour, a solid edge and the "draft" badge outlined
+        (the span the page put on the head row says where the word is)."""
+        theme = self.theme
+        left = self.card_left(row.depth) + self.contentOffset().x()
+        right = self.card_right(row) + self.contentOffset().x()
+        rect = QRectF(left, top, right - left, height)
+        painter.fillRect(rect, QColor(theme.draft_bg))
+        edge = QColor(theme.draft_border)
+        painter.setPen(QPen(edge, 1.0))
+        painter.drawLine(rect.topRight(), rect.bottomRight())
+        if row.kind == "comment_head":
+            painter.drawLine(rect.topLeft(), rect.topRight())
+            badge = next((span for span in row.spans if span.style == "draft"), None)
+            if badge is not None:
+                x = (self.contentOffset().x() + self.document().documentMargin()
+                     + self.char_width() * badge.start)
+                painter.drawRoundedRect(QRectF(x - 3, top + 1.5,
+                                               self.char_width() * badge.length + 6, height - 3),
+                                        3, 3)
+        if self._last_of_card[index]:
+            painter.drawLine(rect.bottomLeft(), rect.bottomRight())
+        painter.fillRect(QRectF(left, top, 3, height), edge)
 
     def card_right(self, row: Row) -> float:
         """Right edge of a card row's box in document x: all cards of one discussion share
@@ -477,6 +506,8 @@ class PatchView(QWidget):
         self._recolour_timer.timeout.connect(self._recolour_slice)
         self._document: QTextDocument | None = None
         self._archive: Archive | None = None
+        self.draft_cards = None
+        """(archive, msgid) -> the user's drafts as cards for that page; None: no drafts."""
         self.highlighter: PatchHighlighter | None = None
         self.editor.toggle_requested.connect(self.toggle_thread)
         self.editor.file_link_clicked.connect(self.jump_to_file)
@@ -518,8 +549,10 @@ class PatchView(QWidget):
         self.show_page(None)
 
     def show_patch(self, archive: Archive, msgid: str) -> None:
-        """Show a mail of ``archive`` as a review page (a patch with its comments, or a mail)."""
-        self.show_page(page_from_archive(archive, msgid))
+        """Show a mail of ``archive`` as a review page (a patch with its comments, or a mail),
+        with the user's draft cards from ``draft_cards`` (viewer.ui.drafting sets it)."""
+        drafts = self.draft_cards(archive, msgid) if self.draft_cards is not None else []
+        self.show_page(page_from_archive(archive, msgid, drafts))
         self._archive = archive
 
     def show_carried(self, archive: Archive, msgid: str, carried, *,

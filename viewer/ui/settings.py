@@ -166,6 +166,17 @@ class Settings:
 
     # -- layout -------------------------------------------------------------------------------
 
+    @property
+    def identity(self) -> tuple[str, str]:
+        """(name, email) the user set for replies; empty strings: use git config user.*."""
+        return (str(self.q.value("identity/name", "") or ""),
+                str(self.q.value("identity/email", "") or ""))
+
+    @identity.setter
+    def identity(self, value: tuple[str, str]) -> None:
+        self._set("identity/name", value[0].strip(), "")
+        self._set("identity/email", value[1].strip(), "")
+
     def layout(self, name: str) -> QByteArray | None:
         """A saved geometry/state blob (window, splitters, list header)."""
         value = self.q.value(f"layout/{name}")

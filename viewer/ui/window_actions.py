@@ -144,4 +144,10 @@ class WindowActions:
                        self.act_range_diff, None,
                        self.act_expand,
                        self.act_collapse])
+        if self.drafting is not None:
+            from viewer.ui.drafting import review_actions
+
+            self.act_identity = self._action("Set &Identity for Replies…",
+                                             self.set_identity_dialog)
+            menu("&Review", [*review_actions(self, self.drafting), None, self.act_identity])
         menu("&Help", [self.act_shortcuts, self.act_about])
