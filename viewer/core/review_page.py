@@ -24,14 +24,8 @@ from viewer.core.annotation import Annotation
 from viewer.core.drafts import is_draft_card
 from viewer.core.message import Person
 from viewer.core.patch import DiffLine, FileDiff, Patch
-from viewer.core.review_model import (
-    Discussion,
-    ReviewModel,
-    build_model,
-    is_doubtful,
-    place,
-    with_drafts,
-)
+from viewer.core.review_model import Discussion, ReviewModel, build_model, is_doubtful, place
+from viewer.core.review_model import with_drafts as _with_drafts
 from viewer.core.syntax import lexer_name_for
 from viewer.core.trailers import Trailer
 
@@ -87,8 +81,7 @@ def one_line(text: str) -> str:
     return text.translate(_BLOCK_BREAKS)
 
 
-DRAFT_BADGE = "draft"
-"""On a draft card's head row where a reviewer's card has its date; the view outlines it."""
+DRAFT_BADGE = "draft"  # on a draft card's head row where the date would be; the view outlines it
 
 SpanStyle = Literal[
     "author",  # a card's author, in the reviewer's colour
@@ -288,15 +281,11 @@ class _Builder:
         head = f"{indent}{name} · {format_date(annotation.date)}"
         spans = [Span(len(indent), len(name), "author"),
                  Span(len(indent) + len(name), len(head) - len(indent) - len(name), "date")]
-        if is_draft_card(annotation.id):
-            # The user's own card: "draft" where a reviewer's card has its date.
-            badge_at = len(indent) + len(name) + 3
-            head = (f"{indent}{name} · {DRAFT_BADGE} · not sent yet — e edits it, "
-                    "Del deletes it")
-            spans = [Span(len(indent), len(name), "author"),
-                     Span(badge_at, len(DRAFT_BADGE), "draft"),
-                     Span(badge_at + len(DRAFT_BADGE), len(head) - badge_at - len(DRAFT_BADGE),
-                          "date")]
+        if is_draft_card(annotation.id):  # the user's own: "draft" where the date would be
+            at, size = len(indent) + len(name) + 3, len(DRAFT_BADGE)
+            head = f"{indent}{name} · {DRAFT_BADGE} · not sent yet — e edits it, Del deletes it"
+            spans = [spans[0], Span(at, size, "draft"), Span(at + size, len(head) - at - size,
+                                                             "date")]
         elif is_doubtful(annotation) and depth == 0:
             badge = f"  ≈ approximate ({annotation.method}, {annotation.confidence:.0%})"
             spans.append(Span(len(head) + 2, len(badge) - 2, "doubtful"))
@@ -605,9 +594,6 @@ def _file_list(out: _Builder, files: list[FileDiff]) -> None:
                 file_index=f)
 
 
-def page_from_archive(
-    archive: Archive, msgid: str, drafts: Iterable[Annotation] = ()
-) -> ReviewPage:
-    """The review page of one mail of an opened archive (a plain page for a non-patch), with
-    the user's ``drafts`` on it as cards (viewer.core.drafts.as_annotations)."""
-    return lay_out(with_drafts(archive.review(msgid), drafts))
+def page_from_archive(archive: Archive, msgid: str, drafts: Iterable = ()) -> ReviewPage:
+    """The review page of one mail (a plain page for a non-patch), with ``drafts`` as cards."""
+    return lay_out(_with_drafts(archive.review(msgid), drafts))
