@@ -200,3 +200,13 @@ def test_moving_to_another_mail_keeps_the_text_and_puts_the_editor_away(qtbot, w
     window.show_message(PATCH)
     qtbot.waitUntil(lambda: window.patch_view.page.msgid == PATCH)
     assert len(_draft_cards(window)) == 1
+
+
+def test_a_sent_reply_makes_the_series_replied(qtbot, window):
+    store = window.drafting.store
+    store.record_composed("mine@example.org", patch_msgid=PATCH, in_reply_to=PATCH,
+                          subject="Re: x", raw=b"x")
+    store.record_sent("mine@example.org")
+    window.drafting.replied.emit(PATCH)
+    key = window.triage.key_of(PATCH)
+    assert window.triage.view(key).state == "replied"

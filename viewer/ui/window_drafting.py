@@ -67,5 +67,7 @@ class WindowDrafting:
         if self.triage is not None and self.archive is not None:
             from viewer.core.triage import sent_from_hunkwise
 
-            self.triage.apply_transitions(sent_from_hunkwise(self.archive,
-                                                             self.drafting.store))
+            changed = self.triage.apply_transitions(sent_from_hunkwise(self.archive,
+                                                                       self.drafting.store))
+            if changed and hasattr(self.model, "triage_changed"):
+                self.model.triage_changed()  # the list shows the series as replied
