@@ -135,3 +135,27 @@ def test_shift_a_ticks_an_earlier_comment_addressed_and_it_is_kept(qtbot, window
     window.patch_view.go_to_top()
     window.act_addressed.trigger()  # not on a faded card: a hint, nothing stored
     assert window.store.addressed(path) == set()
+
+
+def test_carried_cards_arriving_keep_the_cursor_the_top_line_and_the_folds(qtbot, window):
+    qtbot.waitUntil(lambda: bool(window.patch_view.page.carried_rows), timeout=20000)
+    view, archive = window.patch_view, window.archive
+    carried = window.revision_bar.revisions.carried
+    view.show_patch(archive, V2_DRIVER)  # as before the comparison came back: no carried
+    assert not view.page.carried_rows
+    rows = view.page.rows
+    target = max(i for i, row in enumerate(rows) if row.kind == "diff")
+    view._place_cursor(target)
+    folded = next(iter(view.page.threads))
+    view.set_thread_collapsed(folded, True)
+    top = view.editor.firstVisibleBlock().blockNumber()
+    wanted_top, wanted = rows[top].model_row, rows[target].model_row
+    view.show_carried(archive, V2_DRIVER, carried)
+    page = view.page
+    assert page.carried_rows
+    assert page.rows[view.current_row()].model_row == wanted
+    assert page.rows[view.editor.firstVisibleBlock().blockNumber()].model_row == wanted_top
+    assert view.is_collapsed(folded)
+    before = view.page
+    view.show_carried(archive, V1_DRIVER, ())  # another patch: ignored
+    assert view.page is before

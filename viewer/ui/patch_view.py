@@ -558,18 +558,35 @@ class PatchView(QWidget):
     def show_carried(self, archive: Archive, msgid: str, carried, *,
                      only_unchanged: bool = False) -> None:
         """Lay the page out again with the previous revision's comments (faded, at their new
-        lines; viewer.core.revisions found where), keeping the line at the top of the view."""
+        lines; viewer.core.revisions found where). They arrive from a background job after
+        the page is on screen, so the line at the top, the cursor and the folds are kept."""
         if self.page is None or self.page.msgid != msgid or self._archive is not archive:
             return  # the reader moved on while the revisions were compared
+        if not carried and not self.page.carried_rows:
+            return  # nothing to add or take away: the page stays as it is
+        old_rows = self.page.rows
+
+        def name(row: Row) -> tuple:
+            # What a row shows, to find it again on the new page (whose rows shift).
+            annotation = row.annotation.id if row.annotation is not None else None
+            return (row.kind, row.model_row, annotation, row.carried is not None, row.text)
+
         top = self.editor.firstVisibleBlock().blockNumber()
-        rows = self.page.rows
-        anchor = rows[top].model_row if 0 <= top < len(rows) else None
+        wanted = [name(old_rows[i]) if 0 <= i < len(old_rows) else None
+                  for i in (top, self.current_row())]
+        collapsed = set(self.editor.collapsed)
         page = lay_out(archive.review(msgid), carried=carried, only_unchanged=only_unchanged)
         self.show_page(page)
         self._archive = archive
-        target = next((i for i, row in enumerate(page.rows)
-                       if anchor is not None and row.model_row == anchor), 0)
-        self.editor.verticalScrollBar().setValue(target)
+        self.editor.collapsed |= {thread for thread in collapsed if thread in page.threads}
+        self._apply_visibility()
+        names = {}
+        for index, row in enumerate(page.rows):
+            names.setdefault(name(row), index)
+        new_top, new_cursor = (names.get(key, 0) if key else 0 for key in wanted)
+        self._place_cursor(new_cursor, scroll=False)
+        self.editor.verticalScrollBar().setValue(
+            self._document.findBlockByNumber(new_top).firstLineNumber())
 
     def jump_to_carried(self, annotation_id: str) -> bool:
         """Put the cursor on the faded card of a previous revision's comment."""
