@@ -13,7 +13,8 @@ import logging
 from PySide6.QtCore import Qt
 
 from viewer.core.query import Query
-from viewer.ui.thread_model import MSGID_ROLE, compute_facts
+from viewer.core.thread_facts import compute_facts
+from viewer.ui.thread_model import MSGID_ROLE
 
 log = logging.getLogger(__name__)
 

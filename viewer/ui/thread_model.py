@@ -17,7 +17,6 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from PySide6.QtCore import (
     QAbstractItemModel,
@@ -36,6 +35,8 @@ from viewer.core.marks import Mark, marks_text, marks_tip, row_marks
 from viewer.core.placeholder import implied_subject
 from viewer.core.query import Candidate, Query
 from viewer.core.series import describe_links
+from viewer.core.thread_facts import BODY_TERMS, Facts, facts_of
+from viewer.core.thread_facts import flag as answer_flag
 from viewer.core.thread_sort import NEEDS_BODIES, SORT_KEYS, ThreadCounts, sort_threads
 from viewer.core.threader import ThreadNode
 from viewer.core.triage import Triage
@@ -76,7 +77,6 @@ _LAZY_COLUMNS = (COL_TRAILERS, COL_COMMENTS, COL_MARKS)
 _SLICE_SECONDS = 0.03  # idle work per timer tick: well under a frame at 30 fps
 _PENDING = "…"
 _QUEUE_LIMIT = 150
-_BODY_FLAGS = frozenset({"has:comments", "has:reviewed-by", "has:acked-by", "has:tested-by"})
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -116,14 +116,6 @@ class _Row:
 
     def child_nodes(self) -> list[ThreadNode]:
         return self.node.children if self.node is not None else []
-
-
-@dataclass(frozen=True, slots=True)
-class Facts:
-    """What needs decoded bodies, computed lazily per message."""
-
-    comments: int
-    trailers: dict[str, int]
 
 
 class ThreadModel(QAbstractItemModel):
@@ -363,39 +355,12 @@ class ThreadModel(QAbstractItemModel):
         )
 
     def flag(self, msgid: str, key: str) -> bool:
-        """Answer an is:/has: question about one message (the filter's callback)."""
-        archive = self.archive
-        assert archive is not None
-        if key == "is:unread":
-            return msgid not in self._read
-        if key == "is:read":
-            return msgid in self._read
-        if key == "is:patch":
-            return archive.is_patch(msgid)
-        if key == "is:cover":
-            series = archive.series_of(msgid)
-            return series is not None and series.cover == msgid
-        if key == "is:reply":
-            return archive.subject_info(msgid).is_reply
-        if key == "is:rfc":
-            return archive.subject_info(msgid).is_rfc
-        if key == "has:replies":
-            return bool(archive.node(msgid).children)
-        if key == "has:comments":
-            return self.facts(msgid).comments > 0
-        letter = {"has:reviewed-by": "R", "has:acked-by": "A", "has:tested-by": "T"}.get(key)
-        if letter is not None:
-            if self.facts(msgid).trailers.get(letter, 0) > 0:
-                return True
-            # Carried in the commit message from an earlier revision: a review all the same.
-            return self.triage is not None and archive.is_patch(msgid) and (
-                self.triage.counts(msgid).carried.get(letter, 0) > 0
-            )
-        if self.triage is not None:
-            answer = self.triage.flag(msgid, key)
-            if answer is not None:
-                return answer
-        return False
+        """Answer an is:/has: question about one message (the filter's callback).
+
+        What the terms mean is viewer.core.thread_facts; this model lends it the read state,
+        the triage and its cache of facts (see :class:`~viewer.core.thread_facts.FlagSource`).
+        """
+        return answer_flag(self, msgid, key)
 
     def is_match(self, msgid: str) -> bool:
         """Whether a message itself matched the filter (other rows of its thread are context)."""
@@ -421,7 +386,7 @@ class ThreadModel(QAbstractItemModel):
         if self.archive is None:
             return []
         needed = []
-        if query.flags & _BODY_FLAGS:
+        if query.flags & BODY_TERMS:
             needed = [e.msgid for e in self.archive.entries if e.msgid not in self._facts]
         if self.triage is not None and query.flags & Triage.BODY_FLAGS:
             known = set(needed)
@@ -785,30 +750,6 @@ class ThreadModel(QAbstractItemModel):
 
 
 _GREY = QColor(128, 128, 128)
-
-
-def facts_of(archive: Archive, msgid: str) -> Facts:
-    """Comment and trailer counts of one message (decodes its thread: ~1 ms a mail)."""
-    comments = archive.comment_count(msgid)
-    if archive.is_patch(msgid) or _is_cover(archive, msgid):
-        return Facts(comments, archive.trailer_counts(msgid))
-    return Facts(comments, {})
-
-
-def compute_facts(archive: Archive, msgids: list[str], progress, cancelled) -> dict[str, Facts]:
-    """Facts of many messages, for a background job (``TaskRunner`` signature)."""
-    out: dict[str, Facts] = {}
-    for done, msgid in enumerate(msgids):
-        if cancelled():
-            break
-        out[msgid] = facts_of(archive, msgid)
-        progress(done + 1, len(msgids))
-    return out
-
-
-def _is_cover(archive: Archive, msgid: str) -> bool:
-    series = archive.series_of(msgid)
-    return series is not None and series.cover == msgid
 
 
 def _format_date(date: float | None, pattern: str) -> str:
