@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from viewer.core.courtesy import is_attribution
-from viewer.core.quotes import is_snip, quote_depth, split_reply
+from viewer.core.quotes import first_own_line, is_snip, quote_depth, split_reply
 
 
 @pytest.mark.parametrize(
@@ -22,6 +22,9 @@ from viewer.core.quotes import is_snip, quote_depth, split_reply
         (">+tight", 1, "+tight"),
         ("plain", 0, "plain"),
         ("  a > b", 0, "  a > b"),
+        ("> >> three", 3, "three"),
+        (" x > y", 0, " x > y"),
+        ("", 0, ""),
     ],
 )
 def test_quote_depth(line, depth, text):
@@ -225,3 +228,22 @@ def test_a_wrapped_attribution_does_not_make_a_general_comment():
     assert comment.comment == "Please use clamp_t here, period is u64."
     assert comment.anchor.kind == "diff" and comment.anchor.new_line == 11
     assert comment.author.name == "Uwe Kleine-König"
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (["Hi,", "> quoted"], None),  # does not open with a quote: nothing is hidden
+        (["On Mon, 5 Feb 2024, Alice wrote:", "> a", "> b", "", "Mine."], 4),
+        (["On Mon, Feb 05, 2024 at 10:00:01AM +0000, Alice Author", "wrote:", "> a", "ok"], 3),
+        (["> a", "[...]", "> b", "<snip>", "", "Here."], 5),
+        (["> only quotes", ""], None),
+        (["Hi Ilse,", "", "On Mon, Ilse wrote:", "> a", "", "Nit: rounds down."], 5),
+        (["Thanks for the patch, but I think the whole approach is wrong here.", "> a", "b"],
+         None),
+        # a client that indents its quotes: a quote for the anchoring, so for the pane too
+        (["  > indented by the client", ">  > and spaced", "Mine."], 2),
+    ],
+)
+def test_first_own_line_is_below_the_opening_quote(body, expected):
+    assert first_own_line(body) == expected

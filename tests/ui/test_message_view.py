@@ -12,12 +12,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtGui import QFont
 
 from viewer.core.archive import Archive
+from viewer.core.quotes import quote_depth
 from viewer.ui.message_view import (
     CONTEXT_LINES,
     QUOTE_COLOURS,
     MessageView,
-    first_own_line,
-    quote_depth,
 )
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "ui" / "two-revisions.mbox"
@@ -35,15 +34,6 @@ def view(qtbot):
     view = MessageView()
     qtbot.addWidget(view)
     return view
-
-
-@pytest.mark.parametrize(
-    ("line", "depth"),
-    [("plain", 0), ("> one", 1), (">> two", 2), ("> > two", 2), ("> >> three", 3), (" x > y", 0),
-     ("", 0)],
-)
-def test_quote_depth(line, depth):
-    assert quote_depth(line) == depth
 
 
 def test_headers_and_body(view, archive):
@@ -91,21 +81,12 @@ def test_clear(view, archive):
     assert view.msgid is None and view.toPlainText() == "nothing here"
 
 
-@pytest.mark.parametrize(
-    ("body", "expected"),
-    [
-        (["Hi,", "> quoted"], None),  # does not open with a quote: nothing is hidden
-        (["On Mon, 5 Feb 2024, Alice wrote:", "> a", "> b", "", "Mine."], 4),
-        (["On Mon, Feb 05, 2024 at 10:00:01AM +0000, Alice Author", "wrote:", "> a", "ok"], 3),
-        (["> a", "[...]", "> b", "<snip>", "", "Here."], 5),
-        (["> only quotes", ""], None),
-        (["Hi Ilse,", "", "On Mon, Ilse wrote:", "> a", "", "Nit: rounds down."], 5),
-        (["Thanks for the patch, but I think the whole approach is wrong here.", "> a", "b"],
-         None),
-    ],
-)
-def test_first_own_line(body, expected):
-    assert first_own_line(body) == expected
+def test_pane_colours_by_the_cores_quote_rule(view, archive):
+    """One quote-depth rule: the pane's depths are the core's (viewer.core.quotes), which the
+    anchoring reads too, so a line is never a quote in one and own text in the other."""
+    view.show_message(archive, "r1@example.com")
+    body = archive.message("r1@example.com").body.split("\n")
+    assert view.depths == [quote_depth(line)[0] for line in body]
 
 
 def _reply_mbox(tmp_path, quoted: int) -> Path:

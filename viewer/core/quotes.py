@@ -93,6 +93,38 @@ def is_snip(text: str) -> bool:
     return bool(_SNIP.match(text))
 
 
+def first_own_line(lines: list[str]) -> int | None:
+    """Index of the first line a reply writes itself, below the quote it opens with.
+
+    Where the message pane scrolls to. None when the mail does not open with a quote (nothing
+    hides its words). Blank lines, "On …, X wrote:" (also wrapped over two lines) and
+    "[...]"/"<snip>" marks are not the sender's words, so they do not count; a short greeting
+    ("Hi Ilse,") above the quote does not either.
+    """
+    quoted = False
+    greeting = 0
+    for i, line in enumerate(lines):
+        if quote_depth(line)[0]:
+            quoted = True
+            continue
+        following = lines[i + 1] if i + 1 < len(lines) else None
+        if not line.strip() or is_snip(line.strip()) or is_attribution(line):
+            continue
+        # "On Mon, …, Jane Doe" / "wrote:": an attribution its client wrapped in two
+        if following is not None and (
+            attribution_continues(line, following)
+            or (len(following.strip()) < 40 and is_attribution(following))
+        ):
+            continue
+        if quoted:
+            return i
+        # "Hi Ilse," above the quote is not what the reply has to say; a paragraph is
+        greeting += 1
+        if greeting > 2 or len(line.strip()) > 40:
+            return None
+    return None
+
+
 def split_reply(body: str) -> SplitReply:
     """Split a reply body into own text, quotes and snips (see the module docstring)."""
     raw = body.replace("\r\n", "\n").replace("\r", "\n").split("\n")

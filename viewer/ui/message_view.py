@@ -8,17 +8,14 @@ line says how deep its quote is. "Show source" switches to the raw bytes of the 
 from __future__ import annotations
 
 import html
-import re
 import time
 
 from PySide6.QtGui import QFont, QTextDocument
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from viewer.core.archive import Archive
-from viewer.core.courtesy import attribution_continues, is_attribution
-from viewer.core.quotes import is_snip
+from viewer.core.quotes import first_own_line, quote_depth
 
-_QUOTE = re.compile(r"^((?:[ \t]?>)+)")
 SHOWN_HEADERS = ("From", "To", "Cc", "Date", "Subject", "Message-ID", "In-Reply-To")
 
 # Quote colours by depth (1, 2, 3, 4+), for light and dark backgrounds: mutt/Thunderbird-like.
@@ -29,43 +26,6 @@ QUOTE_COLOURS = {
 _HEADER_COLOURS = {"light": "#4b5563", "dark": "#9ca3af"}
 CONTEXT_LINES = 3
 """Quoted lines kept in view above a reply's own words: what it answers, at a glance."""
-
-
-def quote_depth(line: str) -> int:
-    """How many ``>`` open a line (``> >`` and ``>>`` alike)."""
-    match = _QUOTE.match(line)
-    return match.group(1).count(">") if match else 0
-
-
-def first_own_line(lines: list[str]) -> int | None:
-    """Index of the first line a reply writes itself, below the quote it opens with.
-
-    None when the mail does not open with a quote (nothing hides its words). Blank lines,
-    "On …, X wrote:" (also wrapped over two lines) and "[...]"/"<snip>" marks are not the
-    sender's words, so they do not count.
-    """
-    quoted = False
-    greeting = 0
-    for i, line in enumerate(lines):
-        if quote_depth(line):
-            quoted = True
-            continue
-        following = lines[i + 1] if i + 1 < len(lines) else None
-        if not line.strip() or is_snip(line.strip()) or is_attribution(line):
-            continue
-        # "On Mon, …, Jane Doe" / "wrote:": an attribution its client wrapped in two
-        if following is not None and (
-            attribution_continues(line, following)
-            or (len(following.strip()) < 40 and is_attribution(following))
-        ):
-            continue
-        if quoted:
-            return i
-        # "Hi Ilse," above the quote is not what the reply has to say; a paragraph is
-        greeting += 1
-        if greeting > 2 or len(line.strip()) > 40:
-            return None
-    return None
 
 
 class MessageView(QTextBrowser):
@@ -195,7 +155,7 @@ class MessageView(QTextBrowser):
         lines = message.body.split("\n")
         self.own_line = first_own_line(lines)
         for line in lines:
-            depth = quote_depth(line)
+            depth, _text = quote_depth(line)  # the core's one quote rule, as anchoring reads it
             self.depths.append(depth)
             text = html.escape(line)
             if depth:
