@@ -276,3 +276,31 @@ def test_a_patch_without_comments_says_so(patch: Patch) -> None:
 )
 def test_is_robot(author: str, robot: bool) -> None:
     assert is_robot(person(author)) is robot
+
+
+def _chips(row) -> list[str]:
+    return [row.text[s.start:s.start + s.length].strip() for s in row.spans
+            if s.style == "trailer_chip"]
+
+
+def test_a_tag_taken_out_of_a_comment_is_a_chip_on_its_card(patch: Patch) -> None:
+    own = note("own", on_line(None, 23))
+    own.trailers = ["Reviewed-by: Guenter Roeck <linux@roeck-us.net>"]
+    other = note("other", on_line(None, 24))
+    # A tag naming someone else (a "Reported-by" the reviewer suggests) keeps the name.
+    other.trailers = ["Reported-by: Jane Doe <jane@example.org>"]
+    page = build_page(patch, [own, other])
+    assert _chips(page.rows[page.head_row("own")]) == ["Reviewed-by"]
+    assert _chips(page.rows[page.head_row("other")]) == ["Reported-by Jane Doe"]
+    assert all("Reviewed-by" not in r.text for r in page.rows if r.kind == "comment")
+
+
+def test_tags_given_in_replies_are_chips_on_the_patch(patch: Patch) -> None:
+    given = [*patch.trailers,
+             Trailer("Reviewed-by", "Guenter Roeck <linux@roeck-us.net>", source_msgid="r@x"),
+             Trailer("Acked-by", "Nuno Sá <nuno@example.org>", source_msgid="s@x")]
+    page = build_page(patch, trailers=given, trailer_counts={"A": 1, "R": 1, "T": 0})
+    (meta,) = [r for r in page.rows if r.kind == "meta" and "×" in r.text]
+    assert _chips(meta) == ["Reviewed-by Guenter Roeck", "Acked-by Nuno Sá"]
+    # The patch's own Signed-off-by is no chip: nobody gave it in a reply.
+    assert not any("Signed-off-by" in c for c in _chips(meta))

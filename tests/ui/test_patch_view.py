@@ -455,3 +455,19 @@ def test_ctrl_c_copies_through_the_same_path(qtbot, view, page) -> None:
     qtbot.keyClick(view.editor, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
     assert QGuiApplication.clipboard().text() == view.editor.selected_text()
     assert "Comment a" in QGuiApplication.clipboard().text()
+
+
+def test_a_tag_chip_on_a_card_is_painted_as_a_chip_in_both_themes(qtbot, view) -> None:
+    patch = parse_patch(FIXTURE.read_text(encoding="utf-8"))
+    tagged = note("t", None, 23)
+    tagged.trailers = ["Reviewed-by: Guenter Roeck <linux@roeck-us.net>"]
+    page = build_page(patch, [tagged], msgid="p@x")
+    shown(qtbot, view, page)
+    index = page.head_row("t")
+    column = qt_index(page.rows[index].text, page.rows[index].text.index("Reviewed-by"))
+    for theme in (LIGHT, DARK):
+        view.set_theme(theme)
+        found = _format_at(view, index, column)
+        assert found is not None
+        assert found.format.background().color() == QColor(theme.chip_bg)
+        assert found.format.foreground().color() == QColor(theme.chip_text)

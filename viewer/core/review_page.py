@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import textwrap
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
@@ -96,6 +97,7 @@ SpanStyle = Literal[
     "carried_changed",  # … whose line or its neighbours changed
     "carried_gone",  # … whose line is gone, or could not be placed
     "draft",  # the "draft" badge on the user's own card
+    "trailer_chip",  # "Reviewed-by": a tag given in a reply, on its card or on the patch
 ]
 
 
@@ -225,6 +227,35 @@ def author_name(author: Person) -> str:
     return author.name or author.email
 
 
+def _same_person(name: str, author: Person) -> bool:
+    """Whether a tag's name is the card author's ("Nuno Sa" tagging as "Nuno Sá" counts)."""
+    def folded(text: str) -> str:
+        plain = unicodedata.normalize("NFKD", text)
+        return "".join(c for c in plain if c.isalnum()).casefold()
+
+    return bool(name) and folded(name) in (folded(author.name), folded(author.email))
+
+
+def trailer_chip(trailer: str, author: Person | None = None) -> str:
+    """The text of a tag's chip: "Reviewed-by" on the card of the person who gave it, with the
+    name otherwise ("Reviewed-by Guenter Roeck" on the patch, or a tag given for someone else)."""
+    tag, _, value = trailer.partition(":")
+    name = value.split("<", 1)[0].strip().strip('"')
+    if author is not None and _same_person(name, author):
+        return tag.strip()
+    return f"{tag.strip()} {name}".strip()
+
+
+def _chips(labels: Iterable[str], start: int) -> tuple[str, list[Span]]:
+    """`` Reviewed-by `` ``  Acked-by `` …: each label padded by a space inside its chip."""
+    text, spans = "", []
+    for label in labels:
+        text += "  "
+        spans.append(Span(start + len(text), len(label) + 2, "trailer_chip"))
+        text += f" {label} "
+    return text, spans
+
+
 def format_date(date: float | None) -> str:
     if date is None:
         return "no date"
@@ -290,6 +321,12 @@ class _Builder:
             badge = f"  ≈ approximate ({annotation.method}, {annotation.confidence:.0%})"
             spans.append(Span(len(head) + 2, len(badge) - 2, "doubtful"))
             head += badge
+        # The tags written in this reply ("Reviewed-by: …"), taken out of the comment text by
+        # the anchoring: a chip on the card says the reviewer gave one.
+        chips, chip_spans = _chips(
+            (trailer_chip(t, annotation.author) for t in annotation.trailers), len(head))
+        head += chips
+        spans += chip_spans
         row = self.add("comment_head", head, annotation=annotation, depth=depth,
                        thread=thread.root.id, spans=tuple(spans), **place)
         self.comment_rows.append(row)
@@ -437,10 +474,17 @@ def lay_out(model: ReviewModel, *, carried: Sequence[CarriedComment] = (),
     out.add("meta", f"{author or 'unknown author'} · {format_date(model.date)}"
             + (f" · <{model.msgid}>" if model.msgid else ""))
     counts = model.trailer_counts
-    if counts and any(counts.values()):
+    given = [row.trailer for row in model.rows
+             if row.kind == "trailer" and row.trailer is not None and row.trailer.source_msgid]
+    if (counts and any(counts.values())) or given:
         names = {"R": "Reviewed-by", "A": "Acked-by", "T": "Tested-by"}
-        summary = "   ".join(f"{names[k]} ×{v}" for k, v in counts.items() if v and k in names)
-        out.add("meta", summary)
+        summary = "   ".join(f"{names[k]} ×{v}" for k, v in (counts or {}).items()
+                             if v and k in names)
+        # Each tag a reply gave, as a chip with the giver's name: a bare "Reviewed-by:" reply
+        # makes no card, so this is where the reader sees who gave it.
+        chips, spans = _chips((trailer_chip(str(t)) for t in given), len(summary))
+        out.add("meta", summary + chips,
+                spans=(Span(0, len(summary), "date"), *spans) if chips else ())
     summary = comment_summary(model)
     if summary or patch is not None:
         text = summary or "No review comments on this patch."

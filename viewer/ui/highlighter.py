@@ -61,6 +61,8 @@ class PatchHighlighter(QSyntaxHighlighter):
         self.carried_changed_format = fmt(theme.heading, bold=True)
         self.carried_gone_format = fmt(theme.muted, bold=True)
         self.draft_format = fmt(theme.draft_border, bold=True)
+        self.chip_format = fmt(theme.chip_text, bold=True)
+        self.chip_format.setBackground(QColor(theme.chip_bg))
         if rehighlight:
             self.rehighlight()
 
@@ -132,6 +134,7 @@ class PatchHighlighter(QSyntaxHighlighter):
             "carried_changed": self.carried_changed_format,
             "carried_gone": self.carried_gone_format,
             "draft": self.draft_format,
+            "trailer_chip": self.chip_format,
         }[style]
 
     def _diff(self, row: Row, text: str) -> None:

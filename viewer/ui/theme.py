@@ -49,6 +49,9 @@ class Theme:
     card_border: str
     doubtful: str
     """Border and badge of an approximate anchor."""
+    chip_bg: str
+    chip_text: str
+    """A tag given in a reply ("Reviewed-by") shown as a chip on its card and on the patch."""
     highlight: str
     """Selection background."""
     current_line: str
@@ -190,6 +193,8 @@ LIGHT = Theme(
     card_bg="#fff8e1",
     card_border="#d0b060",
     doubtful="#bc4c00",
+    chip_bg="#dafbe1",
+    chip_text="#116329",
     highlight="#b6d7ff",
     current_line="#fff5b1",
     tokens=_LIGHT_TOKENS,
@@ -216,6 +221,8 @@ DARK = Theme(
     card_bg="#2b2a22",
     card_border="#6b5d2e",
     doubtful="#f0883e",
+    chip_bg="#1f4428",
+    chip_text="#7ee787",
     highlight="#264f78",
     current_line="#2c313a",
     tokens=_DARK_TOKENS,
