@@ -23,7 +23,9 @@ from viewer.terminal import print_review
 THREADS = sorted((CORPUS / "threads").glob("*.mbox")) if CORPUS is not None else []
 
 _FILE = re.compile(r"^── (.+?)  \(\+\d+ -\d+, \w+\)$")
-_CARD_HEAD = re.compile(r"^( {8,})┌─ (.*?), (\S+|no date)(  \[~ [^]]*\])?$")
+# "[~ nearest, 60%]" marks an approximate anchor; "[Reviewed-by]" and co. are the tags taken
+# out of the comment.
+_CARD_HEAD = re.compile(r"^( {8,})┌─ (.*?), (\S+|no date)(  \[~ [^]]*\])?(  \[[^]~][^]]*\])*$")
 
 
 @pytest.fixture(autouse=True)
