@@ -15,7 +15,7 @@ from viewer.core.archive import Archive
 from viewer.core.headers import iso_date
 from viewer.core.report import review_targets
 from viewer.core.review_model import Discussion, ReviewModel, is_doubtful
-from viewer.core.review_page import trailer_chip
+from viewer.core.tag_chips import chip_label
 
 RESET = "\033[0m"
 STYLES = {
@@ -59,7 +59,7 @@ def _card(out: _Out, discussion: Discussion, indent: int = 0) -> None:
     if doubtful:
         head += f"  [~ {ann.method}, {ann.confidence:.0%}]"
     for tag in ann.trailers:  # the tags taken out of the comment, as on the review page
-        head += f"  [{trailer_chip(tag, ann.author)}]"
+        head += f"  [{chip_label(tag, ann.author)}]"
     style = "doubt" if doubtful else "card"
     out.line(f"{pad}┌─ {head}", style)
     for para in ann.comment.splitlines() or [""]:

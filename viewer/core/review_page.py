@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import textwrap
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
@@ -28,6 +27,7 @@ from viewer.core.patch import DiffLine, FileDiff, Patch
 from viewer.core.review_model import Discussion, ReviewModel, build_model, is_doubtful, place
 from viewer.core.review_model import with_drafts as _with_drafts
 from viewer.core.syntax import lexer_name_for
+from viewer.core.tag_chips import card_chips, tags_line
 from viewer.core.trailers import Trailer
 
 if TYPE_CHECKING:
@@ -227,35 +227,6 @@ def author_name(author: Person) -> str:
     return author.name or author.email
 
 
-def _same_person(name: str, author: Person) -> bool:
-    """Whether a tag's name is the card author's ("Nuno Sa" tagging as "Nuno Sá" counts)."""
-    def folded(text: str) -> str:
-        plain = unicodedata.normalize("NFKD", text)
-        return "".join(c for c in plain if c.isalnum()).casefold()
-
-    return bool(name) and folded(name) in (folded(author.name), folded(author.email))
-
-
-def trailer_chip(trailer: str, author: Person | None = None) -> str:
-    """The text of a tag's chip: "Reviewed-by" on the card of the person who gave it, with the
-    name otherwise ("Reviewed-by Guenter Roeck" on the patch, or a tag given for someone else)."""
-    tag, _, value = trailer.partition(":")
-    name = value.split("<", 1)[0].strip().strip('"')
-    if author is not None and _same_person(name, author):
-        return tag.strip()
-    return f"{tag.strip()} {name}".strip()
-
-
-def _chips(labels: Iterable[str], start: int) -> tuple[str, list[Span]]:
-    """`` Reviewed-by `` ``  Acked-by `` …: each label padded by a space inside its chip."""
-    text, spans = "", []
-    for label in labels:
-        text += "  "
-        spans.append(Span(start + len(text), len(label) + 2, "trailer_chip"))
-        text += f" {label} "
-    return text, spans
-
-
 def format_date(date: float | None) -> str:
     if date is None:
         return "no date"
@@ -321,12 +292,8 @@ class _Builder:
             badge = f"  ≈ approximate ({annotation.method}, {annotation.confidence:.0%})"
             spans.append(Span(len(head) + 2, len(badge) - 2, "doubtful"))
             head += badge
-        # The tags written in this reply ("Reviewed-by: …"), taken out of the comment text by
-        # the anchoring: a chip on the card says the reviewer gave one.
-        chips, chip_spans = _chips(
-            (trailer_chip(t, annotation.author) for t in annotation.trailers), len(head))
-        head += chips
-        spans += chip_spans
+        chips, places = card_chips(annotation.trailers, annotation.author, len(head))  # tags
+        head, spans = head + chips, spans + [Span(a, n, "trailer_chip") for a, n in places]
         row = self.add("comment_head", head, annotation=annotation, depth=depth,
                        thread=thread.root.id, spans=tuple(spans), **place)
         self.comment_rows.append(row)
@@ -473,18 +440,8 @@ def lay_out(model: ReviewModel, *, carried: Sequence[CarriedComment] = (),
     author = str(model.author) if model.author.email or model.author.name else ""
     out.add("meta", f"{author or 'unknown author'} · {format_date(model.date)}"
             + (f" · <{model.msgid}>" if model.msgid else ""))
-    counts = model.trailer_counts
-    given = [row.trailer for row in model.rows
-             if row.kind == "trailer" and row.trailer is not None and row.trailer.source_msgid]
-    if (counts and any(counts.values())) or given:
-        names = {"R": "Reviewed-by", "A": "Acked-by", "T": "Tested-by"}
-        summary = "   ".join(f"{names[k]} ×{v}" for k, v in (counts or {}).items()
-                             if v and k in names)
-        # Each tag a reply gave, as a chip with the giver's name: a bare "Reviewed-by:" reply
-        # makes no card, so this is where the reader sees who gave it.
-        chips, spans = _chips((trailer_chip(str(t)) for t in given), len(summary))
-        out.add("meta", summary + chips,
-                spans=(Span(0, len(summary), "date"), *spans) if chips else ())
+    if tags := tags_line(model.trailer_counts, model.rows):  # "Reviewed-by ×2" and tag chips
+        out.add("meta", tags[0], spans=tuple(Span(*span) for span in tags[1]))
     summary = comment_summary(model)
     if summary or patch is not None:
         text = summary or "No review comments on this patch."
@@ -508,7 +465,7 @@ def lay_out(model: ReviewModel, *, carried: Sequence[CarriedComment] = (),
             if row.kind == "body":
                 out.add("message", row.text, message_line=row.number, model_row=index)
         return ReviewPage(model.msgid, model.subject, author, model.date, out.rows, [], [],
-                          out.threads, out.comment_rows, dict(counts))
+                          out.threads, out.comment_rows, dict(model.trailer_counts))
 
     page_files: list[PageFile] = []
     page_hunks: list[PageHunk] = []
@@ -624,7 +581,7 @@ def lay_out(model: ReviewModel, *, carried: Sequence[CarriedComment] = (),
         previous = kind
     close_file()
     return ReviewPage(model.msgid, model.subject, author, model.date, out.rows, page_files,
-                      page_hunks, out.threads, out.comment_rows, dict(counts),
+                      page_hunks, out.threads, out.comment_rows, dict(model.trailer_counts),
                       out.carried_rows)
 
 
