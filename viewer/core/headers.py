@@ -206,11 +206,20 @@ def parse_person(value: str) -> tuple[str, str]:
         name, addr = parseaddr(value)
     except Exception:
         name, addr = "", ""
+    if "@" not in addr:
+        # "Hawkins, Nick <nick@x>" unquoted (Outlook's "Last, First" sent raw): parseaddr
+        # reads the comma as a list separator and keeps "Hawkins" as the address.
+        angle = _NAME_ANGLE.match(value)
+        if angle is not None:
+            name, addr = angle.group(1), angle.group(2)
     if not addr and not name:
         # Unparseable: show what was there rather than nothing.
         return decode_words(value.strip()), ""
     name = decode_words(name).strip().strip('"').strip()
     return name, addr.strip().lower()
+
+
+_NAME_ANGLE = re.compile(r"^\s*(.*?)\s*<([^<>@\s]+@[^<>\s]+)>\s*$", re.DOTALL)
 
 
 def parse_people(value: str) -> list[tuple[str, str]]:
@@ -219,11 +228,21 @@ def parse_people(value: str) -> list[tuple[str, str]]:
         pairs = getaddresses([value])
     except Exception:
         return []
-    people = []
+    people: list[tuple[str, str]] = []
+    pending = ""  # "Hawkins" of an unquoted "Hawkins, Nick <nick@x>": no address, a name part
     for name, addr in pairs:
         if not name and not addr:
             continue
-        people.append((decode_words(name).strip().strip('"').strip(), addr.strip().lower()))
+        name = decode_words(name).strip().strip('"').strip()
+        if not name and "@" not in addr:
+            pending = f"{pending}, {addr}" if pending else addr
+            continue
+        if pending:
+            name = f"{pending}, {name}" if name else pending
+            pending = ""
+        people.append((name, addr.strip().lower()))
+    if pending:
+        people.append((pending, ""))  # what was there, rather than nothing
     return people
 
 

@@ -16,6 +16,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from viewer.core.headers import decode_words, parse_date, parse_person
+from viewer.core.message import Person
+from viewer.core.subject import parse_subject
 from viewer.core.trailers import Trailer
 
 LineKind = Literal["+", "-", " "]
@@ -95,6 +98,57 @@ class Patch:
     """An empty list for a mail that is not a patch."""
     trailer_lines: list[str] = field(default_factory=list)
     """The trailer block exactly as written, one trailer (or continuation) per line."""
+    author: Person | None = None
+    """The in-body ``From:`` of a patch sent on someone else's behalf: its real author, as
+    ``git am`` reads it; None when the mail's sender wrote it."""
+    date: float | None = None
+    """The in-body ``Date:`` (the author date ``git am`` keeps), else None."""
+    subject: str | None = None
+    """The in-body ``Subject:`` (the commit subject ``git am`` takes instead of the mail's)."""
+
+
+# -- in-body headers ---------------------------------------------------------------------------
+
+# git mailinfo honours these at the very top of the body, before a blank line: how a patch
+# is forwarded for its author ("From: Real Author <a@b>") or re-dated/re-titled on resend.
+_IN_BODY = re.compile(r"^(From|Date|Subject):[ \t]*(.*)$", re.IGNORECASE)
+
+
+def _commit_subject(value: str) -> str | None:
+    """An in-body Subject: as the commit subject: "[PATCH v2 1/3] x: y" → "x: y", as git am."""
+    if not value.strip():
+        return None
+    return parse_subject(decode_words(value)).subject or None
+
+
+def _in_body_headers(lines: list[str]) -> tuple[dict[str, str], int]:
+    """The in-body headers at the top of ``lines`` and how many lines they (and the blank line
+    after them) take; ({}, 0) when the body does not open with such a block.
+
+    Only a block followed by a blank line counts, and a From: only with an address in it: a
+    commit message that merely starts "Subject: …" or "From: the datasheet" stays prose.
+    """
+    i = 0
+    while i < len(lines) and not lines[i].strip():
+        i += 1
+    found: dict[str, str] = {}
+    last = ""
+    while i < len(lines):
+        line = lines[i]
+        match = _IN_BODY.match(line)
+        if match is not None and match.group(1).lower() not in found:
+            last = match.group(1).lower()
+            found[last] = match.group(2).strip()
+        elif found and line[:1] in (" ", "\t") and line.strip():
+            found[last] += " " + line.strip()  # a folded header, as git send-email may write
+        else:
+            break
+        i += 1
+    if not found or (i < len(lines) and lines[i].strip()):
+        return {}, 0
+    if "from" in found and "@" not in parse_person(found["from"])[1]:
+        return {}, 0
+    return found, min(i + 1, len(lines))
 
 
 # -- the text part ---------------------------------------------------------------------------
@@ -369,7 +423,8 @@ def parse_patch(body: str) -> Patch:
     """Take a patch mail's body apart; a body without a diff gives ``Patch(files=[])``."""
     lines = body.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     start = next((i for i in range(len(lines)) if _diff_start(lines, i)), len(lines))
-    preamble = lines[:start]
+    in_body, skip = _in_body_headers(lines[:start])
+    preamble = lines[skip:start]
     separator = next((i for i, line in enumerate(preamble) if line.rstrip() == "---"), None)
     if separator is None:
         # No "---": a cover letter, or a hand-made patch; a diffstat may still sit above the diff.
@@ -391,4 +446,7 @@ def parse_patch(body: str) -> Patch:
         diffstat=stat,
         files=files,
         trailer_lines=trailer_lines,
+        author=Person(*parse_person(in_body["from"])) if "from" in in_body else None,
+        date=parse_date(in_body["date"]) if "date" in in_body else None,
+        subject=_commit_subject(in_body.get("subject", "")),
     )

@@ -32,6 +32,7 @@ from typing import Protocol
 from viewer import __version__
 from viewer.core.drafts import Draft
 from viewer.core.errors import HunkwiseError
+from viewer.core.headers import parse_people
 from viewer.core.identity import Identity
 from viewer.core.message import Message, Person
 from viewer.core.quoting import answer_body, patch_body
@@ -229,8 +230,9 @@ def _datetime(epoch: float):
 def edited(reply: ComposedReply, *, to: str, cc: str, subject: str, body: str) -> ComposedReply:
     """The reply as the user edited it in the compose window (threading headers stay)."""
     def people(text: str) -> tuple[Person, ...]:
-        found = email.utils.getaddresses([text])
-        return tuple(Person(name, address.lower()) for name, address in found if "@" in address)
+        # headers.parse_people keeps an unquoted "Hawkins, Nick <nick@x>" one person
+        found = parse_people(text)
+        return tuple(Person(name, address) for name, address in found if "@" in address)
 
     recipients = people(to)
     if not recipients:

@@ -190,6 +190,13 @@ def patch_json(archive: Archive, msgid: str, *, with_diff: bool = True) -> dict[
         "total": info.total,
     }
     if patch is not None:
+        if patch.author is not None:  # sent on its author's behalf: git am's author
+            data["sender"] = data["author"]
+            data["author"] = str(patch.author)
+        if patch.date is not None:
+            data["author_date"] = iso_date(patch.date)
+        if patch.subject is not None:
+            data["commit_subject"] = patch.subject
         data["commit_message"] = patch.commit_message
         data["trailers"] = [
             {"name": t.name, "value": t.value, "from_message_id": t.source_msgid}

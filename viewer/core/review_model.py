@@ -217,7 +217,8 @@ def review_model_of(archive: Archive, msgid: str) -> ReviewModel:
         archive.annotations(msgid),
         msgid=msgid,
         subject=message.subject,
-        author=message.author,
+        # a patch sent on its author's behalf names them in the body, as git am reads it
+        author=patch.author if patch is not None and patch.author else message.author,
         date=message.date,
         is_cover=target and not patch.files if patch is not None else False,
         trailers=archive.trailers(msgid) if patch is not None and patch.files else None,
