@@ -155,3 +155,17 @@ def test_send_failure_is_one_line_and_keeps_the_file(env, tmp_path):
     with DraftStore(Path(env["HUNKWISE_DATA_DIR"]) / DraftStore.FILENAME) as store:
         assert store.sent_replies(PATCH) == []
         assert [r.patch_msgid for r, _raw in store.unsent()] == [PATCH]
+
+
+def test_reply_never_writes_over_the_mailbox_it_reads(env, tmp_path):
+    mailbox = tmp_path / "thread.mbox"
+    mailbox.write_bytes(FIXTURE.read_bytes())
+    (tmp_path / "link.mbox").symlink_to(mailbox)
+    spec = tmp_path / "c.json"
+    spec.write_text(json.dumps([{"file": None, "text": "General."}]))
+    for out in (mailbox, tmp_path / "link.mbox", tmp_path / "." / "thread.mbox"):
+        done = hunkwise(env, "reply", mailbox, PATCH, "--comments", spec, "--out", out,
+                        "--no-cache")
+        assert done.returncode == 2
+        assert "refusing to overwrite" in done.stderr and "being read" in done.stderr
+        assert mailbox.read_bytes() == FIXTURE.read_bytes()

@@ -26,6 +26,7 @@ from viewer.core.identity import Identity, git_identity
 from viewer.core.matching import PatchRow, patch_rows
 from viewer.core.mbox import open_mailbox
 from viewer.core.message import strip_from_line
+from viewer.core.output_file import write_output
 from viewer.core.patch import parse_patch
 from viewer.core.reply import ComposedReply, compose, mbox_entry, require_sender
 from viewer.core.send import SendError, envelope, read_config, send
@@ -151,7 +152,7 @@ def run_reply(args: argparse.Namespace, normalise: Callable[[str], str],
         signoff = args.signoff.replace("\\n", "\n") if args.signoff is not None else None
         replies = compose(archive, drafts, identity, signoff=signoff)
         out = Path(args.out)
-        data = _write(out, replies)
+        data = _write(out, replies, archive.path)
         for reply in replies:
             store.record_composed(reply.msgid, patch_msgid=reply.patch_msgid,
                                   in_reply_to=reply.in_reply_to, subject=reply.subject,
@@ -168,17 +169,12 @@ def run_reply(args: argparse.Namespace, normalise: Callable[[str], str],
     return 0
 
 
-def _write(out: Path, replies: list[ComposedReply]) -> bytes:
+def _write(out: Path, replies: list[ComposedReply], source: Path) -> bytes:
     if len(replies) == 1:
         data = replies[0].as_bytes()
     else:
         data = b"".join(mbox_entry(r.as_bytes()) for r in replies)
-    try:
-        temporary = out.with_name(f".{out.name}.tmp")
-        temporary.write_bytes(data)
-        temporary.replace(out)  # never a half-written reply where the last one was
-    except OSError as error:
-        raise HunkwiseError(f"cannot write {out}: {error.strerror}") from error
+    write_output(out, [data], sources=[source])  # never a half-written reply, never the mailbox
     return data
 
 

@@ -11,12 +11,12 @@ import logging
 import sys
 from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from viewer.core.archive import Archive
 from viewer.core.errors import HunkwiseError
 from viewer.core.identity import git_identity
+from viewer.core.output_file import write_output
 from viewer.core.store import Store
 from viewer.core.triage import Triage, sent_from_hunkwise
 
@@ -95,15 +95,7 @@ def run_am(archive: Archive, args: argparse.Namespace, msgid: str) -> int:
         sys.stdout.buffer.write(export.mbox)
         sys.stdout.flush()
     elif args.out:
-        out = Path(args.out).expanduser()
-        if out.resolve() == archive.path.resolve():
-            raise HunkwiseError("refusing to overwrite the mailbox being read")
-        try:
-            tmp = out.with_name(f".{out.name}.tmp")
-            tmp.write_bytes(export.mbox)
-            tmp.replace(out)
-        except OSError as error:
-            raise HunkwiseError(f"cannot write {out}: {error.strerror or error}") from None
+        write_output(args.out, [export.mbox], sources=[archive.path])
     report = sys.stderr if args.out == "-" else sys.stdout
     added = sum(len(v) for v in export.added.values())
     print(

@@ -25,9 +25,7 @@ import json
 import logging
 import os
 import re
-import tempfile
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -44,6 +42,7 @@ from viewer.core.lore import (
     check_mail,
 )
 from viewer.core.mbox import find_boundaries
+from viewer.core.output_file import atomic_write, write_output
 from viewer.core.store import data_dir
 
 log = logging.getLogger(__name__)
@@ -98,32 +97,6 @@ def message_keys(data: bytes) -> list[tuple[str, int, int]]:
             msgid = "sha:" + hashlib.blake2b(data[start:end], digest_size=16).hexdigest()
         keys.append((msgid, start, end))
     return keys
-
-
-def atomic_write(path: Path, chunks: Iterable[bytes]) -> None:
-    """Write ``path`` so that no reader, crash or kill ever sees it half-written."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            for chunk in chunks:
-                f.write(chunk)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    try:  # make the rename itself durable (a power cut right after must not undo it)
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(dir_fd)
-    except OSError:
-        pass  # some file systems refuse to fsync a folder; the data is already safe
-    finally:
-        os.close(dir_fd)
 
 
 def _slug(text: str) -> str:
@@ -233,13 +206,16 @@ class Library:
             chunk = mbox[start:end]
             new_chunks.append(chunk if chunk.endswith(b"\n") else chunk + b"\n")
         added = len(new_chunks)
-        self._write_meta(path, source, held)
         if new_chunks:
             if old and not old.endswith(b"\n\n"):
                 # The blank line before a From_ line belongs to the mbox: keep one there.
                 new_chunks.insert(0, b"\n" if old.endswith(b"\n") else b"\n\n")
             atomic_write(path, [old, *new_chunks])
             self._clean_temporaries(path.parent)
+        # The mail first, then what is said about it: a kill in between leaves a note that
+        # lists fewer ids than the mbox holds (the next store reads the ids from the mbox
+        # itself), never one naming mail the file does not have.
+        self._write_meta(path, source, held)
         return path, added, len(held)
 
     def _write_meta(self, path: Path, source: Source, held: set[str]) -> None:
@@ -328,4 +304,4 @@ def export(path: Path, out: Path) -> None:
     """Save a library mbox elsewhere (``--out``), atomically too; it must still be mail."""
     data = path.read_bytes()
     check_mail(data, str(path))
-    atomic_write(out, [data])
+    write_output(out, [data], sources=[path])

@@ -123,8 +123,11 @@ class LoreOpening:
         def job(progress, cancelled):
             got = obtain(source, library=library, refresh=True, progress=progress,
                          cancelled=cancelled)
+            # Written before the job returns; read after its result arrives (queued signal).
             if got.note:
-                notes[str(got.path)] = (got.note, True)
+                # The server was asked and did not answer: reading the library copy is a
+                # warning; any other note is news.
+                notes[str(got.path)] = (got.note, not got.fetched)
             elif got.added == got.total:
                 notes[str(got.path)] = (f"{got.total} messages from {source.inbox}; kept in "
                                         "the library for reading offline.", False)
@@ -142,7 +145,7 @@ class LoreOpening:
         if note is None:
             return
         text, is_warning = note
-        if is_warning and "could not refresh" in text:
+        if is_warning:
             self.messages.warning(text)
         else:
             self.messages.info(text)

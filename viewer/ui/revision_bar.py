@@ -8,7 +8,6 @@ another patch by the time they arrive. The bar hides itself for a patch with one
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Collection
 from typing import TYPE_CHECKING
 
@@ -21,8 +20,6 @@ from viewer.ui.tasks import TaskRunner
 if TYPE_CHECKING:
     from viewer.core.archive import Archive
     from viewer.core.range_diff import RangeDiffEntry
-
-log = logging.getLogger(__name__)
 
 
 class RevisionBar(QWidget):
@@ -128,9 +125,8 @@ class RevisionBar(QWidget):
         self.range_diff_ready.emit(entries)
 
     def _on_failed(self, error: BaseException) -> None:
-        # Revisions are extra: the patch itself is shown already; say why the bar is missing.
-        log.error("comparing the revisions of <%s> failed", self._msgid,
-                  exc_info=(type(error), error, error.__traceback__))
+        # Revisions are extra: the patch itself is shown already; say why the bar is missing
+        # (the traceback is logged where the job ran, viewer.ui.tasks).
         self.hide()
         self.failed.emit(f"Revisions of this patch could not be compared: "
                          f"{type(error).__name__}: {error}")
