@@ -131,3 +131,16 @@ def test_compute_facts_reports_progress_and_stops_when_cancelled(demo):
     assert list(facts) == ids and seen[-1] == (5, 5)
     assert facts[ids[2]] == facts_of(demo, ids[2])
     assert compute_facts(demo, ids, lambda *_: None, lambda: True) == {}
+
+
+def test_the_command_line_answers_every_term_as_the_thread_list(triaged):
+    """`hunkwise threads --filter` (Triage.any_flag) and the list used two copies of these
+    rules; both now ask thread_facts, so their answers agree on every mail and term."""
+    archive = triaged.archive
+    triage = triaged.triage
+    triage.read.add("p1v1@x")
+    triaged.read = triage.read
+    for entry in archive.entries:
+        for key in [*TERMS, "is:superseded", "needs:review"]:
+            assert triage.any_flag(entry.msgid, key) == flag(triaged, entry.msgid, key), (
+                entry.msgid, key)

@@ -48,6 +48,27 @@ class FlagSource(Protocol):
         ...
 
 
+class HeadlessFlags:
+    """A FlagSource without a thread list (the command line): facts computed when first
+    asked and kept, the read state and triage as given."""
+
+    def __init__(self, archive: Archive, triage: Triage | None, read: set[str]) -> None:
+        self.archive: Archive | None = archive
+        self.triage = triage
+        self._read = read  # shared, not copied: marking read elsewhere shows here
+        self._facts: dict[str, Facts] = {}
+
+    def is_read(self, msgid: str) -> bool:
+        return msgid in self._read
+
+    def facts(self, msgid: str) -> Facts:
+        known = self._facts.get(msgid)
+        if known is None:
+            assert self.archive is not None
+            known = self._facts[msgid] = facts_of(self.archive, msgid)
+        return known
+
+
 # -- the terms ---------------------------------------------------------------------------------
 
 def _is_cover(archive: Archive, msgid: str) -> bool:

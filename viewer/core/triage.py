@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Protocol
 
+from viewer.core import thread_facts
 from viewer.core.identity import Identity
 from viewer.core.query import Candidate, Query
 from viewer.core.review_status import (
@@ -35,6 +36,7 @@ from viewer.core.review_status import (
     unchanged_from_previous,
 )
 from viewer.core.store import SERIES_STATES, PatchState, SeriesState, Store
+from viewer.core.thread_facts import HeadlessFlags
 
 if TYPE_CHECKING:
     from viewer.core.archive import Archive
@@ -183,6 +185,7 @@ class Triage:
         self._key_of_root: dict[str, str] = {}
         self._unchanged: dict[str, bool] = {}
         self._counts: dict[str, ReviewCounts] = {}
+        self._flag_source: HeadlessFlags | None = None
         self._mine: dict[str, bool] = {}
         self._patch_facts: dict[str, PatchFacts] = {}
         self.sent_ids: set[str] = set()
@@ -415,38 +418,12 @@ class Triage:
     def any_flag(self, msgid: str, key: str) -> bool:
         """Every is:/has:/needs: term of the query language, for the command line.
 
-        The thread list answers the mailbox terms itself (with counts it computes in the
-        background); the command line has no background, so it asks here.
+        The same answers as the thread list: viewer.core.thread_facts decides what each term
+        means for both; here its facts are computed when first asked (no background).
         """
-        answer = self.flag(msgid, key)
-        if answer is not None:
-            return answer
-        archive = self.archive
-        if key == "is:unread":
-            return msgid not in self.read
-        if key == "is:read":
-            return msgid in self.read
-        if key == "is:patch":
-            return archive.is_patch(msgid)
-        if key == "is:cover":
-            series = archive.series_of(msgid)
-            return series is not None and series.cover == msgid
-        if key == "is:reply":
-            return archive.subject_info(msgid).is_reply
-        if key == "is:rfc":
-            return archive.subject_info(msgid).is_rfc
-        if key == "has:replies":
-            return bool(archive.node(msgid).children)
-        letter = {"has:reviewed-by": "R", "has:acked-by": "A", "has:tested-by": "T"}.get(key)
-        if letter is not None:
-            if archive.is_patch(msgid):
-                return self.counts(msgid).total(letter) > 0
-            return archive.trailer_counts(msgid).get(letter, 0) > 0
-        if key == "has:comments":
-            if archive.is_patch(msgid) or archive.series_of(msgid) is not None:
-                return bool(archive.annotations(msgid))
-            return any(a.reply_message_id == msgid for a in archive.all_annotations(msgid))
-        return False
+        if self._flag_source is None:
+            self._flag_source = HeadlessFlags(self.archive, self, self.read)
+        return thread_facts.flag(self._flag_source, msgid, key)
 
     def thread_matches(self, root: ThreadNode, query: Query) -> bool:
         """A thread is listed when any of its mails matches (the thread list's rule)."""
