@@ -196,3 +196,21 @@ def test_apply_with_git_am_into_a_picked_branch(qtbot, window, tmp_path, monkeyp
 
 def test_thread_model_with_triage_passes_the_model_tester(qtmodeltester, window):
     qtmodeltester.check(window.model, force_py=True)
+
+
+def test_a_big_mailbox_is_filtered_off_the_gui_thread(qtbot, window, monkeypatch):
+    import viewer.ui.list_filtering as list_filtering
+
+    monkeypatch.setattr(list_filtering, "_MATCH_OFF_THREAD", 0)  # as if it were big
+    window.filter_box.setText("is:flagged")
+    window.triage.set_flagged(["lone@x"])
+    with qtbot.waitSignal(window.filter_job.succeeded, timeout=10000):
+        window.filter_box.apply()
+        assert window.filter_job.running  # the window is free while it matches
+    assert window.model.rowCount() == 1 and window.model.is_match("lone@x")
+    # A newer filter wins over a match still running: the older result is dropped.
+    window.filter_box.setText("frob")
+    window.filter_box.apply()
+    window.clear_filter()
+    qtbot.wait(50)
+    assert window.model.query.is_empty and window.model.rowCount() == 2  # v1–v2 group, lone

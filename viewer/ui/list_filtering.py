@@ -21,6 +21,8 @@ log = logging.getLogger(__name__)
 _FACTS_IN_FOREGROUND = 200
 """A has: filter or sort needing more unread mail than this reads it in the background."""
 _EXPAND_ALL_BELOW = 400
+_MATCH_OFF_THREAD = 3000
+"""Mailboxes with at least this many messages are filtered on a worker thread."""
 """Mailboxes with fewer messages open fully expanded: a demo or one thread reads best so."""
 
 
@@ -35,24 +37,58 @@ class ListFiltering:
         cancelled at once, and its progress leaves the status bar with it.
         """
         needed = self.model.needs_facts(query)
-        if self.facts_job.running and self._facts_for_filter and needed:
+        warm = self.model.needs_triage(query)
+        if self.facts_job.running and self._facts_for_filter and (needed or warm):
             self._query_waiting = query
             return
         self._stop_facts_job()
-        if len(needed) > _FACTS_IN_FOREGROUND and self.archive is not None:
-            self._start_facts_job(needed, f"Reading {len(needed)} mails for the filter…")
+        if len(needed) + len(warm) > _FACTS_IN_FOREGROUND and self.archive is not None:
+            count = len(set(needed) | set(warm))
+            self._start_facts_job(needed, f"Reading {count} mails for the filter…", warm=warm)
             self._query_waiting = query
             self._facts_for_filter = True
             return
         self._apply_query(query)
 
-    def _start_facts_job(self, needed: list[str], text: str) -> None:
+    def _match_in_background(self, query: Query) -> bool:
+        """A big mailbox is matched on a worker thread (plain data back, the list reset
+        once), so typing or switching a view never freezes the window; False: do it here."""
         archive = self.archive
+        if query.is_empty or archive is None or len(archive.entries) < _MATCH_OFF_THREAD:
+            return False
+        model = self.model
+        self.filter_job.start(
+            lambda _progress, cancelled: (query, model.find_matching(query, cancelled))
+        )
+        return True
+
+    def _on_matched(self, result) -> None:
+        query, found = result
+        if found is not None:
+            self._apply_query(query, found)
+
+    def _start_facts_job(self, needed: list[str], text: str, *, warm: list[str] = ()) -> None:
+        """Read mail in the background: the list's counts for ``needed``, and the triage
+        facts of the patches in ``warm`` (needs:review, is:unchanged, carried trailers), so
+        the filter applied afterwards only looks answers up."""
+        archive = self.archive
+        triage = self.triage
         assert archive is not None
         self.summary.setText(text)
-        self.facts_job.start(
-            lambda progress, cancelled: compute_facts(archive, needed, progress, cancelled)
-        )
+        warm = list(warm)
+
+        def job(progress, cancelled):
+            total = len(needed) + len(warm)
+            facts = compute_facts(archive, needed, lambda d, _t: progress(d, total), cancelled)
+            if triage is not None:
+                for done, msgid in enumerate(warm, start=len(needed) + 1):
+                    if cancelled():
+                        break
+                    triage.warm([msgid])
+                    progress(done, total)
+            return facts
+
+        self.facts_job.start(job)
 
     def _stop_facts_job(self) -> None:
         """Cancel a scan nobody waits for any more, and take its progress off the screen."""
@@ -136,10 +172,17 @@ class ListFiltering:
                 if index.isValid():
                     self.tree.expand(index)
 
-    def _apply_query(self, query: Query) -> None:
+    def _apply_query(self, query: Query, found=None) -> None:
+        if found is None and self._match_in_background(query):
+            return
+        if self.filter_job.running:
+            self.filter_job.cancel()  # an older match still running is of no use now
         current = self.current_msgid
         try:
-            self.filter_seconds = self.model.set_query(query)
+            if found is not None:
+                self.filter_seconds = self.model.set_matched(query, found)
+            else:
+                self.filter_seconds = self.model.set_query(query)
         except Exception as error:  # a bug in a filter term: the list stays as it was
             log.error("applying the filter %r failed", query, exc_info=True)
             self.messages.error(f"Filter failed: {type(error).__name__}: {error}")

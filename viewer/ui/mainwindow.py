@@ -144,6 +144,12 @@ class MainWindow(WindowActions, TriageActions, WindowDrafting, LoreOpening, Open
         self.facts_job.failed.connect(self._on_facts_failed)
         self.facts_job.progressed.connect(self._on_progress)
         self.facts_job.running_changed.connect(self._on_running_changed)
+        # Matching a filter over a big mailbox (plain data back; see ListFiltering).
+        self.filter_job = TaskRunner(self)
+        self.filter_job.succeeded.connect(self._on_matched)
+        self.filter_job.failed.connect(
+            lambda error: self.messages.error(f"Filter failed: {type(error).__name__}: {error}")
+        )
         self._query_waiting: Query | None = None
         self._sort_waiting: tuple[str, bool] | None = None
         self._facts_for_filter = False

@@ -319,24 +319,51 @@ class ThreadModel(QAbstractItemModel):
         self.endResetModel()
         return time.perf_counter() - started
 
-    def _apply_query(self) -> None:
+    def _apply_query(self, found: tuple[list[_Row], set[str]] | None = None) -> None:
         self._order = None
         if self.query.is_empty or self.archive is None:
             self._visible = list(self._top)
             self._matching = None
         else:
-            self._matching = set()
-            self._visible = []
-            for top in self._top:
-                hit = False
-                for node in self._nodes_under(top):
-                    if node.entry is not None and self.query.matches(self._candidate(node)):
-                        self._matching.add(node.msgid)
-                        hit = True
-                if hit:
-                    self._visible.append(top)
+            if found is None:
+                found = self.find_matching(self.query)
+                assert found is not None
+            self._visible, self._matching = found
         for i, row in enumerate(self._visible):
             row.row = i
+
+    def find_matching(
+        self, query: Query, cancelled=lambda: False
+    ) -> tuple[list[_Row], set[str]] | None:
+        """The top rows with a matching mail, and the matching mails: plain data a worker
+        thread can compute for a big mailbox (None when cancelled). Not ``match``: that name is
+        QAbstractItemModel's own, which the views and the model tester call. Reads only: the answers
+        the flags need are looked up, so the GUI thread may go on painting meanwhile."""
+        matching: set[str] = set()
+        visible: list[_Row] = []
+        for number, top in enumerate(list(self._top)):
+            if number % 64 == 0 and cancelled():
+                return None
+            hit = False
+            for node in self._nodes_under(top):
+                if node.entry is not None and query.matches(self._candidate(node)):
+                    matching.add(node.msgid)
+                    hit = True
+            if hit:
+                visible.append(top)
+        return visible, matching
+
+    def set_matched(self, query: Query, found: tuple[list[_Row], set[str]]) -> float:
+        """Show what :meth:`find_matching` found for ``query`` (rows no longer listed are dropped:
+        a sort or a reload since the match started)."""
+        started = time.perf_counter()
+        current = {id(row) for row in self._top}
+        rows = [row for row in found[0] if id(row) in current]
+        self.beginResetModel()
+        self.query = query
+        self._apply_query((rows, found[1]))
+        self.endResetModel()
+        return time.perf_counter() - started
 
     def _nodes_under(self, top: _Row) -> Iterator[ThreadNode]:
         if top.kind == GROUP:
@@ -383,15 +410,16 @@ class ThreadModel(QAbstractItemModel):
 
     def needs_facts(self, query: Query) -> list[str]:
         """Messages whose bodies ``query`` would have to read and that are not known yet."""
-        if self.archive is None:
+        if self.archive is None or not query.flags & BODY_TERMS:
             return []
-        needed = []
-        if query.flags & BODY_TERMS:
-            needed = [e.msgid for e in self.archive.entries if e.msgid not in self._facts]
-        if self.triage is not None and query.flags & Triage.BODY_FLAGS:
-            known = set(needed)
-            needed += [m for m in self.triage.cold(self.archive.patch_ids()) if m not in known]
-        return needed
+        return [e.msgid for e in self.archive.entries if e.msgid not in self._facts]
+
+    def needs_triage(self, query: Query) -> list[str]:
+        """Patches whose triage facts (carried trailers, unchanged, my review) ``query`` needs
+        and that are not known yet: the filter's background job computes them first."""
+        if self.archive is None or self.triage is None or not query.flags & Triage.BODY_FLAGS:
+            return []
+        return self.triage.cold(self.archive.patch_ids())
 
     def add_facts(self, facts: dict[str, Facts]) -> None:
         """Facts computed elsewhere (the filter's background job)."""
