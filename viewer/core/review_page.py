@@ -15,6 +15,7 @@ takes as block separators are replaced, so row ``i`` is always block ``i`` of th
 from __future__ import annotations
 
 import datetime as _dt
+import re
 import textwrap
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -196,6 +197,9 @@ class ReviewPage:
     trailer_counts: dict[str, int] = field(default_factory=dict)
     carried_rows: list[int] = field(default_factory=list)
     """Head rows of the previous revision's comments shown on this page, in page order."""
+    width: int | None = None
+    """The characters a row had room for when the cards were laid out (None: the fixed
+    defaults); the view lays the page out again when its pane's width changes."""
 
     def row_of_file(self, index: int) -> int:
         return self.files[index].row
@@ -258,7 +262,9 @@ def comment_summary(model: ReviewModel, *, names: int = 4) -> str:
 
 
 class _Builder:
-    def __init__(self) -> None:
+    def __init__(self, width: int | None = None) -> None:
+        self.width = width
+        """Characters a row may take on screen; cards are wrapped and split to fit."""
         self.rows: list[Row] = []
         self.threads: dict[str, Thread] = {}
         self.comment_rows: list[int] = []
@@ -267,6 +273,15 @@ class _Builder:
     def add(self, kind: RowKind, text: str, *, spans: tuple[Span, ...] = (), **extra) -> int:
         self.rows.append(Row(kind, one_line(text), spans=spans, **extra))
         return len(self.rows) - 1
+
+    def _room(self, indent: str) -> tuple[int, int]:
+        """(prose wrap width, longest piece) for a card line under ``indent``."""
+        if self.width is None:
+            return COMMENT_WIDTH, CARD_MAX_CHARS
+        # the card's text column, less the continuation indent a split piece gets and room
+        # for the card's border: what fits the pane without scrolling
+        room = max(_LEAST_ROOM, self.width - len(indent) - CONTINUATION_INDENT - 2)
+        return min(COMMENT_WIDTH, room), room
 
     def cards(self, discussions: Iterable[Discussion], **place) -> None:
         for discussion in discussions:
@@ -299,8 +314,9 @@ class _Builder:
         self.comment_rows.append(row)
         thread.rows.append(row)
         lines = annotation.comment.replace("\r\n", "\n").rstrip("\n").split("\n")
-        for text in _wrapped(lines):
-            for n, piece in enumerate(split_long(text)):
+        wrap, split = self._room(indent)
+        for text in _wrapped(lines, wrap):
+            for n, piece in enumerate(split_long(text, split)):
                 prefix = indent + " " * CONTINUATION_INDENT if n else indent
                 thread.rows.append(
                     self.add("comment", prefix + piece, annotation=annotation, depth=depth,
@@ -335,8 +351,9 @@ class _Builder:
             lines = annotation.comment.replace("\r\n", "\n").rstrip("\n").split("\n")
             if unplaced and annotation.anchor.text:
                 lines = [f"(was on: {annotation.anchor.text.strip()})", *lines]
-            for text in _wrapped(lines):
-                for n, piece in enumerate(split_long(text)):
+            wrap, split = self._room(indent)
+            for text in _wrapped(lines, wrap):
+                for n, piece in enumerate(split_long(text, split)):
                     lead = indent + " " * CONTINUATION_INDENT if n else indent
                     thread.rows.append(self.add("comment", lead + piece, continued=bool(n),
                                                 **extra))
@@ -356,8 +373,12 @@ line); indented lines are left alone, they are usually code or a quoted log."""
 
 CARD_MAX_CHARS = 110
 """No card line is wider than this: a pasted build log or a long URL is split into continued
-rows (marked in the view, joined again on copy) rather than run past the window's edge."""
+rows (marked in the view, joined again on copy) rather than run past the window's edge. With
+a pane width given (``lay_out(width=)``) the pane decides instead: cards reflow to it."""
 CONTINUATION_INDENT = 2
+_LEAST_ROOM = 24
+"""A card line never gets fewer characters than this, however narrow the pane (the pane
+scrolls then rather than show one word a row)."""
 
 
 def split_long(line: str, width: int = CARD_MAX_CHARS) -> list[str]:
@@ -374,14 +395,37 @@ def split_long(line: str, width: int = CARD_MAX_CHARS) -> list[str]:
     return pieces
 
 
-def _wrapped(lines: list[str]) -> list[str]:
+_LIST_ITEM = re.compile(r"^(?:[-*+•]\s|\d+[.)]\s|\[\d+\]|[A-Z][\w-]*-by:|Fixes:|Link:)")
+"""A line that starts something of its own (a list item, a reference, a trailer): never
+joined to the line above when a paragraph is wrapped again."""
+
+
+def _wrapped(lines: list[str], width: int = COMMENT_WIDTH) -> list[str]:
+    """Prose wrapped to ``width``. A paragraph (flush-left lines, none starting a list item)
+    with a line too long is wrapped as a whole, so a reviewer's 72-column lines in a narrower
+    pane read as a paragraph rather than alternate long and one-word lines; paragraphs that
+    fit keep the reviewer's own breaks. Indented lines (code, a quoted log) are left alone."""
     out: list[str] = []
-    for line in lines:
-        if len(line) > COMMENT_WIDTH and not line[:1].isspace():
-            out.extend(textwrap.wrap(line, COMMENT_WIDTH, break_on_hyphens=False,
-                                       break_long_words=False) or [""])
+    paragraph: list[str] = []
+
+    def flush() -> None:
+        if any(len(line) > width for line in paragraph):
+            joined = " ".join(line.strip() for line in paragraph)
+            out.extend(textwrap.wrap(joined, width, break_on_hyphens=False,
+                                     break_long_words=False) or [""])
         else:
+            out.extend(paragraph)
+        paragraph.clear()
+
+    for line in lines:
+        if not line.strip() or line[:1].isspace():
+            flush()
             out.append(line)
+        else:
+            if _LIST_ITEM.match(line):
+                flush()
+            paragraph.append(line)
+    flush()
     return out
 
 
@@ -416,16 +460,18 @@ def build_page(
 
 
 def lay_out(model: ReviewModel, *, carried: Sequence[CarriedComment] = (),
-            only_unchanged: bool = False) -> ReviewPage:
+            only_unchanged: bool = False, width: int | None = None) -> ReviewPage:
     """Lay out one review model: headings, the file list and cards under their rows.
 
     ``carried`` are the previous revision's comments with where their lines are now
     (viewer.core.revisions): shown faded under those rows, the rest in a section of their own;
     ``only_unchanged`` keeps just those whose line is as it was (likely not addressed yet).
+    ``width``: the characters a row has room for in the view's pane; comment cards are
+    wrapped and split to it (code rows are never touched: they scroll).
     """
     patch = model.patch
     files = model.files
-    out = _Builder()
+    out = _Builder(width)
     carried_at: dict[int, list[CarriedComment]] = {}
     unplaced: list[CarriedComment] = []
     for item in carried:
@@ -465,7 +511,8 @@ def lay_out(model: ReviewModel, *, carried: Sequence[CarriedComment] = (),
             if row.kind == "body":
                 out.add("message", row.text, message_line=row.number, model_row=index)
         return ReviewPage(model.msgid, model.subject, author, model.date, out.rows, [], [],
-                          out.threads, out.comment_rows, dict(model.trailer_counts))
+                          out.threads, out.comment_rows, dict(model.trailer_counts),
+                          width=width)
 
     page_files: list[PageFile] = []
     page_hunks: list[PageHunk] = []
@@ -582,7 +629,7 @@ def lay_out(model: ReviewModel, *, carried: Sequence[CarriedComment] = (),
     close_file()
     return ReviewPage(model.msgid, model.subject, author, model.date, out.rows, page_files,
                       page_hunks, out.threads, out.comment_rows, dict(model.trailer_counts),
-                      out.carried_rows)
+                      out.carried_rows, width)
 
 
 def _file_list(out: _Builder, files: list[FileDiff]) -> None:
@@ -595,6 +642,36 @@ def _file_list(out: _Builder, files: list[FileDiff]) -> None:
                 file_index=f)
 
 
-def page_from_archive(archive: Archive, msgid: str, drafts: Iterable = ()) -> ReviewPage:
-    """The review page of one mail (a plain page for a non-patch), with ``drafts`` as cards."""
-    return lay_out(_with_drafts(archive.review(msgid), drafts))
+def corresponding_row(old: ReviewPage, index: int, new: ReviewPage) -> int:
+    """The row of ``new`` (the same mail laid out for another width) that shows what row
+    ``index`` of ``old`` shows. Rows outside cards are the same in both, in the same order;
+    a card row maps to the same comment's row at the same line of it, or its last one when
+    the wider card needs fewer."""
+    if not 0 <= index < len(old.rows):
+        return 0
+    row = old.rows[index]
+    if row.annotation is None:
+        nth = sum(1 for r in old.rows[:index] if r.annotation is None)
+        plain = (i for i, r in enumerate(new.rows) if r.annotation is None)
+        return next((i for k, i in enumerate(plain) if k == nth), len(new.rows) - 1)
+    mine = row.annotation.id
+    nth = sum(1 for r in old.rows[:index] if r.annotation is not None and r.annotation.id == mine)
+    theirs = [i for i, r in enumerate(new.rows) if r.annotation is not None
+              and r.annotation.id == mine]
+    return theirs[min(nth, len(theirs) - 1)] if theirs else 0
+
+
+def page_from_archive(
+    archive: Archive,
+    msgid: str,
+    drafts: Iterable = (),
+    *,
+    width: int | None = None,
+    carried: Sequence[CarriedComment] = (),
+    only_unchanged: bool = False,
+) -> ReviewPage:
+    """The review page of one mail (a plain page for a non-patch), with ``drafts`` as cards,
+    the previous revision's ``carried`` comments, and cards laid out for ``width``
+    characters (see :func:`lay_out`)."""
+    return lay_out(_with_drafts(archive.review(msgid), drafts), carried=carried,
+                   only_unchanged=only_unchanged, width=width)

@@ -176,8 +176,9 @@ def run_gui(argv: list[str]) -> int:
             if counting is not None and counting.running:
                 counting.running_changed.connect(lambda running: running or shoot())
                 return
-            # Let the lazy columns and the review page finish their first paint first.
-            QTimer.singleShot(400, lambda: _save(window, out, status, app))
+            # Let the lazy columns and the review page finish their first paint (and the cards
+            # their reflow to the laid-out pane) first.
+            QTimer.singleShot(700, lambda: _save(window, out, status, app))
 
         def failed(text: str) -> None:
             print(f"hunkwise: {text}", file=sys.stderr)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QPoint, QRect, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPoint, QRect, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QColor,
@@ -39,6 +39,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QPlainTextDocumentLayout,
     QPlainTextEdit,
+    QStyle,
     QToolTip,
     QVBoxLayout,
     QWidget,
@@ -52,9 +53,9 @@ from viewer.core.review_page import (
     ReviewPage,
     Row,
     card_indent,
+    corresponding_row,
     indent_level,
     is_robot,
-    lay_out,
     page_from_archive,
 )
 from viewer.core.syntax import TOKEN_CACHE, TokenCache
@@ -67,6 +68,8 @@ if TYPE_CHECKING:
 
 _INDENT_CHARS = CARD_INDENT
 _RECOLOUR_SECONDS = 0.025
+_REFLOW_MS = 120
+"""A pane being dragged wider re-lays its cards out once it stops, not on every pixel."""
 """GUI-thread time per slice spent re-colouring rows whose tokens came in late."""
 
 
@@ -336,6 +339,10 @@ class PageEditor(QPlainTextEdit):
         chars = max(84, self._card_chars.get(row.thread or "", 0) + 2)
         if row.kind == "comment_head" and row.thread in self.collapsed:
             chars = max(chars, len(row.text) + 4 + len(self.fold_snippet(row)))
+        if self.page is not None and self.page.width is not None:
+            # laid out for the pane: the box ends at its edge, it never needs scrolling to
+            chars = min(chars, max(self._card_chars.get(row.thread or "", 0) + 2,
+                                   self.page.width))
         return self.char_width() * chars + 4
 
     def fold_snippet(self, row: Row) -> str:
@@ -504,6 +511,13 @@ class PatchView(QWidget):
         self._recolour_timer = QTimer(self)
         self._recolour_timer.setSingleShot(True)
         self._recolour_timer.timeout.connect(self._recolour_slice)
+        self._reflow_timer = QTimer(self)
+        self._reflow_timer.setSingleShot(True)
+        self._reflow_timer.setInterval(_REFLOW_MS)
+        self._reflow_timer.timeout.connect(self._reflow)
+        self._carried = None
+        """(carried comments, only unchanged) the page was last laid out with, for a reflow."""
+        self.editor.viewport().installEventFilter(self)
         self._document: QTextDocument | None = None
         self._archive: Archive | None = None
         self.draft_cards = None
@@ -550,10 +564,65 @@ class PatchView(QWidget):
 
     def show_patch(self, archive: Archive, msgid: str) -> None:
         """Show a mail of ``archive`` as a review page (a patch with its comments, or a mail),
-        with the user's draft cards from ``draft_cards`` (viewer.ui.drafting sets it)."""
-        drafts = self.draft_cards(archive, msgid) if self.draft_cards is not None else []
-        self.show_page(page_from_archive(archive, msgid, drafts))
+        with the user's draft cards from ``draft_cards`` (viewer.ui.drafting sets it), its
+        cards laid out for the pane's width."""
+        self._carried = None
+        self.show_page(self._lay_out(archive, msgid, self.page_width()))
         self._archive = archive
+        # the gutter for this page's line numbers may have narrowed the pane: fit it now,
+        # before the first paint, rather than after a visible reflow
+        self._reflow()
+
+    def _lay_out(self, archive: Archive, msgid: str, width: int) -> ReviewPage:
+        """The page of ``msgid`` with what is on show besides the mail: the user's drafts,
+        the previous revision's comments, cards for ``width`` characters."""
+        drafts = self.draft_cards(archive, msgid) if self.draft_cards is not None else []
+        carried, only_unchanged = self._carried or ((), False)
+        return page_from_archive(archive, msgid, drafts, width=width, carried=carried,
+                                 only_unchanged=only_unchanged)
+
+    def page_width(self) -> int:
+        """How many characters a row of the page has room for in the pane now."""
+        margin = 2 * (self._document.documentMargin() if self._document is not None else 4)
+        room = self.editor.viewport().width() - margin
+        # counted as if the vertical scroll bar were always there: else a reflow that makes
+        # the page just short enough to lose it would widen the pane and reflow again
+        bar = self.editor.verticalScrollBar()
+        extent = self.editor.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        if not bar.isVisible():
+            room -= extent
+        return max(1, int(room / self.editor.char_width()))
+
+    def eventFilter(self, watched, event) -> bool:
+        # the editor's viewport, not this widget: the gutter and a vertical scroll bar
+        # coming or going change the room as much as the window does
+        if watched is self.editor.viewport() and event.type() == QEvent.Type.Resize:
+            self._reflow_timer.start()
+        return super().eventFilter(watched, event)
+
+    def _reflow(self) -> None:
+        """Lay the cards out again for a pane that got wider or narrower (code rows are the
+        same; they scroll), keeping the folds and the line under the cursor where it was."""
+        page, archive = self.page, self._archive
+        width = self.page_width()
+        if page is None or archive is None or page.width is None or page.width == width:
+            return
+        if not page.comment_rows:
+            page.width = width  # nothing to wrap: no need to build it again
+            return
+        collapsed = set(self.editor.collapsed)
+        row = self.current_row()
+        top = next((t for i, t, _h in self.editor.visible_rows(
+            self.editor.viewport().rect().bottom()) if i == row), None)
+        new = self._lay_out(archive, page.msgid, width)
+        self.show_page(new)
+        self._archive = archive
+        self.editor.collapsed = {t for t in collapsed if t in new.threads}
+        self._apply_visibility()
+        target = self._visible_at_or_before(corresponding_row(page, row, new))
+        self._place_cursor(target, scroll=False)
+        if top is not None:
+            self._restore_anchor(target, top)
 
     def show_carried(self, archive: Archive, msgid: str, carried, *,
                      only_unchanged: bool = False) -> None:
@@ -575,7 +644,8 @@ class PatchView(QWidget):
         wanted = [name(old_rows[i]) if 0 <= i < len(old_rows) else None
                   for i in (top, self.current_row())]
         collapsed = set(self.editor.collapsed)
-        page = lay_out(archive.review(msgid), carried=carried, only_unchanged=only_unchanged)
+        self._carried = (carried, only_unchanged)
+        page = self._lay_out(archive, msgid, self.page_width())
         self.show_page(page)
         self._archive = archive
         self.editor.collapsed |= {thread for thread in collapsed if thread in page.threads}
