@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from viewer.core.review_page import _wrapped, corresponding_row, split_long
+from viewer.core.card_text import corresponding_row, split_long
+from viewer.core.card_text import wrap_prose as _wrapped
 
 REVIEWER = [
     "i was working on this a little bit during the holiday. Personally i",

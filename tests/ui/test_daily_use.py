@@ -507,6 +507,11 @@ def test_folding_all_keeps_the_line_under_the_cursor_in_place(qtbot, make_window
     # the demo's driver patch: eleven comments in five discussions on a long file
     _open(qtbot, window, demo_mailbox(), select="20260112081403.2231-3-ilse.marten@lumora.example")
     view = window.patch_view
+    # the cards are laid out for the pane once the window has its final layout, and the
+    # revision bar may lay the page out again with the earlier revision's comments
+    qtbot.wait(300)
+    qtbot.waitUntil(lambda: view.page.width == view.page_width()
+                    and not view._reflow_timer.isActive(), timeout=3000)
     page = view.page
     assert len(page.threads) >= 3
     # a diff row below a few discussions, a third of the way down the pane
@@ -514,6 +519,7 @@ def test_folding_all_keeps_the_line_under_the_cursor_in_place(qtbot, make_window
     target = next(i for i in range(last_card + 1, len(page.rows)) if page.rows[i].line)
     view._place_cursor(target)
     qtbot.wait(50)
+    assert view.page is page and view.current_row() == target
     before = _row_top(view, target)
     assert 0 <= before < view.editor.viewport().height()
     window.tree.setFocus()

@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from viewer.core.card_text import corresponding_row
 from viewer.core.drafts import is_draft_card
 from viewer.core.review_model import is_doubtful
 from viewer.core.review_page import (
@@ -53,7 +54,6 @@ from viewer.core.review_page import (
     ReviewPage,
     Row,
     card_indent,
-    corresponding_row,
     indent_level,
     is_robot,
     page_from_archive,
@@ -748,7 +748,8 @@ class PatchView(QWidget):
                 # the first screen (painted in Python) must not share it.
                 self._lex_start_timer.start(0)
             else:
-                QTimer.singleShot(0, self._announce_highlighted)
+                # with self as context: dropped if this view is gone by then
+                QTimer.singleShot(0, self, self._announce_highlighted)
 
     def _announce_highlighted(self) -> None:
         if self.page is not None and not self._pending and not self._recolour:
