@@ -8,11 +8,11 @@ import pytest
 
 from tests.people import person
 from viewer.core.annotation import Anchor, Annotation
+from viewer.core.card_text import CARD_MAX_CHARS
 from viewer.core.patch import Patch, parse_patch
 from viewer.core.review_model import is_doubtful
 from viewer.core.review_page import (
     CARD_INDENT,
-    CARD_MAX_CHARS,
     CONTINUATION_INDENT,
     ReviewPage,
     build_page,

@@ -30,6 +30,17 @@ _LEAST_ROOM = 24
 scrolls then rather than show one word a row)."""
 
 
+def card_room(width: int | None, indent: int) -> tuple[int, int]:
+    """(prose wrap width, longest piece) for a card line indented ``indent`` characters on
+    a page laid out for ``width`` (None: the fixed defaults)."""
+    if width is None:
+        return COMMENT_WIDTH, CARD_MAX_CHARS
+    # the card's text column, less the continuation indent a split piece gets and room for
+    # the card's border: what fits the pane without scrolling
+    room = max(_LEAST_ROOM, width - indent - CONTINUATION_INDENT - 2)
+    return min(COMMENT_WIDTH, room), room
+
+
 def split_long(line: str, width: int = CARD_MAX_CHARS) -> list[str]:
     """``line`` in pieces of at most ``width`` characters whose concatenation is ``line``
     exactly (so copying gives back what the reviewer wrote): cut after a space when there is

@@ -20,14 +20,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from viewer.core.annotation import Annotation
-from viewer.core.card_text import (
-    _LEAST_ROOM,
-    CARD_MAX_CHARS,
-    COMMENT_WIDTH,
-    CONTINUATION_INDENT,
-    split_long,
-    wrap_prose,
-)
+from viewer.core.card_text import CONTINUATION_INDENT, card_room, split_long, wrap_prose
 from viewer.core.drafts import is_draft_card
 from viewer.core.message import Person
 from viewer.core.patch import DiffLine, FileDiff, Patch
@@ -280,15 +273,6 @@ class _Builder:
         self.rows.append(Row(kind, one_line(text), spans=spans, **extra))
         return len(self.rows) - 1
 
-    def _room(self, indent: str) -> tuple[int, int]:
-        """(prose wrap width, longest piece) for a card line under ``indent``."""
-        if self.width is None:
-            return COMMENT_WIDTH, CARD_MAX_CHARS
-        # the card's text column, less the continuation indent a split piece gets and room
-        # for the card's border: what fits the pane without scrolling
-        room = max(_LEAST_ROOM, self.width - len(indent) - CONTINUATION_INDENT - 2)
-        return min(COMMENT_WIDTH, room), room
-
     def cards(self, discussions: Iterable[Discussion], **place) -> None:
         for discussion in discussions:
             thread = Thread(discussion.annotation)
@@ -320,7 +304,7 @@ class _Builder:
         self.comment_rows.append(row)
         thread.rows.append(row)
         lines = annotation.comment.replace("\r\n", "\n").rstrip("\n").split("\n")
-        wrap, split = self._room(indent)
+        wrap, split = card_room(self.width, len(indent))
         for text in wrap_prose(lines, wrap):
             for n, piece in enumerate(split_long(text, split)):
                 prefix = indent + " " * CONTINUATION_INDENT if n else indent
@@ -357,7 +341,7 @@ class _Builder:
             lines = annotation.comment.replace("\r\n", "\n").rstrip("\n").split("\n")
             if unplaced and annotation.anchor.text:
                 lines = [f"(was on: {annotation.anchor.text.strip()})", *lines]
-            wrap, split = self._room(indent)
+            wrap, split = card_room(self.width, len(indent))
             for text in wrap_prose(lines, wrap):
                 for n, piece in enumerate(split_long(text, split)):
                     lead = indent + " " * CONTINUATION_INDENT if n else indent
