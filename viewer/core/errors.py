@@ -15,6 +15,13 @@ class MailboxError(HunkwiseError):
     """The input is not readable as mail at all (missing, unreadable, not a mailbox, truncated)."""
 
 
+class NotAMailbox(MailboxError):
+    """The file is readable but holds no mail: an image, JSON, a config file, one stray byte.
+
+    Its message says what the file seems to be, so a user who picked the wrong file sees why.
+    """
+
+
 class MessageNotFound(HunkwiseError):
     """A Message-ID asked for is not in the mailbox."""
 

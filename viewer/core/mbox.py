@@ -27,8 +27,17 @@ from pathlib import Path
 
 from viewer.core import index_cache
 from viewer.core.bulk import collector_paused
-from viewer.core.errors import LoadCancelled, MailboxError
-from viewer.core.index_entry import ANY_HEADER, IndexEntry, as_tuple
+from viewer.core.errors import LoadCancelled, MailboxError, NotAMailbox
+from viewer.core.formats import (
+    GZIP_MAGIC,
+    first_content,
+    is_cr_only,
+    is_mboxrd,
+    looks_like_headers,
+    plausible_fragment,
+    refuse,
+)
+from viewer.core.index_entry import IndexEntry, as_tuple
 from viewer.core.index_entry import entry_from_headers as _entry_from_headers
 from viewer.core.message import Message, decode_message, synthetic_msgid
 
@@ -41,7 +50,6 @@ FORMATS = ("mbox", "mboxrd", "gzip-mbox", "maildir", "eml")
 
 _MBOXRD_UNESCAPE = re.compile(rb"^>(>*From )", re.M)
 _MBOXO_UNESCAPE = re.compile(rb"^>(From )", re.M)
-_GZIP_MAGIC = b"\x1f\x8b"
 _PROGRESS_STEP = 4 << 20  # report (and look for a cancel) every 4 MiB scanned
 
 
@@ -62,18 +70,21 @@ class MailSource:
         spans: list[tuple[int, int]] | None = None,
         files: list[Path] | None = None,
         from_cache: bool = False,
+        cr_only: bool = False,
     ) -> None:
         self.path = path
         self.format = fmt
         self.entries = entries
         self.from_cache = from_cache
         """True when the index came from the on-disk cache (for the status bar and tests)."""
+        self.cr_only = cr_only
+        """Old Mac line ends (CR alone) on disk, read as LF: raw() hands out LF mail."""
         self._data = data
         self._spans = spans or []
         self._files = files or []
         # gzip says nothing of the quoting inside; lore's t.mbox.gz is mboxrd, but look.
         self._mboxrd = fmt == "mboxrd" or (
-            fmt == "gzip-mbox" and data is not None and _is_mboxrd(data)
+            fmt == "gzip-mbox" and data is not None and is_mboxrd(data)
         )
 
     def __len__(self) -> int:
@@ -91,7 +102,7 @@ class MailSource:
                     f"cannot read {self._files[number]}: {error.strerror or error}"
                 ) from None
         if self._data is None:
-            self._data = _load_bytes(self.path, self.format)
+            self._data = _load_bytes(self.path, self.format, cr_only=self.cr_only)
         start, end = self._spans[number]
         raw = self._data[start:end]
         if self.format == "eml":
@@ -172,48 +183,41 @@ def open_mailbox(
         raise MailboxError(f"{path}: the file is empty, there is no mail in it")
 
     head = _read_head(path)
-    if head.startswith(_GZIP_MAGIC):
+    if head.startswith(GZIP_MAGIC):
         data = _gunzip(path)
+        cr_only = is_cr_only(data[:65536])
+        if cr_only:
+            data = data.replace(b"\r", b"\n")
         fmt = "gzip-mbox"
-        start = _first_content(data)
+        start = first_content(data)
         if not data[start:].startswith(b"From "):
-            if _looks_like_headers(data[start : start + 4096]):
-                fmt = "eml"  # a single gzipped mail: list it as one message
-            else:
-                raise MailboxError(f"{path}: the compressed file does not contain a mailbox")
-        return _index_buffer(path, data, fmt, st, use_cache, progress, cancelled)
+            fmt = "eml"  # a single gzipped mail (_gunzip refused anything else): one message
+        return _index_buffer(path, data, fmt, st, use_cache, progress, cancelled, cr_only)
 
-    start = _first_content(head)
+    cr_only = is_cr_only(head)
+    if cr_only:
+        # Classic Mac OS wrote CR alone. Read as LF the file is an ordinary mbox: the same
+        # length, so every offset (and the index cache) holds for the bytes on disk too.
+        head = head.replace(b"\r", b"\n")
+    start = first_content(head)
     if head[start:].startswith(b"From "):
-        data = _map(path)
-        fmt = "mboxrd" if _is_mboxrd(data) else "mbox"
-        return _index_buffer(path, data, fmt, st, use_cache, progress, cancelled)
-    if _looks_like_headers(head[start:]):
-        data = path.read_bytes()
+        data = _load_bytes(path, "mbox", cr_only=cr_only)
+        fmt = "mboxrd" if is_mboxrd(data) else "mbox"
+        return _index_buffer(path, data, fmt, st, use_cache, progress, cancelled, cr_only)
+    if looks_like_headers(head[start:]):
+        data = _load_bytes(path, "eml", cr_only=cr_only)
         entries = [_entry_from_headers(0, data, start, len(data))]
-        return MailSource(path, "eml", entries, data=data, spans=[(start, len(data))])
-    if b"\0" in head[:4096]:
-        raise MailboxError(f"{path}: not a mailbox (binary data)")
-    if _MAIL_NAME.search(path.name) and _is_text(head):
+        return MailSource(path, "eml", entries, data=data, spans=[(start, len(data))],
+                          cr_only=cr_only)
+    if plausible_fragment(path, head):
         # A file named as mail whose header block was lost (git's mailsplit fragments, a body
         # saved from a client): listed as one broken message, so what the user asked to open
-        # is shown rather than refused. A text file named otherwise is not taken for mail.
-        data = path.read_bytes()
+        # is shown rather than refused. Anything else without headers is not taken for mail.
+        data = _load_bytes(path, "eml", cr_only=cr_only)
         entry = replace(_entry_from_headers(0, data, start, len(data)), broken="no mail headers")
-        return MailSource(path, "eml", [entry], data=data, spans=[(start, len(data))])
-    raise MailboxError(
-        f"{path}: not a mailbox (expected an mbox, mbox.gz, Maildir folder or a single mail)"
-    )
-
-
-_MAIL_NAME = re.compile(r"(?i)(\.(mbox|mboxrd|mboxo|eml|mail|msg|patch|diff)$|mbox)")
-
-
-def _is_text(head: bytes) -> bool:
-    """Readable text: no control bytes but tab, CR, LF and form feed; any 8-bit charset."""
-    sample = head[:8192]
-    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
-    return controls == 0
+        return MailSource(path, "eml", [entry], data=data, spans=[(start, len(data))],
+                          cr_only=cr_only)
+    raise refuse(path, head)
 
 
 def _read_head(path: Path) -> bytes:
@@ -234,9 +238,18 @@ def _map(path: Path) -> mmap.mmap:
 
 
 def _gunzip(path: Path) -> bytes:
+    """The whole decompressed file; what does not start like mail is refused after 64 KiB,
+    so a "gzip bomb" (gigabytes of zeros in a small file) is never unpacked."""
     try:
         with gzip.open(path, "rb") as f:
-            return f.read()
+            head = f.read(65536)
+            probe = head.replace(b"\r", b"\n") if is_cr_only(head) else head
+            start = first_content(probe)
+            if not (probe[start:].startswith(b"From ") or looks_like_headers(probe[start:])):
+                raise NotAMailbox(f"{path}: the compressed file does not contain a mailbox")
+            return head + f.read()
+    except MemoryError:
+        raise MailboxError(f"{path}: too large to unpack in memory") from None
     except EOFError:
         raise MailboxError(
             f"{path}: the compressed file is truncated (incomplete download?)"
@@ -245,34 +258,17 @@ def _gunzip(path: Path) -> bytes:
         raise MailboxError(f"{path}: the compressed file is damaged ({error})") from None
 
 
-def _load_bytes(path: Path, fmt: str) -> bytes | mmap.mmap:
+def _load_bytes(path: Path, fmt: str, *, cr_only: bool = False) -> bytes | mmap.mmap:
     if fmt == "gzip-mbox":
-        return _gunzip(path)
-    if fmt == "eml":
-        return path.read_bytes()
-    return _map(path)
-
-
-def _first_content(data: bytes | mmap.mmap) -> int:
-    """Skip blank lines some tools leave before the first separator."""
-    i = 0
-    n = min(len(data), 4096)
-    while i < n and data[i : i + 1] in (b"\n", b"\r", b" ", b"\t"):
-        i += 1
-    return i if i < n else 0
-
-
-def _looks_like_headers(head: bytes) -> bool:
-    """An RFC 822 header block: the first line is ``Name: value`` and no NUL bytes around."""
-    if b"\0" in head[:4096]:
-        return False
-    return ANY_HEADER.match(head) is not None
-
-
-def _is_mboxrd(data: bytes | mmap.mmap) -> bool:
-    # lore and public-inbox write "From mboxrd@z ..." separators; ">>From " can only come from
-    # mboxrd quoting (mboxo never adds a second '>').
-    return data[:12] == b"From mboxrd@" or data.find(b"\n>>From ") >= 0
+        data = _gunzip(path)
+    elif fmt == "eml" or cr_only:
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise MailboxError(f"{path}: cannot read ({error.strerror or error})") from None
+    else:
+        return _map(path)
+    return data.replace(b"\r", b"\n") if cr_only else data
 
 
 # -- the scan ---------------------------------------------------------------------------------
@@ -291,18 +287,20 @@ def _index_buffer_now(
     use_cache: bool,
     progress: ProgressFn | None,
     cancelled: CancelledFn | None,
+    cr_only: bool = False,
 ) -> MailSource:
     total = len(data)
     if fmt == "eml":
-        start = _first_content(data)
+        start = first_content(data)
         entries = [_entry_from_headers(0, data, start, total)]
-        return MailSource(path, fmt, entries, data=data, spans=[(start, total)])
+        return MailSource(path, fmt, entries, data=data, spans=[(start, total)], cr_only=cr_only)
 
     cached = index_cache.load(path, st, data) if use_cache else None
     if cached is not None and cached.complete:
         entries = [IndexEntry(*t) for t in cached.entries]
         log.debug("%s: %d messages from the index cache", path, len(entries))
-        return MailSource(path, fmt, entries, data=data, spans=cached.spans, from_cache=True)
+        return MailSource(path, fmt, entries, data=data, spans=cached.spans, from_cache=True,
+                          cr_only=cr_only)
 
     if cached is not None:
         # The mbox grew after the cached prefix: keep that index and scan only the new tail.
@@ -312,7 +310,7 @@ def _index_buffer_now(
         scan_from = cached.spans[-1][0] if cached.spans else 0
         log.debug("%s: grew; cached index kept, scanning from byte %d", path, scan_from)
     else:
-        tuples, spans, scan_from = [], [], _first_content(data)
+        tuples, spans, scan_from = [], [], first_content(data)
 
     entries = [IndexEntry(*t) for t in tuples]
     crlf = data.find(b"\r\n", scan_from, scan_from + 65536) >= 0
@@ -331,7 +329,8 @@ def _index_buffer_now(
         progress(total, total)
     if use_cache:
         index_cache.save(path, st, data, fmt, entries, spans)
-    return MailSource(path, fmt, entries, data=data, spans=spans, from_cache=False)
+    return MailSource(path, fmt, entries, data=data, spans=spans, from_cache=False,
+                      cr_only=cr_only)
 
 
 def find_boundaries(
