@@ -23,7 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tests.hostile_mail import SEP, mail, patch_mail, review_reply
-from viewer.core.anchoring import find_row, patch_rows
+from viewer.core.matching import find_row, patch_rows
 from viewer.core.archive import Archive
 from viewer.core.errors import MailboxError
 from viewer.core.formats import first_content, is_cr_only

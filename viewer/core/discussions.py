@@ -8,7 +8,7 @@ earlier remark a quote comes from.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from viewer.core.annotation import Anchor, Annotation
 from viewer.core.matching import Match, line_key
@@ -92,8 +92,6 @@ def quoted_comment(
     depth = next((line.depth for line in reversed(block) if line.text.strip()), 0)
     tried = 0
     several: list[Annotation] = []
-    order = [m for m in ancestors if m in earlier]
-    order += [m for m in earlier if m not in order]
     for line in reversed(block):
         if line.depth != depth and line.text.strip():
             break
@@ -116,7 +114,7 @@ def quoted_comment(
                     return pick
             continue
         found = []
-        for msgid in order:
+        for msgid in _search_order(ancestors, earlier):
             found = [a for a in earlier[msgid] if key in keys.comment_key(a)]
             if found:
                 break
@@ -136,6 +134,20 @@ def quoted_comment(
         doubtful.append(several[-1])
         return several[-1]
     return None
+
+
+def _search_order(ancestors: list[str], earlier: dict[str, list[Annotation]]) -> Iterator[str]:
+    """Replies whose comments may be quoted: the ancestors first, then anyone's. Lazy, as the
+    first hit ends the search: listing every earlier reply for each quoted comment made a
+    long thread cubic."""
+    seen: set[str] = set()
+    for msgid in ancestors:
+        if msgid in earlier and msgid not in seen:
+            seen.add(msgid)
+            yield msgid
+    for msgid in earlier:
+        if msgid not in seen:
+            yield msgid
 
 
 def _pick(found: list[Annotation], hint: Anchor | None) -> Annotation | None:
