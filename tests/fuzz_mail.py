@@ -23,10 +23,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tests.hostile_mail import SEP, mail, patch_mail, review_reply
-from viewer.core.matching import find_row, patch_rows
 from viewer.core.archive import Archive
 from viewer.core.errors import MailboxError
 from viewer.core.formats import first_content, is_cr_only
+from viewer.core.matching import find_row, patch_rows
 from viewer.core.patch import parse_patch
 from viewer.core.report import review_json, review_targets, threads_json
 from viewer.core.review_page import page_from_archive
