@@ -107,7 +107,17 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _print_json(data: Any) -> None:
-    json.dump(data, sys.stdout, ensure_ascii=False, indent=1)
+    """One write of compact JSON for a pipe; indented for a person at a terminal.
+
+    ``json.dump`` with ``indent`` runs the pure-Python encoder and writes in thousands of
+    small pieces: 11 s for the thread list of a 50,000-mail archive. ``dumps`` without
+    indent is the C encoder, one string, one write.
+    """
+    if sys.stdout.isatty():
+        text = json.dumps(data, ensure_ascii=False, indent=1)
+    else:
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    sys.stdout.write(text)
     sys.stdout.write("\n")
 
 
