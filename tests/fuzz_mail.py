@@ -305,6 +305,8 @@ def _check(path: Path) -> list[str]:
         page_from_archive(cold, target)
     # The index written to the cache, read back, and extended after the file grew: the same.
     warm_first = Archive.open(path)
+    threads_json(warm_first)
+    warm_first.save_facts()  # trailer facts kept with the index must list the same
     warm = Archive.open(path)
     if warm.format in ("mbox", "mboxrd") and not warm.source.from_cache:
         problems.append("a second open did not come from the cache")

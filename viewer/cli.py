@@ -165,6 +165,7 @@ def run(args: argparse.Namespace) -> int:
             if query.errors:
                 raise HunkwiseError("; ".join(query.errors))
         data = threads_json(archive, open_triage(archive), query)
+        archive.save_facts()  # trailer counts and patch facts: the next listing reads none
         if args.json:
             _print_json(data)
         else:
@@ -178,7 +179,9 @@ def run(args: argparse.Namespace) -> int:
     if msgid is not None:
         archive.entry(msgid)  # a clear error for an unknown id
     if args.json:
-        _print_json(review_json(archive, msgid))
+        data = review_json(archive, msgid)
+        archive.save_facts()
+        _print_json(data)
         return 0
     from viewer.terminal import print_review, wants_colour
 

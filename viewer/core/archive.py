@@ -22,7 +22,7 @@ from viewer.core.annotation import Annotation
 from viewer.core.bulk import collector_paused
 from viewer.core.errors import MessageNotFound
 from viewer.core.mbox import IndexEntry, MailSource, MemorySource, open_mailbox
-from viewer.core.message import Message
+from viewer.core.message import Message, plain_body
 from viewer.core.patch import Patch, parse_patch
 from viewer.core.review_model import ReviewModel, review_model_of
 from viewer.core.series import Series, find_series, link_by_changelog
@@ -33,6 +33,7 @@ from viewer.core.trailers import (
     collect_followup_trailers,
     count_letters,
     merge_trailers,
+    trailers_given,
     trailers_in_reply,
 )
 
@@ -97,6 +98,8 @@ class Archive:
         self._analyses: _Lru = _Lru(64)
         self._models: _Lru = _Lru(32)
         self._reply_trailers: dict[str, list[Trailer]] = {}
+        self._facts: dict | None = None
+        self._facts_added = False
         self._followups: dict[str, list[Trailer]] = {}
         # The GUI counts comments on a worker thread while the reader browses: the caches and
         # the mail source are shared, so decoding goes through one re-entrant lock.
@@ -260,15 +263,55 @@ class Archive:
         return merge_trailers(patch.trailers if patch else [], self.followup_trailers(msgid))
 
     def trailers_in_reply(self, msgid: str) -> list[Trailer]:
-        """What one follow-up gives (cached; see _TRAILER_HINT)."""
+        """What one follow-up gives (cached, and kept with the index; see _TRAILER_HINT).
+
+        A plain-text reply is read from its bytes (:func:`plain_body`) with the sender the
+        index has; only base64, quoted-printable, multipart or other-charset mail is decoded.
+        """
         given = self._reply_trailers.get(msgid)
         if given is None:
-            if _TRAILER_HINT.search(self.raw(msgid)):
-                given = trailers_in_reply(self.message(msgid))
+            known = self.facts.get(("trailers", msgid))
+            if known is not None:
+                given = [Trailer(*t) for t in known]
             else:
-                given = []
+                given = self._read_reply_trailers(msgid)
+                self.remember_fact(("trailers", msgid),
+                                   tuple((t.name, t.value, t.source_msgid, t.mismatched)
+                                         for t in given))
             self._reply_trailers[msgid] = given
         return given
+
+    def _read_reply_trailers(self, msgid: str) -> list[Trailer]:
+        raw = self.raw(msgid)
+        if not _TRAILER_HINT.search(raw):
+            return []
+        body = plain_body(raw)
+        if body is None:
+            return trailers_in_reply(self.message(msgid))
+        entry = self.entry(msgid)
+        return trailers_given(body, msgid, entry.author_name, entry.author_email)
+
+    # -- facts kept with the index ------------------------------------------------------------
+
+    @property
+    def facts(self) -> dict:
+        """Facts derived from mail, ``(kind, Message-ID) -> plain values``, loaded on first use
+        from beside the index (so a reopened archive does not read those mails again)."""
+        if self._facts is None:
+            self._facts = self.source.load_facts()
+        return self._facts
+
+    def remember_fact(self, key: tuple, value) -> None:
+        """Keep a fact (tuples, strings, numbers, None: what marshal writes) for next time."""
+        self.facts[key] = value
+        self._facts_added = True
+
+    def save_facts(self) -> None:
+        """Write the facts learnt since opening beside the index (nothing when none were)."""
+        if self._facts_added and self._facts is not None:
+            with self._lock:
+                self.source.save_facts(self._facts)
+            self._facts_added = False
 
     def trailer_counts(self, msgid: str) -> dict[str, int]:
         """A/R/T given in replies: what a maintainer triaging looks for, not the author's own."""

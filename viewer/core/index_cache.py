@@ -74,16 +74,10 @@ def _identity(st: os.stat_result) -> tuple[int, int, int, int]:
     return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
 
-def load(path: Path, st: os.stat_result, data: Buffer) -> CachedIndex | None:
-    """The cached index of ``path`` if it still describes ``data`` (or a prefix of it)."""
-    try:
-        record = marshal.loads(cache_file(path).read_bytes())
-        version, stored_path, identity, length, head, late, entries, spans = record
-    except FileNotFoundError:
-        return None
-    except (OSError, EOFError, ValueError, TypeError) as error:  # damaged or an old format
-        log.debug("index cache of %s unreadable, rescanning: %s", path, error)
-        return None
+def _still_describes(record: tuple, path: Path, st: os.stat_result, data: Buffer) -> bool | None:
+    """True when a cache record's (version, path, identity, length, head, late) describe
+    ``data`` exactly, False when they describe a prefix of it (the mbox grew), None when not."""
+    version, stored_path, identity, length, head, late = record
     if version != VERSION or stored_path != str(Path(path).resolve()):
         return None
     size = len(data)
@@ -96,12 +90,37 @@ def load(path: Path, st: os.stat_result, data: Buffer) -> CachedIndex | None:
     if size == length and tuple(identity) != _identity(st):
         # Same length, same ends, but touched: something in the middle may have changed.
         return None
+    return size == length
+
+
+def _record_head(path: Path, st: os.stat_result, data: Buffer) -> tuple:
+    length = len(data)
+    return (
+        VERSION,
+        str(Path(path).resolve()),
+        _identity(st),
+        length,
+        _digest(data, 0, min(_SAMPLE, length)),
+        _digest(data, max(0, length - _SAMPLE), length),
+    )
+
+
+def load(path: Path, st: os.stat_result, data: Buffer) -> CachedIndex | None:
+    """The cached index of ``path`` if it still describes ``data`` (or a prefix of it)."""
+    try:
+        record = marshal.loads(cache_file(path).read_bytes())
+        entries, spans = record[6:]
+        complete = _still_describes(record[:6], path, st, data)
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+    if complete is None:
+        return None
     flat = array("q")
     flat.frombytes(spans)
     pairs = list(zip(flat[0::2], flat[1::2], strict=True))
     if len(pairs) != len(entries):
         return None
-    return CachedIndex(entries, pairs, size == length, length)
+    return CachedIndex(entries, pairs, complete, record[3])
 
 
 def save(
@@ -113,18 +132,12 @@ def save(
     spans: list[tuple[int, int]],
 ) -> None:
     """Write the index atomically (a reader never sees half a file); errors are ignored."""
-    length = len(data)
     flat = array("q")
     for start, end in spans:
         flat.append(start)
         flat.append(end)
     record = (
-        VERSION,
-        str(Path(path).resolve()),
-        _identity(st),
-        length,
-        _digest(data, 0, min(_SAMPLE, length)),
-        _digest(data, max(0, length - _SAMPLE), length),
+        *_record_head(path, st, data),
         [
             (e.number, e.msgid, e.in_reply_to, e.references, e.subject, e.author_name,
              e.author_email, e.date, e.broken)
@@ -132,7 +145,10 @@ def save(
         ],
         flat.tobytes(),
     )
-    target = cache_file(path)
+    _write(cache_file(path), record)
+
+
+def _write(target: Path, record: tuple) -> None:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".idx-", suffix=".tmp")
@@ -149,12 +165,48 @@ def save(
         log.warning("could not save the index cache in %s: %s", target.parent, error)
 
 
+# -- facts derived from the mail, kept with the index -----------------------------------------
+
+
+def facts_file(path: Path) -> Path:
+    return cache_file(path).with_suffix(".facts")
+
+
+def load_facts(path: Path, st: os.stat_result, data: Buffer) -> dict:
+    """Facts computed from this mailbox's mail before (trailers given in a reply, a patch's
+    fingerprint, ...), keyed ``(kind, Message-ID)``; {} when there are none that still hold.
+
+    Keyed and invalidated with the index: the same identity and hashes. When the mbox only
+    grew, every fact holds but those of the mail that was last (an append may continue it),
+    and whole-archive facts (keyed ``(kind,)``) are dropped.
+    """
+    try:
+        record = marshal.loads(facts_file(path).read_bytes())
+        last, values = record[6:]
+        complete = _still_describes(record[:6], path, st, data)
+    except (OSError, EOFError, ValueError, TypeError):
+        return {}
+    if complete is None or not isinstance(values, dict):
+        return {}
+    if not complete:
+        values = {k: v for k, v in values.items() if len(k) == 2 and k[1] != last}
+    return values
+
+
+def save_facts(path: Path, st: os.stat_result, data: Buffer, values: dict,
+               last: str | None) -> None:
+    """Write the facts atomically beside the index; ``last`` is the mbox's last Message-ID."""
+    _write(facts_file(path), (*_record_head(path, st, data), last, values))
+
+
 def _prune(folder: Path) -> None:
-    files = sorted(folder.glob("*.idx"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in files[_KEEP:]:
-        old.unlink(missing_ok=True)
+    for pattern in ("*.idx", "*.facts"):
+        files = sorted(folder.glob(pattern), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in files[_KEEP:]:
+            old.unlink(missing_ok=True)
 
 
 def forget(path: Path) -> None:
     """Drop the cached index of ``path`` (a "reload from scratch" command, and tests)."""
     cache_file(path).unlink(missing_ok=True)
+    facts_file(path).unlink(missing_ok=True)

@@ -79,6 +79,8 @@ class MailSource:
         """True when the index came from the on-disk cache (for the status bar and tests)."""
         self.cr_only = cr_only
         """Old Mac line ends (CR alone) on disk, read as LF: raw() hands out LF mail."""
+        self.stat: os.stat_result | None = None
+        """The file's identity when indexed, for facts kept with the index (mbox formats)."""
         self._data = data
         self._spans = spans or []
         self._files = files or []
@@ -125,6 +127,18 @@ class MailSource:
     def message(self, number: int) -> Message:
         """The message decoded for reading (never raises for bad mail: see ``broken``)."""
         return decode_message(self.raw(number), number=number)
+
+    def load_facts(self) -> dict:
+        """Facts kept with the index for this mailbox (:func:`index_cache.load_facts`)."""
+        if self.stat is None or self._data is None:
+            return {}
+        return index_cache.load_facts(self.path, self.stat, self._data)
+
+    def save_facts(self, values: dict) -> None:
+        if self.stat is None or self._data is None:
+            return
+        last = self.entries[-1].msgid if self.entries else None
+        index_cache.save_facts(self.path, self.stat, self._data, values, last)
 
     def close(self) -> None:
         """Release the mapping early; later :meth:`raw` calls reopen the file."""
@@ -299,8 +313,10 @@ def _index_buffer_now(
     if cached is not None and cached.complete:
         entries = [IndexEntry(*t) for t in cached.entries]
         log.debug("%s: %d messages from the index cache", path, len(entries))
-        return MailSource(path, fmt, entries, data=data, spans=cached.spans, from_cache=True,
-                          cr_only=cr_only)
+        source = MailSource(path, fmt, entries, data=data, spans=cached.spans, from_cache=True,
+                            cr_only=cr_only)
+        source.stat = st
+        return source
 
     if cached is not None:
         # The mbox grew after the cached prefix: keep that index and scan only the new tail.
@@ -329,8 +345,11 @@ def _index_buffer_now(
         progress(total, total)
     if use_cache:
         index_cache.save(path, st, data, fmt, entries, spans)
-    return MailSource(path, fmt, entries, data=data, spans=spans, from_cache=False,
-                      cr_only=cr_only)
+    source = MailSource(path, fmt, entries, data=data, spans=spans, from_cache=False,
+                        cr_only=cr_only)
+    if use_cache:  # --no-cache writes nothing, facts included
+        source.stat = st
+    return source
 
 
 def find_boundaries(

@@ -105,6 +105,33 @@ def internal_problem(what: str, error: BaseException) -> str:
     return f"{INTERNAL_ERROR}: {what} ({type(error).__name__}: {error}); please report it"
 
 
+# Anything that makes the body bytes differ from the text: transfer encodings, MIME parts,
+# format=flowed, a charset other than UTF-8/ASCII (checked on the unfolded header block).
+_ENCODED = re.compile(
+    rb"content-transfer-encoding:[ \t]*(?:quoted-printable|base64)|content-type:[ \t]*multipart"
+    rb"|format=\"?flowed|charset=\"?(?!utf-?8|us-ascii)",
+    re.I,
+)
+_FOLDS = re.compile(rb"\r?\n[ \t]+")
+
+
+def plain_body(raw: bytes) -> str | None:
+    """The body of a plain 7/8-bit UTF-8 mail straight from its bytes; None when it is not one.
+
+    Most list mail is plain text, and its body is the bytes after the headers: reading those
+    skips the MIME decoder (~2 ms a mail, a minute over a 50,000-mail archive). Encoded,
+    multipart, flowed or otherwise-charset mail returns None: decode it with
+    :func:`decode_message`. CRLF mail too, so callers see the same text either way.
+    """
+    raw = strip_from_line(raw)
+    head, sep, rest = raw.partition(b"\n\n")
+    if not sep or b"\r\n" in head[:2000]:
+        return None
+    if _ENCODED.search(_FOLDS.sub(b" ", head)):
+        return None
+    return rest.decode("utf-8", "replace")
+
+
 def decode_message(raw: bytes, *, number: int = 0) -> Message:
     """Decode one mail for reading; never raises, a bad mail comes back with ``broken`` set.
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from viewer.core.identity import Identity
+from viewer.core.message import plain_body
 from viewer.core.patch import parse_patch
 from viewer.core.trailers import Trailer, count_letters
 
@@ -125,15 +126,6 @@ class PatchFacts:
     """The trailers written in the patch itself."""
 
 
-# Anything that makes the body bytes differ from the text: transfer encodings, MIME parts,
-# format=flowed, a charset other than UTF-8/ASCII (checked on the unfolded header).
-_ENCODED = re.compile(
-    rb"content-transfer-encoding:[ \t]*(?:quoted-printable|base64)|content-type:[ \t]*multipart"
-    rb"|format=\"?flowed|charset=\"?(?!utf-?8|us-ascii)",
-    re.I,
-)
-
-
 def patch_facts(archive: Archive, msgid: str) -> PatchFacts:
     """Fingerprint and own trailers of a patch mail.
 
@@ -141,13 +133,9 @@ def patch_facts(archive: Archive, msgid: str) -> PatchFacts:
     reading those directly skips the MIME decoder (~2 ms a mail, seconds on a list archive).
     Encoded or multipart mail is decoded. Only the text above the diff is parsed.
     """
-    raw = archive.raw(msgid)
-    head, sep, rest = raw.partition(b"\n\n")
-    unfolded = re.sub(rb"\r?\n[ \t]+", b" ", head)
-    if not sep or _ENCODED.search(unfolded) or b"\r\n" in head[:2000]:
+    body = plain_body(archive.raw(msgid))
+    if body is None:
         body = archive.message(msgid).body
-    else:
-        body = rest.decode("utf-8", "replace")
     start = _diff_start(body)
     if start is None:
         return PatchFacts(None, ())

@@ -192,13 +192,18 @@ def given_by_sender(trailer: Trailer, message: Message) -> bool:
     By address first, then by name: people often reply from another address than the one
     they want in the tag. A "Last, First" sender matches when every part is in the name.
     """
+    return given_by(trailer, message.author.name, message.author.email)
+
+
+def given_by(trailer: Trailer, sender_name: str, sender_email: str) -> bool:
+    """:func:`given_by_sender` for a sender known by name and address (from the index)."""
     if not trailer.is_person:
         return True
-    sender = message.author.email.lower()
+    sender = sender_email.lower()
     if trailer.email and trailer.email == sender:
         return True
     name = trailer.value.split("<", 1)[0].strip().strip('"').lower()
-    sender_name = message.author.name.strip().strip('"').lower()
+    sender_name = sender_name.strip().strip('"').lower()
     if not name or not sender_name:
         return False
     if name == sender_name:
@@ -260,9 +265,15 @@ def _replies_under(node: ThreadNode) -> list[ThreadNode]:
 
 def trailers_in_reply(message: Message) -> list[Trailer]:
     """The trailers one follow-up gives, those not written by its sender marked mismatched."""
+    return trailers_given(message.body, message.msgid, message.author.name,
+                          message.author.email)
+
+
+def trailers_given(body: str, msgid: str, sender_name: str, sender_email: str) -> list[Trailer]:
+    """:func:`trailers_in_reply` from a body and a sender, however they were read."""
     given: list[Trailer] = []
-    for trailer in followup_trailers(message.body, source_msgid=message.msgid):
-        if not given_by_sender(trailer, message):
+    for trailer in followup_trailers(body, source_msgid=msgid):
+        if not given_by(trailer, sender_name, sender_email):
             trailer = Trailer(trailer.name, trailer.value, trailer.source_msgid, True)
         given.append(trailer)
     return given

@@ -37,6 +37,7 @@ from viewer.core.review_status import (
 )
 from viewer.core.store import SERIES_STATES, PatchState, SeriesState, Store
 from viewer.core.thread_facts import HeadlessFlags
+from viewer.core.trailers import Trailer
 
 if TYPE_CHECKING:
     from viewer.core.archive import Archive
@@ -331,7 +332,16 @@ class Triage:
     def patch_facts(self, msgid: str) -> PatchFacts:
         known = self._patch_facts.get(msgid)
         if known is None:
-            known = self._patch_facts[msgid] = patch_facts(self.archive, msgid)
+            # Kept with the index too: a reopened archive does not read every patch again.
+            kept = self.archive.facts.get(("patch", msgid))
+            if kept is not None:
+                fingerprint, trailers = kept
+                known = PatchFacts(fingerprint, tuple(Trailer(*t) for t in trailers))
+            else:
+                known = patch_facts(self.archive, msgid)
+                self.archive.remember_fact(("patch", msgid), (known.fingerprint, tuple(
+                    (t.name, t.value, t.source_msgid, t.mismatched) for t in known.trailers)))
+            self._patch_facts[msgid] = known
         return known
 
     def counts(self, msgid: str) -> ReviewCounts:
