@@ -131,3 +131,20 @@ def test_hint_skips_mail_without_trailers(monkeypatch, tmp_path):
                         lambda m: decoded.append(m.msgid) or [])
     assert Archive.open(path).trailer_counts("p@x") == {"A": 0, "R": 0, "T": 0}
     assert decoded == []
+
+
+def test_cached_index_is_read_only_when_asked_and_a_damaged_one_is_rescanned(tmp_path):
+    path = tmp_path / "t.mbox"
+    path.write_bytes(_thread())
+    cold = Archive.open(path).entries
+    assert main(["index", str(path)]) == 0  # keeps the counts with the index
+    again = Archive.open(path, eager_threads=False)
+    assert again.summary()["messages"] == 3
+    assert again.source._entries is None  # counts came without building one entry
+    assert again.entries == cold
+    blob = index_cache.cache_file(path).read_bytes()
+    index_cache.cache_file(path).write_bytes(blob[:-40])  # the head intact, the payload cut
+    damaged = Archive.open(path)
+    assert damaged.source.from_cache
+    assert damaged.entries == cold
+    assert damaged.raw("r2@x").startswith(b"From: Cat")

@@ -134,9 +134,10 @@ def run(args: argparse.Namespace) -> int:
         if args.command == "send":
             return run_send(args, _print_json)
         return run_reply(args, _normalise_msgid, _print_json)
-    archive = Archive.open(resolve_path(args), use_cache=not args.no_cache)
+    archive = Archive.open(resolve_path(args), use_cache=not args.no_cache, eager_threads=False)
     if args.command == "index":
         summary = index_summary(archive)
+        archive.save_facts()
         if args.json:
             _print_json(summary)
         else:

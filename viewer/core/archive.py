@@ -70,28 +70,6 @@ class Archive:
         self.source = source
         self.path = Path(source.path)
         self.format: str = source.format
-        self.entries: list[IndexEntry] = source.entries
-        # Duplicated Message-IDs happen (cross-posts saved twice): the first copy answers lookups,
-        # the threader still keeps every copy in the tree.
-        self._by_id: dict[str, IndexEntry] = {}
-        for entry in self.entries:
-            self._by_id.setdefault(entry.msgid, entry)
-        self.threads: list[ThreadNode] = build_threads(self.entries)
-        self._nodes: dict[str, ThreadNode] = {}
-        for root in self.threads:
-            for node in root.walk():
-                self._nodes.setdefault(node.msgid, node)
-        self._infos: dict[str, SubjectInfo] = {
-            e.msgid: parse_subject(e.subject) for e in self.entries
-        }
-        self.series: list[Series] = find_series(self.entries, self.threads, self._infos)
-        self._series_of: dict[str, Series] = {}
-        for series in self.series:
-            for msgid in series.patches.values():
-                self._series_of.setdefault(msgid, series)
-            if series.cover:
-                self._series_of.setdefault(series.cover, series)
-        self._series_by_key = {s.key: s for s in self.series}
         self.seconds = seconds
         self._messages = _Lru(512)
         self._patches = _Lru(256)
@@ -104,12 +82,107 @@ class Archive:
         # The GUI counts comments on a worker thread while the reader browses: the caches and
         # the mail source are shared, so decoding goes through one re-entrant lock.
         self._lock = threading.RLock()
-        # Revisions the headers could not link (a renamed series, a changelog's lore link):
-        # one body read per vN that has no earlier revision, so a handful per archive.
-        self.changelog_links = link_by_changelog(
-            self.series, self._changelog_text, self.raw, self._series_of.get,
-            lambda m: self._infos[m].subject if m in self._infos else "",
-        )
+        self._built = False
+
+    @property
+    def entries(self) -> list[IndexEntry]:
+        """Every message's index entry, in mailbox order (built from the cache on first use)."""
+        return self.source.entries
+
+    # -- what is derived from the index, built on first use -----------------------------------
+    # `hunkwise index` from the cache needs only counts (kept with the index, see summary());
+    # threads, subjects and series are built when something looks at them, once, together.
+
+    def _build(self) -> None:
+        with self._lock, collector_paused():  # see viewer.core.bulk
+            if self._built:
+                return
+            # Duplicated Message-IDs happen (cross-posts saved twice): the first copy answers
+            # lookups, the threader still keeps every copy in the tree.
+            by_id: dict[str, IndexEntry] = {}
+            for entry in self.entries:
+                by_id.setdefault(entry.msgid, entry)
+            threads = build_threads(self.entries)
+            nodes: dict[str, ThreadNode] = {}
+            for root in threads:
+                for node in root.walk():
+                    nodes.setdefault(node.msgid, node)
+            infos = {e.msgid: parse_subject(e.subject) for e in self.entries}
+            series = find_series(self.entries, threads, infos)
+            series_of: dict[str, Series] = {}
+            for item in series:
+                for msgid in item.patches.values():
+                    series_of.setdefault(msgid, item)
+                if item.cover:
+                    series_of.setdefault(item.cover, item)
+            self._by_id_, self._threads, self._nodes_, self._infos_ = by_id, threads, nodes, infos
+            self._series, self._series_of_ = series, series_of
+            self._series_by_key_ = {s.key: s for s in series}
+            self._built = True
+            # Revisions the headers could not link (a renamed series, a changelog's lore
+            # link): one body read per vN that has no earlier revision.
+            self.changelog_links = link_by_changelog(
+                self._series, self._changelog_text, self.raw, self._series_of_.get,
+                lambda m: self._infos_[m].subject if m in self._infos_ else "",
+            )
+
+    @property
+    def threads(self) -> list[ThreadNode]:
+        if not self._built:
+            self._build()
+        return self._threads
+
+    @property
+    def series(self) -> list[Series]:
+        if not self._built:
+            self._build()
+        return self._series
+
+    @property
+    def _by_id(self) -> dict[str, IndexEntry]:
+        if not self._built:
+            self._build()
+        return self._by_id_
+
+    @property
+    def _nodes(self) -> dict[str, ThreadNode]:
+        if not self._built:
+            self._build()
+        return self._nodes_
+
+    @property
+    def _infos(self) -> dict[str, SubjectInfo]:
+        if not self._built:
+            self._build()
+        return self._infos_
+
+    @property
+    def _series_of(self) -> dict[str, Series]:
+        if not self._built:
+            self._build()
+        return self._series_of_
+
+    @property
+    def _series_by_key(self) -> dict[str, Series]:
+        if not self._built:
+            self._build()
+        return self._series_by_key_
+
+    def summary(self) -> dict[str, int]:
+        """Messages, threads, series, patches and broken mails; kept with the index, so a
+        cached `hunkwise index` builds no thread at all."""
+        kept = self.facts.get(("summary",))
+        if isinstance(kept, dict):  # facts hold only for the very bytes they were made of
+            return dict(kept)
+        counts = {
+            "messages": len(self.source),
+            "threads": len(self.threads),
+            "series": len(self.series),
+            "patches": sum(len(s.patches) for s in self.series),
+            "broken": sum(1 for e in self.entries if e.broken),
+        }
+        self.remember_fact(("summary",), dict(counts))
+        return counts
 
     @classmethod
     def open(
@@ -119,12 +192,20 @@ class Archive:
         use_cache: bool = True,
         progress: ProgressFn | None = None,
         cancelled: CancelledFn | None = None,
+        eager_threads: bool = True,
     ) -> Archive:
-        """Index (or reload from cache) and thread a mailbox; raises MailboxError on bad input."""
+        """Index (or reload from cache) and thread a mailbox; raises MailboxError on bad input.
+
+        ``eager_threads=False`` leaves threads and series to be built on first use (the
+        command line, which may need only counts); the GUI builds them here, off its thread.
+        """
         started = time.perf_counter()
         source = open_mailbox(path, use_cache=use_cache, progress=progress, cancelled=cancelled)
-        with collector_paused():  # see viewer.core.bulk: nothing built here is garbage yet
-            archive = cls(source, 0.0)
+        archive = cls(source, 0.0)
+        if not eager_threads:
+            archive.seconds = time.perf_counter() - started
+            return archive
+        archive._build()
         archive.seconds = time.perf_counter() - started
         log.info("%s: %d messages, %d threads, %d series (%s%s) in %.3f s", archive.path,
                  len(archive.entries), len(archive.threads), len(archive.series), archive.format,

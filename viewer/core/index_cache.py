@@ -32,8 +32,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-VERSION = 1
-"""Bump whenever IndexEntry or the scan changes what an entry holds."""
+VERSION = 2
+"""Bump whenever IndexEntry, the scan or the file layout changes (2: head, then payload)."""
 _SAMPLE = 65536
 _KEEP = 64
 """Cache files kept; the least recently used beyond that are removed on save."""
@@ -43,13 +43,37 @@ Buffer = bytes | mmap.mmap
 
 @dataclass(slots=True)
 class CachedIndex:
-    """What a cache file gives back: entry tuples in IndexEntry field order, and byte spans."""
+    """What a cache file gives back: entry tuples in IndexEntry field order, and byte spans.
 
-    entries: list[tuple]
-    spans: list[tuple[int, int]]
+    Both are read from the file's bytes on first use: a reopen that needs only the counts
+    kept with the index (`hunkwise index`) never unmarshals 50,000 entries.
+    """
+
     complete: bool
     """False when the mailbox grew since: the entries cover only its first ``length`` bytes."""
     length: int
+    count: int
+    """How many entries there are."""
+    _payload: bytes | None = None
+    _read: tuple[list[tuple], list[tuple[int, int]]] | None = None
+
+    def _load(self) -> tuple[list[tuple], list[tuple[int, int]]]:
+        if self._read is None:
+            assert self._payload is not None
+            entries, spans = marshal.loads(self._payload)
+            flat = array("q")
+            flat.frombytes(spans)
+            self._read = entries, list(zip(flat[0::2], flat[1::2], strict=True))
+            self._payload = None
+        return self._read
+
+    @property
+    def entries(self) -> list[tuple]:
+        return self._load()[0]
+
+    @property
+    def spans(self) -> list[tuple[int, int]]:
+        return self._load()[1]
 
 
 def cache_dir() -> Path:
@@ -106,21 +130,25 @@ def _record_head(path: Path, st: os.stat_result, data: Buffer) -> tuple:
 
 
 def load(path: Path, st: os.stat_result, data: Buffer) -> CachedIndex | None:
-    """The cached index of ``path`` if it still describes ``data`` (or a prefix of it)."""
+    """The cached index of ``path`` if it still describes ``data`` (or a prefix of it).
+
+    The file is a small marshalled head (what it describes, and how many entries), then the
+    entries and spans, unmarshalled only when asked for (:class:`CachedIndex`).
+    """
     try:
-        record = marshal.loads(cache_file(path).read_bytes())
-        entries, spans = record[6:]
-        complete = _still_describes(record[:6], path, st, data)
-    except (OSError, EOFError, ValueError, TypeError):
+        blob = cache_file(path).read_bytes()
+        head_size = int.from_bytes(blob[:4], "little")
+        head = marshal.loads(blob[4 : 4 + head_size])
+        complete = _still_describes(head[:6], path, st, data)
+        count = int(head[6])
+    except FileNotFoundError:
+        return None
+    except (OSError, EOFError, ValueError, TypeError, IndexError) as error:  # damaged, old
+        log.debug("index cache of %s unreadable, rescanning: %s", path, error)
         return None
     if complete is None:
         return None
-    flat = array("q")
-    flat.frombytes(spans)
-    pairs = list(zip(flat[0::2], flat[1::2], strict=True))
-    if len(pairs) != len(entries):
-        return None
-    return CachedIndex(entries, pairs, complete, record[3])
+    return CachedIndex(complete, head[3], count, blob[4 + head_size :])
 
 
 def save(
@@ -136,25 +164,25 @@ def save(
     for start, end in spans:
         flat.append(start)
         flat.append(end)
-    record = (
-        *_record_head(path, st, data),
+    head = marshal.dumps((*_record_head(path, st, data), len(entries)))
+    payload = marshal.dumps((
         [
             (e.number, e.msgid, e.in_reply_to, e.references, e.subject, e.author_name,
              e.author_email, e.date, e.broken)
             for e in entries
         ],
         flat.tobytes(),
-    )
-    _write(cache_file(path), record)
+    ))
+    _write(cache_file(path), len(head).to_bytes(4, "little") + head + payload)
 
 
-def _write(target: Path, record: tuple) -> None:
+def _write(target: Path, content: tuple | bytes) -> None:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".idx-", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as f:
-                f.write(marshal.dumps(record))
+                f.write(content if isinstance(content, bytes) else marshal.dumps(content))
             os.replace(tmp, target)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

@@ -27,15 +27,11 @@ def author_of(entry: IndexEntry) -> str:
 
 def index_summary(archive: Archive) -> dict[str, Any]:
     """Counts for `hunkwise index`: what was found and how long it took."""
-    messages = len(archive.entries)
+    counts = archive.summary()
     return {
         "path": str(archive.path),
         "format": archive.format,
-        "messages": messages,
-        "threads": len(archive.threads),
-        "series": len(archive.series),
-        "patches": sum(len(s.patches) for s in archive.series),
-        "broken": sum(1 for e in archive.entries if e.broken),
+        **counts,
         "seconds": round(archive.seconds, 4),
     }
 
