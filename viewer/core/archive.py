@@ -335,7 +335,16 @@ class Archive:
         given = self._followups.get(msgid)
         if given is None:
             with self._lock:
-                given = self._followups[msgid] = collect_followup_trailers(self, msgid)
+                # Kept with the index as a whole-archive fact: a new reply anywhere may add
+                # to it, so it is dropped when the mbox grows (index_cache.load_facts).
+                known = self.facts.get(("followups", msgid))
+                if known is not None:
+                    given = [Trailer(*t) for t in known]
+                else:
+                    given = collect_followup_trailers(self, msgid)
+                    self.remember_fact(("followups", msgid), tuple(
+                        (t.name, t.value, t.source_msgid, t.mismatched) for t in given))
+                self._followups[msgid] = given
         return given
 
     def trailers(self, msgid: str) -> list[Trailer]:

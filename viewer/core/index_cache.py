@@ -196,6 +196,10 @@ def _write(target: Path, content: tuple | bytes) -> None:
 # -- facts derived from the mail, kept with the index -----------------------------------------
 
 
+PER_MAIL = frozenset({"trailers", "patch"})
+"""Fact kinds computed from one mail's bytes alone: still true after the mbox grew."""
+
+
 def facts_file(path: Path) -> Path:
     return cache_file(path).with_suffix(".facts")
 
@@ -205,8 +209,9 @@ def load_facts(path: Path, st: os.stat_result, data: Buffer) -> dict:
     fingerprint, ...), keyed ``(kind, Message-ID)``; {} when there are none that still hold.
 
     Keyed and invalidated with the index: the same identity and hashes. When the mbox only
-    grew, every fact holds but those of the mail that was last (an append may continue it),
-    and whole-archive facts (keyed ``(kind,)``) are dropped.
+    grew, the facts of one mail's own bytes (:data:`PER_MAIL` kinds) hold but those of the
+    mail that was last (an append may continue it); facts about the whole archive (counts,
+    the trailers a patch received) are dropped, as a new mail may change them.
     """
     try:
         record = marshal.loads(facts_file(path).read_bytes())
@@ -217,7 +222,8 @@ def load_facts(path: Path, st: os.stat_result, data: Buffer) -> dict:
     if complete is None or not isinstance(values, dict):
         return {}
     if not complete:
-        values = {k: v for k, v in values.items() if len(k) == 2 and k[1] != last}
+        values = {k: v for k, v in values.items()
+                  if k[0] in PER_MAIL and len(k) == 2 and k[1] != last}
     return values
 
 

@@ -525,6 +525,9 @@ class _Links:
         self.series = series
         self.parent = list(range(len(series)))
         self.edges: list[tuple[int, int, RevisionLink]] = []
+        # Each root's members, merged on join: listing a family scanned every series of
+        # the archive (20,000 on a list) for each of hundreds of candidates.
+        self.members: dict[int, list[int]] = {i: [i] for i in range(len(series))}
 
     def find(self, i: int) -> int:
         parent = self.parent
@@ -537,14 +540,15 @@ class _Links:
         return self.find(a) == self.find(b)
 
     def family(self, i: int) -> list[int]:
-        root = self.find(i)
-        return [j for j in range(len(self.parent)) if self.find(j) == root]
+        return sorted(self.members[self.find(i)])
 
     def join(self, a: int, b: int) -> bool:
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return False
-        self.parent[max(ra, rb)] = min(ra, rb)
+        low, high = min(ra, rb), max(ra, rb)
+        self.parent[high] = low
+        self.members[low].extend(self.members.pop(high))
         return True
 
     def add(self, a: int, b: int, link: RevisionLink) -> None:
