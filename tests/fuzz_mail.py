@@ -26,9 +26,8 @@ from tests.hostile_mail import SEP, mail, patch_mail, review_reply
 from viewer.core.archive import Archive
 from viewer.core.errors import MailboxError
 from viewer.core.formats import first_content, is_cr_only
-from viewer.core.matching import find_row, patch_rows
-from viewer.core.patch import parse_patch
 from viewer.core.report import review_json, review_targets, threads_json
+from viewer.core.review_model import review_model_of
 from viewer.core.review_page import page_from_archive
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -317,14 +316,16 @@ def _check(path: Path) -> list[str]:
 
 
 def _annotations_on_lines(archive: Archive, target: str) -> list[str]:
+    """Every comment anchored on a line of ``target`` sits on a row of its review model."""
     problems = []
-    patch = archive.patch(target) or parse_patch(archive.message(target).body)
-    rows = patch_rows(patch)
-    for annotation in archive.annotations(target):
+    model = review_model_of(archive, target)
+    for annotation in model.annotations:
         anchor = annotation.anchor
-        if anchor.kind != "unanchored" and find_row(rows, anchor) is None:
+        if anchor.kind != "unanchored" and model.row_of(annotation.id) is None:
             problems.append(f"annotation {annotation.id} sits on no line of {target}: "
                             f"{anchor.kind} {anchor.file}:{anchor.old_line}/{anchor.new_line}")
+    if model.errors:
+        problems.append(f"replies not analysed: {[e.reply_message_id for e in model.errors]}")
     return problems
 
 

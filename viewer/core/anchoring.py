@@ -40,6 +40,10 @@ class ThreadAnalysis:
     errors: list[AnalysisError]
 
 
+_NEAREST = 64
+"""Ancestors a reply's quotes are looked up in: nobody nests quotes 64 deep."""
+
+
 class _Run:
     """One anchoring pass: the mails looked at, their patches prepared for matching once, and
     the comments found so far. Threading is the archive's (viewer.core.threader), parsing too."""
@@ -50,6 +54,10 @@ class _Run:
         self.present = set(self.msgids)
         self.docs: dict[str, MatchDoc] = {}
         self.comments = CommentKeys()
+        self._ancestors: dict[str, list[str]] = {}
+        self._ups: dict[str, list[str]] = {}
+        self._targets: dict[str, str | None] = {}
+        self._depths: dict[str, int] = {}
         for msgid in self.msgids:
             if archive.is_review_target(msgid):
                 self.docs[msgid] = prepare(archive.parsed(msgid))
@@ -57,11 +65,72 @@ class _Run:
     def parent(self, msgid: str) -> str | None:
         return self.archive.parent_id(msgid)
 
+    # A 5,000-mail flame war (each reply answering the one before) is 5,000 levels deep: each
+    # of these is remembered per mail and built from its parent's answer, so all of them
+    # together cost one walk up the tree instead of one per reply (which was cubic, with the
+    # list lookups in it). bench/bench_chain.py measures it.
+
     def ancestors(self, msgid: str) -> list[str]:
-        return self.archive.ancestors(msgid)
+        """Where a reply's quoted comments are looked for, nearest first: its parents in the
+        thread tree, then References the tree does not pass through; at most
+        :data:`_NEAREST` of each (a comment quoted d levels deep was written d mails up)."""
+        chain = self._ancestors.get(msgid)
+        if chain is None:
+            up = [m for m in self._up(msgid) if m != msgid]
+            seen = {msgid, *up}
+            entry = self.archive.entry(msgid) if msgid in self.archive else None
+            refs = entry.references[-_NEAREST:] if entry is not None else ()
+            chain = up + list(dict.fromkeys(r for r in reversed(refs) if r not in seen))
+            self._ancestors[msgid] = chain
+        return chain
+
+    def _up(self, msgid: str) -> list[str]:
+        for mail in reversed(self._climb(msgid, self._ups)):  # top down: the parent's is known
+            parent = self.parent(mail)
+            if parent is None:
+                self._ups[mail] = []
+            else:
+                self._ups[mail] = [parent, *self._ups.get(parent, [])[: _NEAREST - 1]]
+        return self._ups[msgid]
+
+    def _climb(self, msgid: str, known: dict) -> list[str]:
+        """``msgid`` and its tree parents up to the first one ``known`` holds (not included),
+        or to the root; a loop (never made by the threader, but cheap to guard) ends it."""
+        path: list[str] = []
+        seen: set[str] = set()
+        current: str | None = msgid
+        while current is not None and current not in known and current not in seen:
+            path.append(current)
+            seen.add(current)
+            current = self.parent(current)
+        return path
 
     def target_of(self, msgid: str) -> str | None:
-        return next((m for m in self.ancestors(msgid) if m in self.docs), None)
+        """The nearest patch or cover up the tree (however far), else the newest References
+        names."""
+        for mail in reversed(self._climb(msgid, self._targets)):
+            parent = self.parent(mail)
+            if parent is None:
+                self._targets[mail] = None
+            elif parent in self.docs:
+                self._targets[mail] = parent
+            else:
+                self._targets[mail] = self._targets.get(parent)
+        found = self._targets[msgid]
+        if found is None and msgid in self.archive:
+            refs = self.archive.entry(msgid).references
+            found = next((r for r in reversed(refs) if r in self.docs and r != msgid), None)
+        return found
+
+    def depth(self, msgid: str) -> int:
+        """Mails of this pass above this one in the tree (placeholders not counted)."""
+        for mail in reversed(self._climb(msgid, self._depths)):
+            parent = self.parent(mail)
+            if parent is None:
+                self._depths[mail] = 0
+            else:
+                self._depths[mail] = self._depths.get(parent, 0) + (parent in self.present)
+        return self._depths[msgid]
 
 
 def anchor_mails(archive: Archive, msgids: Sequence[str]) -> ThreadAnalysis:
@@ -71,7 +140,7 @@ def anchor_mails(archive: Archive, msgids: Sequence[str]) -> ThreadAnalysis:
     replies = [m for m in replies if m.in_reply_to or m.references]
     # Parents before children, so a reply quoting a comment finds that comment's annotation;
     # depth counts only links through mails we have (References may hold junk).
-    depth = {m.msgid: sum(a in run.present for a in run.ancestors(m.msgid)) for m in replies}
+    depth = {m.msgid: run.depth(m.msgid) for m in replies}
     replies.sort(key=lambda m: (depth[m.msgid], m.date or 0.0, m.msgid))
     found: list[Annotation] = []
     errors: list[AnalysisError] = []

@@ -268,14 +268,17 @@ class Archive:
         (placeholders included), then References the tree does not pass through, newest first
         (a reply whose parent is missing still names the patch it answers)."""
         chain: list[str] = []
+        seen = {msgid}  # a set: with the list alone, a 5,000-deep chain was 12.5 M compares
         node = self.node(msgid).parent
-        while node is not None and node.msgid != msgid and node.msgid not in chain:
+        while node is not None and node.msgid not in seen:
             chain.append(node.msgid)
+            seen.add(node.msgid)
             node = node.parent
         entry = self._by_id.get(msgid)
         for ref in reversed(entry.references if entry is not None else ()):
-            if ref not in chain and ref != msgid:
+            if ref not in seen:
                 chain.append(ref)
+                seen.add(ref)
         return chain
 
     def is_review_target(self, msgid: str) -> bool:
