@@ -287,6 +287,10 @@ def _check(path: Path) -> list[str]:
         want = expected_count(path.read_bytes())
         if len(entries) != want:
             problems.append(f"{len(entries)} messages indexed, {want} separators")
+    for entry in entries:  # a mail opens with the id it is listed under
+        decoded = cold.source.message(entry.number).msgid
+        if decoded != entry.msgid:
+            problems.append(f"listed as <{entry.msgid}>, opens as <{decoded}>")
     numbers = sorted(n.entry.number for root in cold.threads for n in root.walk()
                      if n.entry is not None)
     if numbers != list(range(len(entries))):

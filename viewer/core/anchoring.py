@@ -63,7 +63,8 @@ class _Run:
                 self.docs[msgid] = prepare(archive.parsed(msgid))
 
     def parent(self, msgid: str) -> str | None:
-        return self.archive.parent_id(msgid)
+        # None for an id the archive does not know (a parent's placeholder id is known).
+        return self.archive.parent_id(msgid) if self.archive.has_node(msgid) else None
 
     # A 5,000-mail flame war (each reply answering the one before) is 5,000 levels deep: each
     # of these is remembered per mail and built from its parent's answer, so all of them

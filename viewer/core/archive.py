@@ -240,6 +240,10 @@ class Archive:
     def __contains__(self, msgid: str) -> bool:
         return msgid in self._by_id
 
+    def has_node(self, msgid: str) -> bool:
+        """In the thread tree: a mail of the archive, or the placeholder of one it lacks."""
+        return msgid in self._nodes
+
     def node(self, msgid: str) -> ThreadNode:
         try:
             return self._nodes[msgid]
