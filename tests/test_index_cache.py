@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-import viewer.core.mbox as mbox
+import viewer.core.scan as scan
 from viewer.core import index_cache
 from viewer.core.mbox import open_mailbox
 
@@ -39,13 +39,13 @@ def mailbox(tmp_path) -> Path:
 def scanned(monkeypatch) -> list[int]:
     """Start offsets of every message the scanner reads headers of."""
     starts: list[int] = []
-    real = mbox._entry_from_headers
+    real = scan._entry_from_headers
 
     def spy(number, data, start, end, *rest):
         starts.append(start)
         return real(number, data, start, end, *rest)
 
-    monkeypatch.setattr(mbox, "_entry_from_headers", spy)
+    monkeypatch.setattr(scan, "_entry_from_headers", spy)
     return starts
 
 

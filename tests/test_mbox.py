@@ -193,9 +193,9 @@ def test_find_boundaries_only_splits_at_line_start():
 
 
 def test_progress_and_cancel(tmp_path, monkeypatch):
-    import viewer.core.mbox as mbox
+    import viewer.core.scan as scan
 
-    monkeypatch.setattr(mbox, "_PROGRESS_STEP", 1024)
+    monkeypatch.setattr(scan, "_PROGRESS_STEP", 1024)
     path = tmp_path / "big.mbox"
     path.write_bytes(SERIES.read_bytes() * 50)
     seen: list[tuple[int, int]] = []
@@ -240,13 +240,13 @@ def _many(tmp_path: Path, copies: int = 60) -> Path:
 @pytest.fixture
 def forking(monkeypatch):
     """Cut even a small file in two processes, as a big one is."""
-    import viewer.core.mbox as mbox
+    import viewer.core.scan as scan
 
-    monkeypatch.setattr(mbox, "_FORK_MIN", 0)
-    monkeypatch.setattr(mbox, "_fork_allowed", lambda: True)
+    monkeypatch.setattr(scan, "_FORK_MIN", 0)
+    monkeypatch.setattr(scan, "_fork_allowed", lambda: True)
     if not hasattr(os, "fork"):
         pytest.skip("no fork on this platform")
-    return mbox
+    return scan
 
 
 def test_two_process_scan_equals_one_process_scan(tmp_path, monkeypatch, forking):
