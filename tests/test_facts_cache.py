@@ -148,3 +148,21 @@ def test_cached_index_is_read_only_when_asked_and_a_damaged_one_is_rescanned(tmp
     assert damaged.source.from_cache
     assert damaged.entries == cold
     assert damaged.raw("r2@x").startswith(b"From: Cat")
+
+
+def test_pruning_tolerates_files_another_process_removed(tmp_path, monkeypatch):
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    for n in range(70):
+        (folder / f"{n:02}.idx").write_bytes(b"x")
+    real_glob = type(folder).glob
+
+    def glob_then_vanish(self, pattern):
+        found = list(real_glob(self, pattern))
+        if pattern == "*.idx":
+            found[0].unlink()  # removed by the other process after it was listed
+        return iter(found)
+
+    monkeypatch.setattr(type(folder), "glob", glob_then_vanish)
+    index_cache._prune(folder)
+    assert len(list(real_glob(folder, "*.idx"))) == 64

@@ -234,9 +234,17 @@ def save_facts(path: Path, st: os.stat_result, data: Buffer, values: dict,
 
 
 def _prune(folder: Path) -> None:
+    # Another Hunkwise (the GUI and a command, two fuzz workers) may prune the same folder
+    # at the same moment: a file gone between the listing and its stat is simply gone.
     for pattern in ("*.idx", "*.facts"):
-        files = sorted(folder.glob(pattern), key=lambda p: p.stat().st_mtime, reverse=True)
-        for old in files[_KEEP:]:
+        dated = []
+        for file in folder.glob(pattern):
+            try:
+                dated.append((file.stat().st_mtime, file))
+            except FileNotFoundError:
+                continue
+        dated.sort(key=lambda pair: pair[0], reverse=True)
+        for _, old in dated[_KEEP:]:
             old.unlink(missing_ok=True)
 
 
