@@ -204,6 +204,9 @@ class Archive:
         archive = cls(source, 0.0)
         if not eager_threads:
             archive.seconds = time.perf_counter() - started
+            log.info("%s: %d messages (%s%s) in %.3f s; threads built on first use",
+                     archive.path, len(source), archive.format,
+                     ", from the index cache" if source.from_cache else "", archive.seconds)
             return archive
         archive._build()
         archive.seconds = time.perf_counter() - started
