@@ -14,7 +14,10 @@ Rows, each in a fresh process (peak RSS from wait4, so nothing mixes), best of `
                    empty cache
   threads cached   the same again
 
-The file is read once first so every row finds it in the page cache. ``--tracemalloc`` adds
+The file is read once first so every row finds it in the page cache. Wall and CPU time
+(user + system of the process and its reaped children, from wait4) are both shown, each
+with its ratios: on a machine shared with other work, wall time mostly measures the wait
+for a core, CPU time what the row costs. ``--tracemalloc`` adds
 the Python heap peak of the in-process rows (slower: tracing every allocation).
 """
 
@@ -58,7 +61,7 @@ def child(variant: str, path: str, trace: bool) -> dict:
             for name in HEADERS:
                 message.get(name)
     else:  # "in-process": a cached open and the summary `hunkwise index` prints
-        archive = Archive.open(path)
+        archive = Archive.open(path, eager_threads=False)  # as the command opens it
         count = index_summary(archive)["messages"]
         if not archive.source.from_cache:
             raise SystemExit("in-process: the cache was not used")
@@ -67,8 +70,9 @@ def child(variant: str, path: str, trace: bool) -> dict:
     return {"seconds": seconds, "count": count, "heap_mib": heap}
 
 
-def run(args: list[str], env: dict) -> tuple[float, float, bytes]:
-    """Wall seconds, peak RSS (MiB) of the process and its children, stdout."""
+def run(args: list[str], env: dict) -> tuple[float, float, float, bytes]:
+    """Wall seconds, CPU seconds (user + system, its reaped children included), peak RSS
+    (MiB) of the process, stdout."""
     started = time.perf_counter()
     with tempfile.TemporaryFile() as out:
         proc = subprocess.Popen(args, stdout=out, stderr=subprocess.PIPE, env=env)
@@ -79,7 +83,7 @@ def run(args: list[str], env: dict) -> tuple[float, float, bytes]:
         if proc.returncode != 0:
             raise SystemExit(f"{args}: exit {proc.returncode}: {err.decode()[:500]}")
         out.seek(0)
-        return seconds, usage.ru_maxrss / 1024, out.read()
+        return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, out.read()
 
 
 def bench(path: Path, repeat: int, trace: bool) -> list[dict]:
@@ -94,9 +98,10 @@ def bench(path: Path, repeat: int, trace: bool) -> list[dict]:
             for attempt in range(repeat):
                 cache = Path(tmp) / (f"cold-{name}-{attempt}" if cold else "warm")
                 run_env = dict(env, HUNKWISE_CACHE_DIR=str(cache))
-                seconds, rss, out = run(make_args(), run_env)
+                seconds, cpu, rss, out = run(make_args(), run_env)
                 extra = parse(out) if parse else {}
-                runs.append({"row": name, "seconds": seconds, "rss_mib": rss, **extra})
+                runs.append({"row": name, "wall": seconds, "seconds": seconds, "cpu": cpu,
+                             "rss_mib": rss, **extra})
             return min(runs, key=lambda r: r["seconds"])
 
         def inproc(variant: str):
@@ -117,15 +122,17 @@ def bench(path: Path, repeat: int, trace: bool) -> list[dict]:
         threads = hunkwise("threads", str(path), "--json")
         rows.append(best("threads cold", threads, cold=True))
         rows.append(best("threads cached", threads, cold=False))
-    base = next(r for r in rows if r["row"] == "stdlib")["seconds"]
-    floor = next(r for r in rows if r["row"] == "floor")["seconds"]
+    base = next(r for r in rows if r["row"] == "stdlib")
+    floor = next(r for r in rows if r["row"] == "floor")
     print(f"\n{path.name}: {path.stat().st_size / 1e6:.0f} MB, best of {repeat}")
-    print(f"  {'row':18} {'wall s':>8} {'stdlib/x':>9} {'x/floor':>8} {'peak RSS MiB':>13}"
-          + ("  heap MiB" if trace else ""))
+    print(f"  {'row':18} {'wall s':>8} {'stdlib/x':>9} {'x/floor':>8} {'CPU s':>8} "
+          f"{'stdlib/x':>9} {'x/floor':>8} {'peak RSS MiB':>13}" + ("  heap MiB" if trace else ""))
     for r in rows:
         heap = f"  {r['heap_mib']:8.1f}" if trace and r.get("heap_mib") is not None else ""
-        print(f"  {r['row']:18} {r['seconds']:8.3f} {base / r['seconds']:8.1f}× "
-              f"{r['seconds'] / floor:7.1f}× {r['rss_mib']:13.0f}{heap}")
+        print(f"  {r['row']:18} {r['wall']:8.3f} {base['wall'] / r['wall']:8.1f}× "
+              f"{r['wall'] / floor['wall']:7.1f}× {r['cpu']:8.3f} "
+              f"{base['cpu'] / r['cpu']:8.1f}× {r['cpu'] / floor['cpu']:7.1f}× "
+              f"{r['rss_mib']:13.0f}{heap}")
     return rows
 
 
