@@ -195,7 +195,13 @@ class ListFiltering:
         ):
             self.tree.expandAll()  # few matches: show where in their threads they sit
         if current is not None:
-            self.select_message(current)
+            # The reset forgot the current row; finding it again must not rebuild the
+            # review page of the mail already on show (a few hundred ms on a big patch).
+            self._reselecting = True
+            try:
+                self.select_message(current)
+            finally:
+                self._reselecting = False
         if self.model.rowCount() == 0:
             # nothing matches: no patch of a thread that is no longer listed stays on show
             self.current_msgid = None

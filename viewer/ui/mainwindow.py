@@ -334,6 +334,8 @@ class MainWindow(WindowActions, TriageActions, WindowDrafting, LoreOpening, Open
             msgid = last.data(MSGID_ROLE)
         if msgid is None:
             return
+        if getattr(self, "_reselecting", False) and msgid == self.current_msgid:
+            return  # the same mail found again after a filter: already on show
         self.show_message(msgid)
 
     def show_message(self, msgid: str) -> None:
