@@ -128,3 +128,15 @@ def test_am_refuses_an_incomplete_series(env, tmp_path):
     assert not (tmp_path / "o").exists()
     forced = run(env, "am", str(path), "c2@x", "--out", str(tmp_path / "o"), "--force")
     assert forced.returncode == 0 and "missing" in forced.stderr
+
+
+def test_a_new_state_keeps_the_snooze_date(env, mbox):
+    done = run(env, "triage", str(mbox), "c2@x", "--snooze", "2099-01-31", "--json")
+    assert done.returncode == 0, done.stderr
+    until = json.loads(done.stdout)["snoozed_until"]
+    assert until is not None
+    done = run(env, "triage", str(mbox), "c2@x", "--state", "reviewing", "--json")
+    result = json.loads(done.stdout)
+    assert (result["state"], result["snoozed_until"]) == ("reviewing", until)
+    done = run(env, "triage", str(mbox), "c2@x", "--snooze", "off", "--json")
+    assert json.loads(done.stdout)["snoozed_until"] is None

@@ -165,7 +165,10 @@ def run(args: argparse.Namespace) -> int:
             query = parse_query(args.query)
             if query.errors:
                 raise HunkwiseError("; ".join(query.errors))
-        data = threads_json(archive, open_triage(archive), query)
+        from viewer.core.store import Store
+
+        with Store() as store:
+            data = threads_json(archive, open_triage(archive, store), query)
         archive.save_facts()  # trailer counts and patch facts: the next listing reads none
         if args.json:
             _print_json(data)

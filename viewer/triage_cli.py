@@ -23,9 +23,9 @@ from viewer.core.triage import Triage, sent_from_hunkwise
 log = logging.getLogger(__name__)
 
 
-def open_triage(archive: Archive, store: Store | None = None) -> Triage:
-    """The mailbox's triage with the automatic transitions applied (as the GUI does at open)."""
-    store = store or Store()
+def open_triage(archive: Archive, store: Store) -> Triage:
+    """The mailbox's triage with the automatic transitions applied (as the GUI does at open);
+    the caller owns ``store`` and closes it."""
     triage = Triage(archive, store, git_identity(str(archive.path.parent)))
     triage.apply_transitions(sent_from_hunkwise(archive))
     return triage
@@ -45,11 +45,18 @@ def run_triage(
     archive: Archive, args: argparse.Namespace, msgid: str, print_json: Callable[[Any], None]
 ) -> int:
     archive.entry(msgid)  # a clear error for an unknown id
-    triage = open_triage(archive)
+    with Store() as store:
+        return _triage(archive, open_triage(archive, store), args, msgid, print_json)
+
+
+def _triage(archive: Archive, triage: Triage, args: argparse.Namespace, msgid: str,
+            print_json: Callable[[Any], None]) -> int:
     key = triage.key_of(msgid)
     if args.state is not None or args.snooze is not None:
-        state = args.state or triage.view(key).state
-        until = _snooze_date(args.snooze) if args.snooze is not None else None
+        current = triage.view(key)
+        state = args.state or current.state
+        # A new state keeps the snooze date unless --snooze says otherwise.
+        until = _snooze_date(args.snooze) if args.snooze is not None else current.snoozed_until
         triage.set_state([key], state, snoozed_until=until)
     if args.flag or args.unflag:
         triage.set_flagged([msgid], flagged=args.flag)
