@@ -169,3 +169,19 @@ def test_reply_never_writes_over_the_mailbox_it_reads(env, tmp_path):
         assert done.returncode == 2
         assert "refusing to overwrite" in done.stderr and "being read" in done.stderr
         assert mailbox.read_bytes() == FIXTURE.read_bytes()
+
+
+def test_a_file_of_several_replies_is_read_back_mail_by_mail(tmp_path):
+    from viewer.core.archive import Archive
+    from viewer.core.drafts import Draft
+    from viewer.core.identity import Identity
+    from viewer.core.reply import compose, mbox_entry
+    from viewer.reply_cli import read_replies
+
+    archive = Archive.open(FIXTURE, use_cache=False)
+    me = Identity("Rita Reviewer", "rita@example.org")
+    replies = compose(archive, [Draft(PATCH, "general", "From here on it is fine."),
+                                Draft("cover.jane@example.org", "general", "Why now?")], me)
+    both = tmp_path / "replies.mbox"
+    both.write_bytes(b"".join(mbox_entry(r.as_bytes()) for r in replies))
+    assert read_replies(both) == [r.as_bytes() for r in replies]

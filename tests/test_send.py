@@ -282,6 +282,35 @@ def test_envelope_lists_every_recipient_once(reply):
     assert len(env.recipients) == len(set(env.recipients)) == 3
 
 
-def test_keyring_is_optional(reply):
+def test_password_from_the_system_keyring(server, reply, certificate):
     keyring = pytest.importorskip("keyring", reason="keyring missing: pip install keyring")
-    assert keyring  # the lookup itself is exercised only where a keyring backend exists
+    from keyring.backend import KeyringBackend
+
+    inbox, port = server(tls_context=_server_context(certificate), auth=True)
+    asked = []
+
+    class Memory(KeyringBackend):
+        """A keyring of our own: the test must not read or write the machine's."""
+
+        priority = 1
+
+        def get_password(self, service, username):
+            asked.append((service, username))
+            return "s3cret" if (service, username) == (f"smtp://127.0.0.1:{port}", "rita") \
+                else None
+
+        def set_password(self, service, username, password):
+            raise AssertionError("Hunkwise must never store the password")
+
+        def delete_password(self, service, username):
+            raise AssertionError("not used")
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(Memory())
+    try:
+        config = SendConfig("127.0.0.1", port, "tls", "rita", cert_path=str(certificate[0]))
+        send(reply.as_bytes(), config, prompt=lambda _what: pytest.fail("should not prompt"))
+    finally:
+        keyring.set_keyring(previous)
+    assert asked == [(f"smtp://127.0.0.1:{port}", "rita")]
+    assert inbox.logins == [(b"rita", b"s3cret")] and len(inbox.mails) == 1
