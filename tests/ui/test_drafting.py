@@ -210,3 +210,31 @@ def test_a_sent_reply_makes_the_series_replied(qtbot, window):
     window.drafting.replied.emit(PATCH)
     key = window.triage.key_of(PATCH)
     assert window.triage.view(key).state == "replied"
+
+
+def test_drafts_and_the_previous_revisions_cards_share_the_page(qtbot, tmp_path, monkeypatch):
+    from viewer.ui.app import demo_mailbox
+
+    monkeypatch.setenv("HUNKWISE_DATA_DIR", str(tmp_path / "data"))
+    v2 = "20260209100247.7781-3-ilse.marten@lumora.example"
+    settings = Settings.at(tmp_path / "hunkwise.ini")
+    settings.identity = ("Rita Reviewer", "rita@example.org")
+    made = MainWindow(settings, Store(tmp_path / "state.db"))
+    qtbot.addWidget(made)
+    made.resize(1500, 900)
+    made.show()
+    qtbot.waitExposed(made)
+    try:
+        with qtbot.waitSignal(made.loaded, timeout=30000):
+            made.open_path(demo_mailbox(), select=v2)
+        qtbot.waitUntil(lambda: bool(made.patch_view.page.carried_rows), timeout=20000)
+        carried = len(made.patch_view.page.carried_rows)
+        assert made.drafting.general()
+        _type_and_close(qtbot, made, "Better than v1.")
+        page = made.patch_view.page
+        assert len(page.carried_rows) == carried  # still there after the drafts redraw
+        assert len(_draft_cards(made)) == 1
+    finally:
+        made.revision_bar.wait()
+        made.close()
+        made.store.close()

@@ -347,7 +347,7 @@ class Drafting(QObject):
             return
         bar = view.editor.verticalScrollBar()
         position, row = bar.value(), view.current_row()
-        view.show_patch(archive, msgid)
+        view.redraw()
         view._place_cursor(min(row, len(view.page.rows) - 1), scroll=False)
         bar.setValue(position)
         if keep_editor:

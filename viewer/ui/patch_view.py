@@ -573,6 +573,15 @@ class PatchView(QWidget):
         # before the first paint, rather than after a visible reflow
         self._reflow()
 
+    def redraw(self) -> None:
+        """Lay the page on show out again because its drafts changed, keeping the previous
+        revision's cards on it (show_patch starts afresh without them)."""
+        archive, page = self._archive, self.page
+        if archive is None or page is None:
+            return
+        self.show_page(self._lay_out(archive, page.msgid, self.page_width()))
+        self._archive = archive
+
     def _lay_out(self, archive: Archive, msgid: str, width: int) -> ReviewPage:
         """The page of ``msgid`` with what is on show besides the mail: the user's drafts,
         the previous revision's comments, cards for ``width`` characters."""
