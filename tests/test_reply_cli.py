@@ -185,3 +185,13 @@ def test_a_file_of_several_replies_is_read_back_mail_by_mail(tmp_path):
     both = tmp_path / "replies.mbox"
     both.write_bytes(b"".join(mbox_entry(r.as_bytes()) for r in replies))
     assert read_replies(both) == [r.as_bytes() for r in replies]
+
+
+def test_sending_a_file_again_skips_what_already_went_out(env, tmp_path, smtp):
+    out = write_reply(env, tmp_path, [{"file": None, "text": "Hm."}])
+    assert hunkwise(env, "send", out, "--yes").returncode == 0
+    assert len(smtp.mails) == 1
+    again = hunkwise(env, "send", out, "--yes")
+    assert again.returncode == 0, again.stderr
+    assert "already sent <" in again.stdout and "not sent again" in again.stdout
+    assert len(smtp.mails) == 1  # the list does not get it twice

@@ -230,6 +230,11 @@ def run_send(args: argparse.Namespace, print_json: Callable[[Any], None]) -> int
     sent = []
     with DraftStore() as store:
         for raw, env in zip(mails, envelopes, strict=True):
+            if env.msgid and store.was_sent(env.msgid):
+                # Sent by an earlier run that failed on a later mail of the same file.
+                if not args.json:
+                    print(f"already sent <{env.msgid}>: not sent again")
+                continue
             try:
                 result = send(raw, config, prompt=_prompt)
             except SendError as error:

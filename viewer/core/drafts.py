@@ -426,6 +426,14 @@ class DraftStore:
         )
         return [SentReply(*row) for row in rows]
 
+    def was_sent(self, msgid: str) -> bool:
+        """Whether the reply with this Message-ID went out already (sending a file again after
+        a failure half-way must not mail the list twice)."""
+        row = self._db.execute(
+            "SELECT 1 FROM reply WHERE msgid=? AND sent IS NOT NULL", (msgid,)
+        ).fetchone()
+        return row is not None
+
     def replied(self, msgids: Iterable[str]) -> set[str]:
         """Those of ``msgids`` the user has sent a reply about (one query per 500 ids)."""
         ids = list(msgids)
