@@ -22,17 +22,14 @@ from PySide6.QtCore import (
     QAbstractItemModel,
     QModelIndex,
     QObject,
-    QPersistentModelIndex,
     Qt,
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QFont
 
 from viewer.core.archive import Archive
 from viewer.core.errors import MessageNotFound
-from viewer.core.marks import Mark, marks_text, marks_tip, row_marks
-from viewer.core.placeholder import implied_subject
 from viewer.core.query import Candidate, Query
 from viewer.core.series import describe_links
 from viewer.core.thread_facts import BODY_TERMS, Facts, facts_of
@@ -40,85 +37,32 @@ from viewer.core.thread_facts import flag as answer_flag
 from viewer.core.thread_sort import NEEDS_BODIES, SORT_KEYS, ThreadCounts, sort_threads
 from viewer.core.threader import ThreadNode
 from viewer.core.triage import Triage
-
-MSGID_ROLE = Qt.ItemDataRole.UserRole + 1
-KIND_ROLE = Qt.ItemDataRole.UserRole + 2
-UNREAD_ROLE = Qt.ItemDataRole.UserRole + 3
-
-# data() runs thousands of times a repaint: compare roles as plain ints, not enum members.
-_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
-_FONT = int(Qt.ItemDataRole.FontRole)
-_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
-_ALIGN = int(Qt.ItemDataRole.TextAlignmentRole)
-_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
-_MSGID, _KIND, _UNREAD = int(MSGID_ROLE), int(KIND_ROLE), int(UNREAD_ROLE)
-_ROLES = frozenset({_DISPLAY, _FONT, _FOREGROUND, _ALIGN, _TOOLTIP, _MSGID, _KIND, _UNREAD})
-_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-
-GROUP, MESSAGE = "group", "message"
-
-COLUMNS = ("Subject", "From", "Date", "Ver", "Msgs", "A/R/T", "Cmts", "Marks")
-_COLUMN_TIPS = (
-    "Subject as sent",
-    "Author",
-    "Date sent (local time)",
-    "Series version (revisions for a group row)",
-    "Messages in the thread below",
-    "Acked-by / Reviewed-by / Tested-by given (cover: whole series)",
-    "Review comments anchored on the patch (replies: comments they make)",
-    "Triage: state, flag ⚑, newer revision ⇡, unchanged ≡, done ✓, no review yet ∅ (hover)",
+from viewer.ui.thread_cells import ThreadCells
+from viewer.ui.thread_rows import (  # noqa: F401 (some re-exported for the window and tests)
+    _COLUMN_TIPS,
+    _FLAGS,
+    _QUEUE_LIMIT,
+    _SLICE_SECONDS,
+    COL_COMMENTS,
+    COL_COUNT,
+    COL_DATE,
+    COL_FROM,
+    COL_MARKS,
+    COL_SUBJECT,
+    COL_TRAILERS,
+    COL_VERSION,
+    COLUMNS,
+    DEFAULT_SORT,
+    GROUP,
+    KIND_ROLE,
+    MESSAGE,
+    MSGID_ROLE,
+    Index,
+    _Row,
 )
-(COL_SUBJECT, COL_FROM, COL_DATE, COL_VERSION, COL_COUNT, COL_TRAILERS, COL_COMMENTS,
- COL_MARKS) = range(8)
-DEFAULT_SORT = ("date", True)
-"""The mailbox's own order: newest thread first."""
-_LAZY_COLUMNS = (COL_TRAILERS, COL_COMMENTS, COL_MARKS)
-_SLICE_SECONDS = 0.03  # idle work per timer tick: well under a frame at 30 fps
-_PENDING = "…"
-_QUEUE_LIMIT = 150
-
-Index = QModelIndex | QPersistentModelIndex
 
 
-class _Row:
-    """One row of the tree; ``children`` is None until somebody asks for them."""
-
-    __slots__ = (
-        "children", "count", "kind", "label", "msgid", "node", "parent", "row", "subject",
-        "tip", "versions",
-    )
-
-    def __init__(
-        self,
-        kind: str,
-        parent: _Row | None,
-        row: int,
-        node: ThreadNode | None = None,
-        *,
-        label: str = "",
-        versions: str = "",
-    ) -> None:
-        self.kind = kind
-        self.parent = parent
-        self.row = row
-        self.node = node
-        self.msgid = node.msgid if node is not None else None
-        self.children: list[_Row] | None = None
-        self.label = label
-        self.versions = versions
-        self.count: str | None = None
-        """The Msgs column, computed on first paint (a walk of the subtree)."""
-        self.subject: str | None = None
-        """The Subject column as shown (compact for replies), computed on first paint."""
-        self.tip = ""
-        """A group row's tooltip: why its revisions were linked."""
-
-    def child_nodes(self) -> list[ThreadNode]:
-        return self.node.children if self.node is not None else []
-
-
-class ThreadModel(QAbstractItemModel):
+class ThreadModel(ThreadCells, QAbstractItemModel):
     """Series, threads and replies of one Archive, filtered by a :class:`Query`."""
 
     facts_ready = Signal(str)
@@ -609,185 +553,3 @@ class ThreadModel(QAbstractItemModel):
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         return _FLAGS
-
-    def data(self, index: Index, role: int = _DISPLAY):
-        role = int(role)
-        if role not in _ROLES or not index.isValid() or self.archive is None:
-            return None
-        row: _Row = index.internalPointer()  # type: ignore[assignment]
-        if role == _MSGID:
-            return row.msgid
-        if role == _KIND:
-            return row.kind
-        column = index.column()
-        if row.kind == GROUP:
-            return self._group_data(row, column, role)
-        node = row.node
-        assert node is not None
-        entry = node.entry
-        if role == _DISPLAY:
-            return self._display(row, node, column)
-        if role == _UNREAD:
-            return entry is not None and row.msgid not in self._read
-        if role == _FONT:
-            return self._font(row)
-        if role == _FOREGROUND:
-            if entry is None or not self.is_match(node.msgid):
-                return _GREY
-            return None
-        if role == _ALIGN:
-            return _RIGHT if column >= COL_COUNT else None
-        if role == _TOOLTIP and entry is None:
-            return f"<{node.msgid}> is referenced by the replies below but is not in this mailbox"
-        if role == _TOOLTIP and entry is not None:
-            if column == COL_DATE:
-                return _format_date(entry.date, "%a %Y-%m-%d %H:%M %Z")
-            if column == COL_MARKS:
-                return marks_tip(self._marks(row, node.msgid)) or None
-            tip = f"{entry.subject}\n{entry.author_name} <{entry.author_email}>\n<{entry.msgid}>"
-            return tip + (f"\n(header problem: {entry.broken})" if entry.broken else "")
-        return None
-
-    def _display(self, row: _Row, node: ThreadNode, column: int):
-        archive = self.archive
-        assert archive is not None
-        entry = node.entry
-        if entry is None:
-            if column != COL_SUBJECT:
-                return ""
-            if row.subject is None:
-                row.subject = implied_subject(node, archive.subject_info)
-            return row.subject
-        if column == COL_SUBJECT:
-            if row.subject is None:
-                row.subject = self._subject(row, node)
-            return row.subject
-        if column == COL_FROM:
-            return entry.author_name or entry.author_email
-        if column == COL_DATE:
-            return _format_date(entry.date, "%Y-%m-%d")
-        if column == COL_VERSION:
-            series = archive.series_of(node.msgid)
-            return f"v{series.version}" if series is not None else ""
-        if column == COL_COUNT:
-            if row.count is None:
-                leaf = row.parent is not None and not node.children
-                row.count = "" if leaf else str(sum(1 for n in node.walk() if n.entry is not None))
-            return row.count
-        if column == COL_MARKS:
-            return marks_text(self._marks(row, node.msgid))
-        facts = self._facts.get(node.msgid)
-        if facts is None:
-            if column in _LAZY_COLUMNS and self.lazy_enabled:
-                self._queue_facts(node.msgid)
-                return _PENDING
-            return ""
-        if column == COL_TRAILERS:
-            given = _format_trailers(facts.trailers)
-            triage = self.triage
-            if triage is not None and archive.is_patch(node.msgid) and triage.is_warm(node.msgid):
-                carried = _format_trailers(triage.counts(node.msgid).carried)
-                if carried:  # in the commit message already: shown apart, after a "+"
-                    return f"{given} +{carried}".strip()
-            return given
-        return str(facts.comments) if facts.comments else ""
-
-    def _marks(self, row: _Row, msgid: str) -> list[Mark]:
-        """Triage icons of a row; a patch's body facts are asked of the idle worker first."""
-        triage = self.triage
-        if triage is None:
-            return []
-        warm = triage.is_warm(msgid) or not self.archive.is_patch(msgid)  # type: ignore[union-attr]
-        if not warm and self.lazy_enabled and msgid not in self._facts:
-            self._queue_facts(msgid)
-        series = self.archive.series_of(msgid)  # type: ignore[union-attr]
-        # The state belongs on the row that stands for the series: a thread start, or a cover.
-        series_row = row.parent is None or row.parent.kind == GROUP or (
-            series is not None and series.cover == msgid
-        )
-        return row_marks(triage, msgid, series_row=series_row, with_body=triage.is_warm(msgid))
-
-    def _subject(self, row: _Row, node: ThreadNode) -> str:
-        """A reply on the same topic as the mail it answers shows as "Re:", the way mutt
-        leaves it out: the row above says what it is about, and the author column who wrote.
-
-        A reply that changed the subject (a new topic, a patch answering a cover letter) keeps
-        it in full; the full subject is always in the tooltip.
-        """
-        archive = self.archive
-        assert archive is not None and node.entry is not None
-        subject = node.entry.subject or "(no subject)"
-        parent = node.parent
-        if row.parent is None or row.parent.kind == GROUP or parent is None:
-            return subject
-        if parent.entry is None:  # the parent is missing: nothing above says the topic
-            return subject
-        mine, theirs = archive.subject_info(node.msgid), archive.subject_info(parent.msgid)
-        if mine.is_reply and mine.subject.casefold() == theirs.subject.casefold():
-            return "Re:"
-        if (
-            not mine.is_reply
-            and mine.counter is not None
-            and mine.total is not None
-            and theirs.is_cover
-            and archive.series_of(node.msgid) is archive.series_of(parent.msgid)
-        ):
-            # A patch under its own cover letter: the cover row already says "[PATCH v3 0/7]".
-            width = len(str(mine.total))
-            return f"{mine.counter:0{width}d}/{mine.total} {mine.subject}"
-        return subject
-
-    def _group_data(self, row: _Row, column: int, role: int):
-        if role == _DISPLAY:
-            newest = row.children[-1] if row.children else None
-            entry = newest.node.entry if newest is not None and newest.node else None
-            if column == COL_SUBJECT:
-                return f"{row.label}  ({row.versions}: {len(row.children or ())} revisions)"
-            if column == COL_FROM:
-                return (entry.author_name or entry.author_email) if entry else ""
-            if column == COL_DATE:
-                return _format_date(entry.date, "%Y-%m-%d") if entry else ""
-            if column == COL_VERSION:
-                return row.versions
-            if column == COL_COUNT:
-                if row.count is None:
-                    row.count = str(sum(1 for n in self._nodes_under(row) if n.entry is not None))
-                return row.count
-            if column == COL_MARKS and newest is not None and self.triage is not None:
-                return marks_text(self._marks(row, newest.msgid))  # type: ignore[arg-type]
-            return ""
-        if role == _TOOLTIP and column == COL_MARKS and row.children and self.triage is not None:
-            return marks_tip(self._marks(row, row.children[-1].msgid)) or None  # type: ignore[arg-type]
-        if role == _FONT:
-            return self._font(row)
-        if role == _UNREAD:
-            return self._unread_below(row) > 0
-        if role == _ALIGN:
-            return _RIGHT if column >= COL_COUNT else None
-        if role == _TOOLTIP and column in (COL_SUBJECT, COL_VERSION):
-            why = f"\n\nLinked because:\n{row.tip}" if row.tip else ""
-            return f"{row.label}\nrevisions {row.versions}{why}"
-        return None
-
-    def _font(self, row: _Row) -> QFont | None:
-        if row.node is not None and row.node.entry is None:
-            return self._italic
-        # A top-level row is bold while anything in its (maybe collapsed) thread is unread.
-        unread = self._unread_below(row) > 0 if row.parent is None else row.msgid not in self._read
-        return self._bold if unread else None
-
-
-_GREY = QColor(128, 128, 128)
-
-
-def _format_date(date: float | None, pattern: str) -> str:
-    if date is None:
-        return ""
-    try:
-        return time.strftime(pattern, time.localtime(date))
-    except (OverflowError, OSError, ValueError):
-        return ""
-
-
-def _format_trailers(counts: dict[str, int]) -> str:
-    return " ".join(f"{letter}{counts[letter]}" for letter in "ART" if counts.get(letter))
