@@ -166,13 +166,7 @@ class Store:
 
     def read_ids(self, mailbox: str | os.PathLike[str]) -> set[str]:
         """Every Message-ID marked read in this mailbox (one query; the list keeps the set)."""
-        box = self._mailbox_id(mailbox, create=False)
-        if box is None:
-            return set()
-        rows = self._db.execute(
-            "SELECT msgid FROM message_state WHERE mailbox = ? AND read = 1", (box,)
-        )
-        return {msgid for (msgid,) in rows}
+        return self._ids_where(mailbox, "read")
 
     def is_read(self, mailbox: str | os.PathLike[str], msgid: str) -> bool:
         box = self._mailbox_id(mailbox, create=False)
@@ -187,46 +181,18 @@ class Store:
         self, mailbox: str | os.PathLike[str], msgids: Iterable[str], *, read: bool = True
     ) -> None:
         """Mark messages read (or unread again); all of them or none, in one transaction."""
-        ids = list(dict.fromkeys(msgids))
-        if not ids:
-            return
-        now = time.time()
-        with self._transaction():
-            box = self._mailbox_id(mailbox, create=True)
-            self._db.executemany(
-                "INSERT INTO message_state (mailbox, msgid, read, updated) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT (mailbox, msgid) DO UPDATE SET read = excluded.read, "
-                "updated = excluded.updated",
-                [(box, msgid, int(read), now) for msgid in ids],
-            )
+        self._upsert(mailbox, msgids, "read", int(read))
 
     # -- flags ------------------------------------------------------------------------------
 
     def flagged_ids(self, mailbox: str | os.PathLike[str]) -> set[str]:
-        box = self._mailbox_id(mailbox, create=False)
-        if box is None:
-            return set()
-        rows = self._db.execute(
-            "SELECT msgid FROM message_state WHERE mailbox = ? AND flagged = 1", (box,)
-        )
-        return {msgid for (msgid,) in rows}
+        return self._ids_where(mailbox, "flagged")
 
     def set_flagged(
         self, mailbox: str | os.PathLike[str], msgids: Iterable[str], *, flagged: bool = True
     ) -> None:
         """Flag (or unflag) messages; all of them or none, in one transaction."""
-        ids = list(dict.fromkeys(msgids))
-        if not ids:
-            return
-        now = time.time()
-        with self._transaction():
-            box = self._mailbox_id(mailbox, create=True)
-            self._db.executemany(
-                "INSERT INTO message_state (mailbox, msgid, flagged, updated) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT (mailbox, msgid) DO UPDATE SET flagged = excluded.flagged, "
-                "updated = excluded.updated",
-                [(box, msgid, int(flagged), now) for msgid in ids],
-            )
+        self._upsert(mailbox, msgids, "flagged", int(flagged))
 
     # -- per-patch marks and notes ------------------------------------------------------------
 
@@ -263,8 +229,20 @@ class Store:
     def set_note(self, mailbox: str | os.PathLike[str], msgid: str, note: str) -> None:
         self._upsert(mailbox, [msgid], "note", note)
 
+    def _ids_where(self, mailbox: str | os.PathLike[str], column: str) -> set[str]:
+        """The Message-IDs whose yes/no ``column`` is set (one query; the list keeps the set)."""
+        assert column in ("read", "flagged")  # never a caller's string in SQL
+        box = self._mailbox_id(mailbox, create=False)
+        if box is None:
+            return set()
+        rows = self._db.execute(
+            f"SELECT msgid FROM message_state WHERE mailbox = ? AND {column} = 1", (box,)
+        )
+        return {msgid for (msgid,) in rows}
+
     def _upsert(self, mailbox, msgids: Iterable[str], column: str, value) -> None:
-        assert column in ("mark", "note")  # never a caller's string in SQL
+        """One column of many messages' state, all of them or none, in one transaction."""
+        assert column in ("read", "flagged", "mark", "note")  # never a caller's string in SQL
         ids = list(dict.fromkeys(msgids))
         if not ids:
             return
