@@ -14,7 +14,7 @@ from tests.hostile_mail import SEP, mail, patch_mail, review_reply
 from viewer.cli import main
 from viewer.core import index_cache
 from viewer.core.archive import Archive
-from viewer.core.message import decode_message, plain_body
+from viewer.core.message import decode_message, plain_body, simple_body
 from viewer.core.trailers import trailers_given, trailers_in_reply
 
 
@@ -114,7 +114,7 @@ def test_cheap_trailer_scan_equals_decoding_on_every_reply(tmp_path):
         archive = Archive.open(path)
         for entry in archive.entries:
             raw = archive.raw(entry.msgid)
-            body = plain_body(raw)
+            body = simple_body(raw)
             if body is None or b"-by:" not in raw:
                 continue
             cheap = trailers_given(body, entry.msgid, entry.author_name, entry.author_email)

@@ -13,17 +13,16 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from viewer.core.errors import HunkwiseError
-from viewer.core.library import Obtained, export, obtain
-from viewer.core.lore import (
-    SearchRef,
-    ThreadRef,
-    default_server,
-    normalise_server,
-    parse_source,
-)
+
+if TYPE_CHECKING:
+    from viewer.core.library import Obtained
+    from viewer.core.lore import SearchRef, ThreadRef
+
+# The lore and library modules are imported where a command needs them: every command
+# resolves its PATH here, and a local file (nearly always) needs neither.
 
 COMMANDS = ("fetch", "search")
 SOURCE_HELP = (
@@ -91,6 +90,8 @@ class _Progress:
 
 
 def _obtain(source: ThreadRef | SearchRef, *, refresh: bool, offline: bool) -> Obtained:
+    from viewer.core.library import obtain
+
     progress = _Progress()
     try:
         got = obtain(source, refresh=refresh, offline=offline, progress=progress)
@@ -104,6 +105,8 @@ def _obtain(source: ThreadRef | SearchRef, *, refresh: bool, offline: bool) -> O
 
 def resolve_path(args: argparse.Namespace) -> str:
     """The mailbox a command's PATH names: itself, or the library copy of a lore thread."""
+    from viewer.core.lore import parse_source
+
     ref = parse_source(args.path, server=getattr(args, "server", None))
     if ref is None:
         return args.path
@@ -111,6 +114,8 @@ def resolve_path(args: argparse.Namespace) -> str:
 
 
 def _obtained_json(got: Obtained) -> dict[str, Any]:
+    from viewer.core.lore import ThreadRef
+
     source = got.source
     data: dict[str, Any] = {"path": str(got.path), "inbox": source.inbox}
     if isinstance(source, ThreadRef):
@@ -126,6 +131,8 @@ def _obtained_json(got: Obtained) -> dict[str, Any]:
 
 def run(args: argparse.Namespace) -> int:
     from viewer.cli import _print_json
+    from viewer.core.library import export
+    from viewer.core.lore import SearchRef, default_server, normalise_server, parse_source
 
     if args.command == "fetch":
         ref = parse_source(args.source, server=args.server)

@@ -98,7 +98,7 @@ def _identity(st: os.stat_result) -> tuple[int, int, int, int]:
     return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
 
-def _still_describes(record: tuple, path: Path, st: os.stat_result, data: Buffer) -> bool | None:
+def still_describes(record: tuple, path: Path, st: os.stat_result, data: Buffer) -> bool | None:
     """True when a cache record's (version, path, identity, length, head, late) describe
     ``data`` exactly, False when they describe a prefix of it (the mbox grew), None when not."""
     version, stored_path, identity, length, head, late = record
@@ -117,7 +117,7 @@ def _still_describes(record: tuple, path: Path, st: os.stat_result, data: Buffer
     return size == length
 
 
-def _record_head(path: Path, st: os.stat_result, data: Buffer) -> tuple:
+def record_head(path: Path, st: os.stat_result, data: Buffer) -> tuple:
     length = len(data)
     return (
         VERSION,
@@ -139,7 +139,7 @@ def load(path: Path, st: os.stat_result, data: Buffer) -> CachedIndex | None:
         blob = cache_file(path).read_bytes()
         head_size = int.from_bytes(blob[:4], "little")
         head = marshal.loads(blob[4 : 4 + head_size])
-        complete = _still_describes(head[:6], path, st, data)
+        complete = still_describes(head[:6], path, st, data)
         count = int(head[6])
     except FileNotFoundError:
         return None
@@ -164,7 +164,7 @@ def save(
     for start, end in spans:
         flat.append(start)
         flat.append(end)
-    head = marshal.dumps((*_record_head(path, st, data), len(entries)))
+    head = marshal.dumps((*record_head(path, st, data), len(entries)))
     payload = marshal.dumps((
         [
             (e.number, e.msgid, e.in_reply_to, e.references, e.subject, e.author_name,
@@ -173,10 +173,10 @@ def save(
         ],
         flat.tobytes(),
     ))
-    _write(cache_file(path), len(head).to_bytes(4, "little") + head + payload)
+    write_atomically(cache_file(path), len(head).to_bytes(4, "little") + head + payload)
 
 
-def _write(target: Path, content: tuple | bytes) -> None:
+def write_atomically(target: Path, content: tuple | bytes) -> None:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".idx-", suffix=".tmp")
@@ -204,6 +204,11 @@ def facts_file(path: Path) -> Path:
     return cache_file(path).with_suffix(".facts")
 
 
+def tree_file(path: Path) -> Path:
+    """Where :mod:`viewer.core.tree_cache` keeps the threads and series."""
+    return cache_file(path).with_suffix(".tree")
+
+
 def load_facts(path: Path, st: os.stat_result, data: Buffer) -> dict:
     """Facts computed from this mailbox's mail before (trailers given in a reply, a patch's
     fingerprint, ...), keyed ``(kind, Message-ID)``; {} when there are none that still hold.
@@ -216,7 +221,7 @@ def load_facts(path: Path, st: os.stat_result, data: Buffer) -> dict:
     try:
         record = marshal.loads(facts_file(path).read_bytes())
         last, values = record[6:]
-        complete = _still_describes(record[:6], path, st, data)
+        complete = still_describes(record[:6], path, st, data)
     except (OSError, EOFError, ValueError, TypeError):
         return {}
     if complete is None or not isinstance(values, dict):
@@ -230,13 +235,13 @@ def load_facts(path: Path, st: os.stat_result, data: Buffer) -> dict:
 def save_facts(path: Path, st: os.stat_result, data: Buffer, values: dict,
                last: str | None) -> None:
     """Write the facts atomically beside the index; ``last`` is the mbox's last Message-ID."""
-    _write(facts_file(path), (*_record_head(path, st, data), last, values))
+    write_atomically(facts_file(path), (*record_head(path, st, data), last, values))
 
 
 def _prune(folder: Path) -> None:
     # Another Hunkwise (the GUI and a command, two fuzz workers) may prune the same folder
     # at the same moment: a file gone between the listing and its stat is simply gone.
-    for pattern in ("*.idx", "*.facts"):
+    for pattern in ("*.idx", "*.facts", "*.tree"):
         dated = []
         for file in folder.glob(pattern):
             try:
@@ -252,3 +257,4 @@ def forget(path: Path) -> None:
     """Drop the cached index of ``path`` (a "reload from scratch" command, and tests)."""
     cache_file(path).unlink(missing_ok=True)
     facts_file(path).unlink(missing_ok=True)
+    tree_file(path).unlink(missing_ok=True)

@@ -255,8 +255,13 @@ _HUNK = re.compile(r"^@@+ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@+ ?(.*)$")
 _GIT_DIFF = re.compile(r"^diff --git (?:\"?a/)?(.+?)\"? (?:\"?b/)?(.+?)\"?$")
 
 
+_DIFF_FIRST = frozenset("dI-")
+
+
 def _diff_start(lines: list[str], i: int) -> bool:
     line = lines[i]
+    if line[:1] not in _DIFF_FIRST:  # asked of every line of a mail: most fail here
+        return False
     if line.startswith("diff --git ") or line.startswith("diff -"):
         return True
     if line.startswith("Index: ") and i + 1 < len(lines) and lines[i + 1].startswith("===="):

@@ -7,16 +7,18 @@ Everything here is built from engine values; nothing in it decides anything of i
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from viewer.core.archive import Archive
 from viewer.core.headers import iso_date
 from viewer.core.mbox import IndexEntry
 from viewer.core.patch import FileDiff, Patch
-from viewer.core.query import Query
 from viewer.core.series import Series
 from viewer.core.threader import ThreadNode
-from viewer.core.triage import Triage
+
+if TYPE_CHECKING:  # the listing without triage (`hunkwise index`, lore search) needs neither
+    from viewer.core.query import Query
+    from viewer.core.triage import Triage
 
 
 def author_of(entry: IndexEntry) -> str:
@@ -83,9 +85,10 @@ def message_json(archive: Archive, node: ThreadNode, depth: int) -> dict[str, An
     }
     if entry.broken:
         data["broken"] = entry.broken
-    if archive.is_patch(entry.msgid) or (info.is_cover and not info.is_reply):
-        data["kind"] = "patch" if archive.is_patch(entry.msgid) else "cover"
-    if archive.is_patch(entry.msgid):
+    patch = archive.is_patch(entry.msgid)
+    if patch or (info.is_cover and not info.is_reply):
+        data["kind"] = "patch" if patch else "cover"
+    if patch:
         data["trailers"] = archive.trailer_counts(entry.msgid)
     return data
 

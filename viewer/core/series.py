@@ -24,7 +24,7 @@ from enum import StrEnum
 from urllib.parse import unquote
 
 from viewer.core.bulk import collector_paused
-from viewer.core.mbox import IndexEntry
+from viewer.core.index_entry import IndexEntry
 from viewer.core.subject import SubjectInfo, parse_subject
 from viewer.core.threader import ThreadNode
 

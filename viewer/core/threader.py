@@ -24,7 +24,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from viewer.core.bulk import collector_paused
-from viewer.core.mbox import IndexEntry
+from viewer.core.index_entry import IndexEntry
 from viewer.core.subject import strip_reply
 
 _NO_DATE = float("inf")

@@ -42,7 +42,7 @@ class Trailer:
     @property
     def letter(self) -> str | None:
         """A/R/T for the thread list's counters, None for other trailers."""
-        return {"Acked-by": "A", "Reviewed-by": "R", "Tested-by": "T"}.get(self.name)
+        return _LETTERS.get(self.name)
 
     @property
     def is_person(self) -> bool:
@@ -88,6 +88,7 @@ _CANONICAL = {
 # Non-person trailers accepted in a follow-up: things a reviewer adds to the commit message.
 _FOLLOWUP_OTHER = {"Fixes", "Link", "Closes", "BugLink"}
 
+_LETTERS = {"Acked-by": "A", "Reviewed-by": "R", "Tested-by": "T"}
 _LINE = re.compile(r"([A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*)[ \t]*:[ \t]*(\S.*?)\s*$")
 _ADDRESS = re.compile(r"([^\s<>@\"(),;:\[\]]+@[^\s<>@\"(),;:\[\]]+)")
 # Outlook and some webmails append the link they made of an address: "<a@b.org<mailto:a@b.org>>".
@@ -148,7 +149,7 @@ def followup_trailers(body: str, *, source_msgid: str | None = None) -> list[Tra
     for number, raw in enumerate(lines):
         if raw.rstrip() in ("--", "-- "):
             break  # signature: "-- " by the rules, "--" by habit (b4 samples do both)
-        if not raw or raw[0] in "> \t|":
+        if not raw or raw[0] in "> \t|" or ":" not in raw:  # the test in C spares the regex
             continue
         match = _LINE.match(raw)
         if match is None:
@@ -323,7 +324,8 @@ def cover_for(source: ThreadSource, patch_msgid: str) -> str | None:
 
 
 def collect_followup_trailers(
-    source: ThreadSource, patch_msgid: str, *, include_mismatched: bool = False
+    source: ThreadSource, patch_msgid: str, *, include_mismatched: bool = False,
+    cover_memo: dict[str, list[Trailer]] | None = None,
 ) -> list[Trailer]:
     """Trailers given in replies to a patch (any depth), then those given to its cover letter.
 
@@ -335,7 +337,14 @@ def collect_followup_trailers(
     collected = _from_replies(source, _replies_under(node))
     cover = cover_for(source, patch_msgid)
     if cover is not None and cover != patch_msgid:
-        collected += _from_replies(source, _replies_under(source.node(cover)))
+        # The same for every patch of the series: a caller listing them all passes a memo,
+        # or a 30-patch series walks its cover's whole thread 30 times.
+        given = cover_memo.get(cover) if cover_memo is not None else None
+        if given is None:
+            given = _from_replies(source, _replies_under(source.node(cover)))
+            if cover_memo is not None:
+                cover_memo[cover] = given
+        collected += given
     unique: list[Trailer] = []
     seen: set[tuple[str, str]] = set()
     for trailer in collected:
