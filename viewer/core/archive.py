@@ -70,26 +70,26 @@ class _Lru(OrderedDict):
 
 class _Subjects:
     """Each mail's parsed subject, parsed when first asked (a reopened archive does not
-    parse 50,000 subjects to list one thread). For a duplicated Message-ID the last copy's
-    subject answers, as a dict built in mailbox order would."""
+    parse 50,000 subjects to list one thread). For a duplicated Message-ID the first copy
+    answers, as it does for :meth:`Archive.entry`."""
 
-    __slots__ = ("_known", "_subjects")
+    __slots__ = ("_by_id", "_known")
 
-    def __init__(self, entries: Sequence[IndexEntry]) -> None:
-        self._subjects = {e.msgid: e.subject for e in entries}
+    def __init__(self, by_id: dict[str, IndexEntry]) -> None:
+        self._by_id = by_id
         self._known: dict[str, SubjectInfo] = {}
 
     def get(self, msgid: str) -> SubjectInfo | None:
         info = self._known.get(msgid)
         if info is None:
-            subject = self._subjects.get(msgid)
-            if subject is None:
+            entry = self._by_id.get(msgid)
+            if entry is None:
                 return None
-            info = self._known[msgid] = parse_subject(subject)
+            info = self._known[msgid] = parse_subject(entry.subject)
         return info
 
     def __contains__(self, msgid: str) -> bool:
-        return msgid in self._subjects
+        return msgid in self._by_id
 
 
 class Archive:
@@ -148,7 +148,7 @@ class Archive:
                 if item.cover:
                     series_of.setdefault(item.cover, item)
             self._by_id_, self._threads, self._nodes_ = by_id, tree.threads, nodes
-            self._infos_ = _Subjects(self.entries)
+            self._infos_ = _Subjects(by_id)
             self._series, self._series_of_ = tree.series, series_of
             self._series_by_key_ = {s.key: s for s in tree.series}
             self.changelog_links = tree.changelog_links

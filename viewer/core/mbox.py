@@ -10,6 +10,7 @@ its new tail.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import logging
 import mmap
@@ -155,6 +156,8 @@ class MailSource:
             self._data = _load_bytes(self.path, self.format, cr_only=self.cr_only)
         start, end = self._spans[number]
         raw = self._data[start:end]
+        if isinstance(self._data, mmap.mmap):
+            _forget_pages(self._data, start, end)
         if self.format == "eml":
             return raw
         if raw.startswith(b"From "):
@@ -215,6 +218,26 @@ class MailSource:
 
 
 # -- opening ----------------------------------------------------------------------------------
+
+
+_FAULT_AROUND = 1 << 16
+
+
+def _forget_pages(data: mmap.mmap, start: int, end: int) -> None:
+    """Give back the mapped pages one mail was copied from.
+
+    Reading mails through the mapping keeps every page touched in the process's RSS: the
+    changelog pass over a 1 GB archive reads thousands of cover letters and patches, 540 MB
+    of RSS for bytes already copied out. The pages stay in the page cache, so reading the
+    mail again costs a minor fault. A refusal (an old kernel) only leaves them counted.
+    The kernel maps the pages around a fault too (fault-around, 64 KiB by default), so the
+    range given back is widened to 64 KiB boundaries.
+    """
+    first = start - start % _FAULT_AROUND
+    last = min(len(data), end - end % _FAULT_AROUND + _FAULT_AROUND)
+    with contextlib.suppress(OSError, ValueError):
+        data.madvise(mmap.MADV_DONTNEED, first, last - first)
+
 
 
 class MemorySource(MailSource):
