@@ -214,3 +214,13 @@ def test_a_big_mailbox_is_filtered_off_the_gui_thread(qtbot, window, monkeypatch
     window.clear_filter()
     qtbot.wait(50)
     assert window.model.query.is_empty and window.model.rowCount() == 2  # v1–v2 group, lone
+
+
+def test_what_the_view_counts_read_is_kept_for_the_next_open(window):
+    # The fixture waited for the counts: the reply trailers and patch facts they read are
+    # saved with the index, so reopening the mailbox reads no mail to count again.
+    from viewer.core import index_cache
+
+    kept = index_cache.load_facts(window.archive.path, window.archive.path.stat(),
+                                  window.archive.path.read_bytes())
+    assert any(key[0] == "patch" for key in kept) and any(key[0] == "trailers" for key in kept)

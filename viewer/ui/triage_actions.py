@@ -254,7 +254,15 @@ class TriageActions:
         if triage is None:
             self.views_sidebar.set_counts(None)
             return
-        self.counts_job.start(lambda _progress, cancelled: count_views(triage, cancelled=cancelled))
+        def job(_progress, cancelled):
+            counts = count_views(triage, cancelled=cancelled)
+            if not cancelled():
+                # What counting read (reply trailers, patch facts) is kept with the index, so
+                # the next open of the mailbox counts from it instead of reading every mail.
+                triage.archive.save_facts()
+            return counts
+
+        self.counts_job.start(job)
 
     def _on_counts(self, counts: dict) -> None:
         self.views_sidebar.set_counts(counts)
