@@ -615,10 +615,10 @@ class MainWindow(WindowActions, TriageActions, WindowDrafting, LoreOpening, Open
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.drafting is not None:
             self.drafting.close_editor()  # what is being typed is saved, not lost
-        self.loader.cancel(quiet=True)
-        self.facts_job.cancel(quiet=True)
         self.save_layout()
         # Jobs check cancelled() between chunks; wait briefly so no worker outlives us.
-        self.loader.wait(3000)
-        self.facts_job.wait(3000)
+        for job in (self.loader, self.facts_job, self.filter_job, self.counts_job,
+                    self.model.row_facts.job):
+            job.cancel(quiet=True)
+            job.wait(3000)
         super().closeEvent(event)

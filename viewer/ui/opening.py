@@ -21,6 +21,7 @@ from viewer.core.query import Query
 from viewer.core.thread_sort import NEEDS_BODIES
 from viewer.core.triage import Triage, sent_from_hunkwise
 from viewer.ui.list_filtering import _EXPAND_ALL_BELOW
+from viewer.ui.runtime import settle_long_lived
 from viewer.ui.thread_model import DEFAULT_SORT
 
 log = logging.getLogger(__name__)
@@ -176,6 +177,7 @@ class Opening:
                 self.tree.setCurrentIndex(first)
             else:
                 self.message_view.clear_message("This mailbox holds no mail.")
+        settle_long_lived()  # the archive, its threads and the list's rows live on: see there
         self.loaded.emit(archive)
 
     def _show_summary(self) -> None:

@@ -4,12 +4,25 @@ Fusion outlines an indicator with the window colour made darker, which on a dark
 darker still: unchecked menu items ("Fold all discussions", the theme choices) showed no box
 at all. The indicators are drawn with a window colour made lighter instead, whose darker shade
 is then a visible mid-grey; everything else is Fusion's.
+
+Being Python, that style costs at every primitive Qt draws: a thread list repaint asks it ~1,000
+times (row panels, cells, branches), and every other style call crosses into Python to find it
+is not overridden. A widget that paints that much and shows no check box or radio button
+(the thread list) uses plain C++ Fusion instead (:func:`plain_fusion`): the same look, a third
+of the repaint time gone.
 """
 
 from __future__ import annotations
 
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QProxyStyle, QStyle, QStyleOption, QStyleOptionButton
+from PySide6.QtWidgets import (
+    QProxyStyle,
+    QStyle,
+    QStyleFactory,
+    QStyleOption,
+    QStyleOptionButton,
+    QWidget,
+)
 
 _INDICATORS = (QStyle.PrimitiveElement.PE_IndicatorCheckBox,
                QStyle.PrimitiveElement.PE_IndicatorRadioButton)
@@ -42,3 +55,12 @@ def install(app) -> None:
     """Make HunkwiseStyle the application's style (once)."""
     if not isinstance(app.style(), HunkwiseStyle):
         app.setStyle(HunkwiseStyle())
+
+
+def plain_fusion(owner: QWidget) -> QStyle:
+    """Qt's own Fusion for ``owner`` (see above), living as long as it does: a widget does
+    not own the style it is given, and one shared across windows would die with the first."""
+    style = QStyleFactory.create("Fusion")
+    assert style is not None  # built into every Qt
+    style.setParent(owner)
+    return style

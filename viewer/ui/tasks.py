@@ -17,6 +17,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from viewer.core.errors import HunkwiseError
+from viewer.ui.runtime import share_gil_finely
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +108,7 @@ class TaskRunner(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        share_gil_finely()  # or the GUI thread waits 5 ms for every call back into Python
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)
         self._relay = _Relay(self)

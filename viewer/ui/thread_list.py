@@ -16,6 +16,7 @@ from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTreeView, QWidget
 
 from viewer.core.thread_sort import SORT_KEYS
+from viewer.ui.style import plain_fusion
 from viewer.ui.thread_model import (
     COL_COMMENTS,
     COL_COUNT,
@@ -59,6 +60,10 @@ class ThreadList(QTreeView):
     def __init__(self, model: ThreadModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("threadList")
+        # It draws a thousand primitives a repaint and no check box: C++ Fusion (viewer.ui.style)
+        self._style = plain_fusion(self)
+        self.setStyle(self._style)
+        self.header().setStyle(self._style)
         self.setModel(model)
         self.thread_model = model
         self.setUniformRowHeights(True)  # lets a 50,000-row list lay out without asking

@@ -4,9 +4,9 @@ Nothing here decodes a mail to list it. Top-level rows are made once per thread 
 opens (cheap: one small object each, ~15,000 for a 50,000-message archive); a thread's reply
 rows are made the first time the view asks for them (expanding, or navigating into it). Subject,
 author, date and reply counts come from the header index, so they show at once. A/R/T trailer
-counts and comment counts need bodies (~1 ms a mail), so ``data()`` only queues the rows the view
-actually paints and an idle timer computes them a few at a time; the list scrolls smoothly
-whatever the mailbox size.
+counts, comment counts and marks need bodies (~1 ms a mail), so ``data()`` only asks for the rows
+the view actually paints and a worker thread reads them (viewer.ui.row_facts); the list scrolls
+smoothly whatever the mailbox size.
 
 A row is kept parallel to the model (``_Row``, reached by ``internalPointer``) and never read back
 out of display text.
@@ -15,7 +15,6 @@ out of display text.
 from __future__ import annotations
 
 import time
-from collections import OrderedDict
 from collections.abc import Iterator
 
 from PySide6.QtCore import (
@@ -23,7 +22,6 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     Qt,
-    QTimer,
     Signal,
 )
 from PySide6.QtGui import QFont
@@ -37,12 +35,11 @@ from viewer.core.thread_facts import flag as answer_flag
 from viewer.core.thread_sort import NEEDS_BODIES, SORT_KEYS, ThreadCounts, sort_threads
 from viewer.core.threader import ThreadNode
 from viewer.core.triage import Triage
+from viewer.ui.row_facts import RowFacts
 from viewer.ui.thread_cells import ThreadCells
 from viewer.ui.thread_rows import (  # noqa: F401 (some re-exported for the window and tests)
     _COLUMN_TIPS,
-    _FLAGS,
-    _QUEUE_LIMIT,
-    _SLICE_SECONDS,
+    _LAZY_COLUMNS,
     COL_COMMENTS,
     COL_COUNT,
     COL_DATE,
@@ -87,16 +84,14 @@ class ThreadModel(ThreadCells, QAbstractItemModel):
         self._unread_in: dict[int, int] = {}
         """id(top row) → unread messages below it, computed when first painted."""
         self._facts: dict[str, Facts] = {}
-        self._queue: OrderedDict[str, None] = OrderedDict()
-        self._timer = QTimer(self)
-        self._timer.setInterval(0)
-        self._timer.timeout.connect(self._work)
+        self.row_facts = RowFacts(self, self)
+        self.row_facts.ready.connect(self._on_facts_read)
         self._order: list[str] | None = None
         self._matching: set[str] | None = None
         self.triage: Triage | None = None
         """Kept state and mail-derived marks; answers the triage terms of the filter."""
         self.lazy_enabled = True
-        """Off in tests that count model calls; the idle worker never runs then."""
+        """Off in tests that count model calls; nothing is read in the background then."""
         self._bold = QFont()
         self._bold.setBold(True)
         self._italic = QFont()
@@ -106,13 +101,12 @@ class ThreadModel(ThreadCells, QAbstractItemModel):
 
     def set_archive(self, archive: Archive | None, read_ids: set[str] | None = None) -> None:
         self.beginResetModel()
-        self._timer.stop()
+        self.row_facts.reset()
         self.archive = archive
         self._read = set(read_ids or ())
         self._rows.clear()
         self._top_of_root.clear()
         self._facts.clear()
-        self._queue.clear()
         self._unread_in.clear()
         self._built = self._build_top(archive) if archive is not None else []
         self._top = self._sorted(self._built)
@@ -370,32 +364,24 @@ class ThreadModel(ThreadCells, QAbstractItemModel):
         self._facts.update(facts)
 
     def _queue_facts(self, msgid: str) -> None:
-        if not self.lazy_enabled:
-            return
-        # Newest request first, and only the last screenful or so: rows scrolled past long ago
-        # are not worth reading now (they ask again if they come back into view).
-        self._queue[msgid] = None
-        self._queue.move_to_end(msgid)
-        while len(self._queue) > _QUEUE_LIMIT:
-            self._queue.popitem(last=False)
-        if not self._timer.isActive():
-            self._timer.start()
+        if self.lazy_enabled:
+            self.row_facts.want(msgid)
 
-    def _work(self) -> None:
-        deadline = time.perf_counter() + _SLICE_SECONDS
-        while self._queue and time.perf_counter() < deadline:
-            msgid, _ = self._queue.popitem(last=True)
-            if msgid in self._facts or self.archive is None:
-                continue
-            self._facts[msgid] = self._compute_facts(msgid)
+    def _on_facts_read(self, facts: dict[str, Facts]) -> None:
+        """A batch read by the worker: its cells repaint (a row since filtered out does not)."""
+        self._facts.update(facts)
+        for msgid in facts:
             row = self._rows.get(msgid)
-            if row is not None and self._is_shown(row):
-                left = self.createIndex(row.row, COL_TRAILERS, row)
-                right = self.createIndex(row.row, COL_MARKS, row)
-                self.dataChanged.emit(left, right, [Qt.ItemDataRole.DisplayRole])
+            # A revisions row shows its newest revision's marks: it repaints with it.
+            group = row.parent if row is not None and row.parent is not None and (
+                row.parent.kind == GROUP and row.parent.children[-1] is row) else None
+            for changed in (row, group):
+                if changed is not None and self._is_shown(changed):
+                    # Cell by cell: a range of cells makes the view repaint all it shows.
+                    for column in _LAZY_COLUMNS:
+                        cell = self.createIndex(changed.row, column, changed)
+                        self.dataChanged.emit(cell, cell, [Qt.ItemDataRole.DisplayRole])
             self.facts_ready.emit(msgid)
-        if not self._queue:
-            self._timer.stop()
 
     def triage_changed(self) -> None:
         """States, flags or marks changed: repaint every row built so far (cells only)."""
@@ -411,7 +397,8 @@ class ThreadModel(ThreadCells, QAbstractItemModel):
                                       self.createIndex(len(row.children) - 1, last, final))
 
     def pending_facts(self) -> int:
-        return len(self._queue)
+        """Rows whose counts were asked for and are still being read."""
+        return self.row_facts.pending()
 
     # -- read state ---------------------------------------------------------------------------
 
@@ -549,7 +536,5 @@ class ThreadModel(ThreadCells, QAbstractItemModel):
             return _COLUMN_TIPS[section]
         return None
 
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return _FLAGS
+    # No flags(): Qt's own answer (enabled and selectable, nothing for an invalid index) is
+    # the list's, and the view asks it twice a row at every layout and repaint.

@@ -26,7 +26,6 @@ _TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
 _MSGID, _KIND, _UNREAD = int(MSGID_ROLE), int(KIND_ROLE), int(UNREAD_ROLE)
 _ROLES = frozenset({_DISPLAY, _FONT, _FOREGROUND, _ALIGN, _TOOLTIP, _MSGID, _KIND, _UNREAD})
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
 GROUP, MESSAGE = "group", "message"
 
@@ -46,9 +45,7 @@ _COLUMN_TIPS = (
 DEFAULT_SORT = ("date", True)
 """The mailbox's own order: newest thread first."""
 _LAZY_COLUMNS = (COL_TRAILERS, COL_COMMENTS, COL_MARKS)
-_SLICE_SECONDS = 0.03  # idle work per timer tick: well under a frame at 30 fps
 _PENDING = "…"
-_QUEUE_LIMIT = 150
 
 Index = QModelIndex | QPersistentModelIndex
 
