@@ -40,3 +40,17 @@ def test_the_gil_is_shared_finely(monkeypatch):
     runtime.share_gil_finely()
     assert set_to == [runtime.SWITCH_INTERVAL]
     assert runtime.SWITCH_INTERVAL < 0.005
+
+
+def test_a_background_job_runs_without_collections_and_leaves_its_work_frozen():
+    before = gc.get_freeze_count()
+    try:
+        with runtime.background_job():
+            assert not gc.isenabled()
+            built = [_Node() for _ in range(100)]
+        assert gc.isenabled()
+        assert gc.get_freeze_count() >= before + len(built)
+    finally:
+        gc.unfreeze()
+        if before:
+            gc.freeze()

@@ -177,7 +177,9 @@ class ListFiltering:
             return
         if self.filter_job.running:
             self.filter_job.cancel()  # an older match still running is of no use now
-        current = self.current_msgid
+        # A filter that listed nothing left no mail on show: the one it hid comes back when
+        # a later filter lists it again (Accepted, empty, then All mail: where one was).
+        current = self.current_msgid or getattr(self, "_hidden_mail", None)
         try:
             if found is not None:
                 self.filter_seconds = self.model.set_matched(query, found)
@@ -202,16 +204,33 @@ class ListFiltering:
                 self.select_message(current)
             finally:
                 self._reselecting = False
+        self._hidden_mail = None
         if self.model.rowCount() == 0:
             # nothing matches: no patch of a thread that is no longer listed stays on show
+            self._hidden_mail = current
             self.current_msgid = None
             self.patch_view.clear()
             self.find_bar.refresh()
             self.message_view.clear_message("No thread matches the filter.")
         elif current is None or not self.tree.currentIndex().isValid():
-            first = self.model.index(0, 0)
-            self.tree.setCurrentIndex(first)
+            self._reselecting = True  # its mail: see show_when_current
+            try:
+                self.tree.setCurrentIndex(self.model.index(0, 0))
+            finally:
+                self._reselecting = False
         self._show_summary()
+
+    def show_when_current(self, msgid: str) -> None:
+        """Show the mail a filter made current, once the list has repainted: the reset and
+        repaint of a long list and the review page of a big patch each take tens of ms, and
+        done in one go they would freeze the window for their sum. Not if the user has moved
+        on meanwhile (that row's mail is shown already).
+
+        Called from a 1 ms timer, not a 0 ms one: Qt delivers a zero timeout as a posted
+        call, in the same pass as the repaint the reset posted (and before it); a timer
+        runs after the pass's posted events, so the list is on screen first."""
+        if self.model.mail_of(self.tree.currentIndex()) == msgid != self.current_msgid:
+            self.show_message(msgid)
 
     def focus_filter(self) -> None:
         self.filter_box.setFocus(Qt.FocusReason.ShortcutFocusReason)

@@ -18,12 +18,11 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QModelIndex, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
     QFont,
-    QGuiApplication,
     QKeySequence,
 )
 from PySide6.QtWidgets import (
@@ -60,15 +59,10 @@ from viewer.ui.settings import Settings
 from viewer.ui.shortcuts import ShortcutsDialog
 from viewer.ui.style import install as install_style
 from viewer.ui.tasks import TaskRunner
-from viewer.ui.theme import THEMES
+from viewer.ui.theme import THEMES, resolve_theme
 from viewer.ui.thread_filter import FilterBox
 from viewer.ui.thread_list import ThreadList
-from viewer.ui.thread_model import (
-    GROUP,
-    KIND_ROLE,
-    MSGID_ROLE,
-    ThreadModel,
-)
+from viewer.ui.thread_model import MSGID_ROLE, ThreadModel
 from viewer.ui.triage_actions import TriageActions
 from viewer.ui.views_sidebar import ViewsSidebar
 from viewer.ui.window_actions import WindowActions
@@ -76,15 +70,6 @@ from viewer.ui.window_drafting import WindowDrafting
 from viewer.ui.window_layout import WindowLayout
 
 log = logging.getLogger(__name__)
-
-
-def resolve_theme(choice: str) -> str:
-    """"system" → "light" or "dark" from the desktop's colour scheme."""
-    if choice in ("light", "dark"):
-        return choice
-    hints = QGuiApplication.styleHints()
-    scheme = hints.colorScheme() if hints is not None else Qt.ColorScheme.Unknown
-    return "dark" if scheme == Qt.ColorScheme.Dark else "light"
 
 
 _VIEWS_SIDEBAR_FROM = 1000
@@ -324,18 +309,13 @@ class MainWindow(WindowActions, TriageActions, WindowDrafting, LoreOpening, Open
         return True
 
     def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        if not current.isValid() or self.archive is None:
-            return
-        msgid = current.data(MSGID_ROLE)
-        if current.data(KIND_ROLE) == GROUP:
-            # A revisions row: show the newest revision's thread start.
-            last = self.model.index(self.model.rowCount(current.siblingAtColumn(0)) - 1, 0,
-                                    current.siblingAtColumn(0))
-            msgid = last.data(MSGID_ROLE)
+        msgid = self.model.mail_of(current) if self.archive is not None else None
         if msgid is None:
             return
-        if getattr(self, "_reselecting", False) and msgid == self.current_msgid:
-            return  # the same mail found again after a filter: already on show
+        if getattr(self, "_reselecting", False):  # a filter just reset the list
+            if msgid != self.current_msgid:  # see ListFiltering.show_when_current
+                QTimer.singleShot(1, self, lambda m=msgid: self.show_when_current(m))
+            return  # else the same mail found again: already on show
         self.show_message(msgid)
 
     def show_message(self, msgid: str) -> None:

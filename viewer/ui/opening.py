@@ -139,7 +139,7 @@ class Opening:
 
     def _on_loaded(self, archive: Archive) -> None:
         self.archive = archive
-        self.current_msgid = None
+        self.current_msgid = self._hidden_mail = None
         read = self.store.read_ids(archive.path) if self.store is not None else set()
         self._stop_facts_job()  # counts for the old mailbox are of no use now
         # The filter is applied again below, where a has: filter can go to the background.

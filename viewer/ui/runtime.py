@@ -12,7 +12,10 @@ Two things in CPython freeze the window without any of our code running long:
   of them: 80–120 ms with the GIL held, wherever it happens to run, a dozen times while a
   background job reads mail. Everything the archive holds lives as long as the archive, so
   once it is open it is moved out of the collector's sight (``gc.freeze``); later collections
-  walk only what was made since.
+  walk only what was made since. A background job fills the archive's caches the same way: it
+  runs with the collector paused, and what it leaves is frozen too. (Measured on the 58 MB
+  archive after reading every mail: no unreachable cycle at all, so nothing is kept that a
+  collection would have freed; a new mailbox hands everything back first anyway.)
 """
 
 from __future__ import annotations
@@ -20,6 +23,10 @@ from __future__ import annotations
 import gc
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from viewer.core.bulk import collector_paused
 
 log = logging.getLogger(__name__)
 
@@ -44,3 +51,14 @@ def settle_long_lived() -> None:
     found = gc.collect()
     gc.freeze()
     log.debug("collector: %d unreachable objects freed, %d frozen", found, gc.get_freeze_count())
+
+
+@contextmanager
+def background_job() -> Iterator[None]:
+    """Around a worker thread's job: no collection while it fills caches, and what it built
+    frozen before the collector resumes (else the first collection after it walks it all)."""
+    with collector_paused():
+        try:
+            yield
+        finally:
+            gc.freeze()

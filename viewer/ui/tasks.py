@@ -17,7 +17,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from viewer.core.errors import HunkwiseError
-from viewer.ui.runtime import share_gil_finely
+from viewer.ui.runtime import background_job, share_gil_finely
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +85,8 @@ class _Job(QRunnable):
 
     def run(self) -> None:
         try:
-            result = self.fn(self._progress, _Cancelled(self.stop))
+            with background_job():  # see viewer.ui.runtime
+                result = self.fn(self._progress, _Cancelled(self.stop))
         except BaseException as error:  # delivered to the GUI thread, never lost in a worker
             if isinstance(error, HunkwiseError):  # bad input, worded for the user who sees it
                 log.info("background job %d: %s", self.token, error)

@@ -21,7 +21,8 @@ from pygments.token import (
     String,
     Token,
 )
-from PySide6.QtGui import QColor, QFont, QPalette, QTextCharFormat
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette, QTextCharFormat
 
 from viewer.core.syntax import TokenType
 
@@ -233,3 +234,12 @@ DARK = Theme(
 )
 
 THEMES = {"light": LIGHT, "dark": DARK}
+
+
+def resolve_theme(choice: str) -> str:
+    """"system" → "light" or "dark" from the desktop's colour scheme."""
+    if choice in ("light", "dark"):
+        return choice
+    hints = QGuiApplication.styleHints()
+    scheme = hints.colorScheme() if hints is not None else Qt.ColorScheme.Unknown
+    return "dark" if scheme == Qt.ColorScheme.Dark else "light"

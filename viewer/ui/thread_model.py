@@ -469,6 +469,14 @@ class ThreadModel(ThreadCells, QAbstractItemModel):
             return QModelIndex()
         return self.createIndex(row.row, column, row)
 
+    def mail_of(self, index: Index) -> str | None:
+        """The mail a row stands for: its own, or for a revisions row the newest revision's
+        thread start (None for an invalid index)."""
+        row = self._row_of(index)
+        if row is not None and row.kind == GROUP:
+            row = row.children[-1] if row.children else None
+        return row.msgid if row is not None else None
+
     def _known(self, msgid: str) -> bool:
         """A mail of the mailbox or a placeholder its replies reference."""
         assert self.archive is not None

@@ -1,0 +1,108 @@
+"""Switching saved views and filters: the mail on show stays on show without being rebuilt,
+and when a filter has to pick a new row its mail follows once the list has repainted."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from viewer.core.store import Store
+from viewer.ui.mainwindow import MainWindow
+from viewer.ui.settings import Settings
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+pytestmark = [
+    pytest.mark.gui,
+    pytest.mark.qt_log_ignore("does not support propagateSizeHints"),
+]
+
+
+def _mail(msgid: str, subject: str, author: str, day: int, parent: str | None = None) -> str:
+    reply = f"In-Reply-To: <{parent}>\nReferences: <{parent}>\n" if parent else ""
+    return (
+        f"From x@y Mon Jan  1 00:00:00 2024\nFrom: {author} <{author.lower()}@example.org>\n"
+        f"Subject: {subject}\nMessage-ID: <{msgid}>\n{reply}"
+        f"Date: Mon, {day:02d} Jan 2024 10:00:00 +0000\n\nbody of {msgid}\n\n"
+    )
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    path = tmp_path / "list.mbox"
+    path.write_text("".join([
+        _mail("a1@x", "[PATCH] apple: newest", "Amy", 9),
+        _mail("a2@x", "Re: [PATCH] apple: newest", "Bob", 10, "a1@x"),
+        _mail("m1@x", "[PATCH] mango: middle", "Bob", 6),
+        _mail("z1@x", "[PATCH] zebra: oldest", "Zed", 1),
+    ]))
+    made = MainWindow(Settings.at(tmp_path / "hunkwise.ini"), Store(tmp_path / "state.db"))
+    qtbot.addWidget(made)
+    made.resize(1400, 850)
+    made.show()
+    qtbot.waitExposed(made)
+    with qtbot.waitSignal(made.loaded, timeout=30000):
+        made.open_path(path, select="m1@x")
+    yield made
+    made.close()
+    made.store.close()
+
+
+def _pages_built(window, monkeypatch) -> list[str]:
+    built: list[str] = []
+    real = window.patch_view.show_patch
+    monkeypatch.setattr(window.patch_view, "show_patch",
+                        lambda archive, msgid: built.append(msgid) or real(archive, msgid))
+    return built
+
+
+def test_the_mail_on_show_is_kept_across_views_without_rebuilding_it(qtbot, window,
+                                                                    monkeypatch):
+    built = _pages_built(window, monkeypatch)
+    shown = []
+    window.message_shown.connect(shown.append)
+    for text in ("is:patch", "from:bob", ""):  # every one of them lists m1@x
+        window.filter_box.setText(text)
+        window.filter_box.apply()
+        qtbot.wait(20)
+        assert window.current_msgid == "m1@x"
+        assert window.model.mail_of(window.tree.currentIndex()) == "m1@x"
+    assert built == [] and shown == []
+
+
+def test_a_new_current_row_shows_its_mail_after_the_list_repainted(qtbot, window,
+                                                                   monkeypatch):
+    built = _pages_built(window, monkeypatch)
+    window.filter_box.setText("from:zed")  # m1@x is filtered out: z1@x is the one row left
+    window.filter_box.apply()
+    assert window.model.mail_of(window.tree.currentIndex()) == "z1@x"
+    assert built == []  # not in the same pass as the list's reset
+    qtbot.waitUntil(lambda: window.current_msgid == "z1@x", timeout=3000)
+    assert built == ["z1@x"]
+    assert "body of z1@x" in window.message_view.toPlainText()
+
+
+def test_a_row_chosen_before_the_mail_followed_is_not_overridden(qtbot, window, monkeypatch):
+    window.filter_box.setText("is:patch -from:bob")  # apple and zebra; m1@x goes
+    window.filter_box.apply()
+    assert window.model.mail_of(window.tree.currentIndex()) == "a1@x"
+    # the user moves down at once, before the event loop showed the first row's mail
+    window.tree.setCurrentIndex(window.model.index_of("z1@x"))
+    assert window.current_msgid == "z1@x"
+    built = _pages_built(window, monkeypatch)
+    QApplication.processEvents()
+    qtbot.wait(20)
+    assert window.current_msgid == "z1@x" and built == []
+
+
+def test_the_mail_an_empty_view_hid_comes_back_with_the_next_view(qtbot, window):
+    window.filter_box.setText("is:accepted")  # nothing accepted: the list is empty
+    window.filter_box.apply()
+    assert window.model.rowCount() == 0 and window.current_msgid is None
+    window.filter_box.setText("")  # All mail: back where the reader was, not the first row
+    window.filter_box.apply()
+    assert window.model.mail_of(window.tree.currentIndex()) == "m1@x"
+    qtbot.waitUntil(lambda: window.current_msgid == "m1@x", timeout=3000)
+    assert "body of m1@x" in window.message_view.toPlainText()
