@@ -100,7 +100,7 @@ def _parser() -> argparse.ArgumentParser:
                     help="with --apply: the branch to apply on (made from HEAD if new)")
     add_lore_commands(sub)
 
-    from viewer.reply_cli import add_arguments
+    from viewer.reply_args import add_arguments
 
     add_arguments(sub)
     return parser

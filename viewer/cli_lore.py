@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 # resolves its PATH here, and a local file (nearly always) needs neither.
 
 COMMANDS = ("fetch", "search")
+_LORE_FORMS = ("http://", "https://", "<", "id:")
+"""How a thread URL or a Message-ID starts (viewer.core.lore.parse_source), even when a file
+of that name exists."""
 SOURCE_HELP = (
     "mbox, mbox.gz, Maildir folder, .eml/.patch, a public-inbox thread URL "
     "(https://lore.kernel.org/LIST/MSGID/) or a Message-ID (<id>, id:ID)"
@@ -105,6 +108,9 @@ def _obtain(source: ThreadRef | SearchRef, *, refresh: bool, offline: bool) -> O
 
 def resolve_path(args: argparse.Namespace) -> str:
     """The mailbox a command's PATH names: itself, or the library copy of a lore thread."""
+    if (not args.path.strip()[:8].lower().startswith(_LORE_FORMS)
+            and Path(args.path).expanduser().exists()):
+        return args.path  # as parse_source decides for an existing file, without importing it
     from viewer.core.lore import parse_source
 
     ref = parse_source(args.path, server=getattr(args, "server", None))

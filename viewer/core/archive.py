@@ -22,7 +22,6 @@ from viewer.core.bulk import collector_paused
 from viewer.core.errors import MessageNotFound
 from viewer.core.mbox import IndexEntry, MailSource, MemorySource, open_mailbox
 from viewer.core.message import Message, simple_body
-from viewer.core.patch import Patch, parse_patch
 from viewer.core.series import Series, find_series, link_by_changelog
 from viewer.core.subject import SubjectInfo, parse_subject
 from viewer.core.threader import ThreadNode, build_threads
@@ -39,6 +38,7 @@ from viewer.core.tree_cache import Tree
 if TYPE_CHECKING:
     from viewer.core.anchoring import ThreadAnalysis
     from viewer.core.annotation import Annotation
+    from viewer.core.patch import Patch
     from viewer.core.review_model import ReviewModel
 
 log = logging.getLogger(__name__)
@@ -392,6 +392,8 @@ class Archive:
 
     def parsed(self, msgid: str) -> Patch:
         """The body of any mail parsed as a patch (a cover letter's is all commit message)."""
+        from viewer.core.patch import parse_patch  # see analysis(): not for listing
+
         with self._lock:
             cached = self._patches.get(msgid)
             if cached is None:

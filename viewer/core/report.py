@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, Any
 from viewer.core.archive import Archive
 from viewer.core.headers import iso_date
 from viewer.core.mbox import IndexEntry
-from viewer.core.patch import FileDiff, Patch
 from viewer.core.series import Series
 from viewer.core.threader import ThreadNode
 
 if TYPE_CHECKING:  # the listing without triage (`hunkwise index`, lore search) needs neither
+    from viewer.core.patch import FileDiff, Patch
     from viewer.core.query import Query
     from viewer.core.triage import Triage
 
