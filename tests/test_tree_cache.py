@@ -170,3 +170,19 @@ def test_simple_body_leaves_multipart_html_and_broken_mail_to_the_parser():
     unknown = b"Subject: x\nContent-Transfer-Encoding: x-uuencode\n\nbegin 644 x\n"
     for raw in (multipart, html, flowed, broken, unknown):
         assert simple_body(raw) is None, raw
+
+
+def test_counting_skips_the_changelog_pass_which_runs_once_series_are_looked_at(tmp_path):
+    path = tmp_path / "t.mbox"
+    path.write_bytes(_mailbox())
+    assert main(["index", str(path)]) == 0
+
+    def kept():
+        return tree_cache.load(path, path.stat(), path.read_bytes(),
+                               Archive.open(path, eager_threads=False).entries)
+
+    assert kept().changelog_links is None  # counted, no body read for the links
+    linked = Archive.open(path, eager_threads=False)
+    assert linked.series and linked.changelog_links == 0
+    assert kept().changelog_links == 0  # the pass is kept with the tree from now on
+    assert _shape(Archive.open(path)) == _shape(Archive.open(path, use_cache=False))

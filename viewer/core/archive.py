@@ -114,6 +114,8 @@ class Archive:
         # the mail source are shared, so decoding goes through one re-entrant lock.
         self._lock = threading.RLock()
         self._built = False
+        self.changelog_links: int | None = None
+        """Revision links made from changelogs; None until series are first looked at."""
 
     @property
     def entries(self) -> list[IndexEntry]:
@@ -155,34 +157,33 @@ class Archive:
             self._summary = tree.summary
             self._built = True
 
+    def _link(self) -> None:
+        """Link the revisions the headers could not (a renamed series, a changelog's lore
+        link): one body read per vN that has no earlier revision, so only once something
+        looks at series; counting them (`hunkwise index`) does not. Kept with the tree."""
+        if self.changelog_links is not None:
+            return
+        with self._lock, collector_paused():
+            if not self._built:
+                self._build()
+            if self.changelog_links is not None:
+                return
+            self.changelog_links = link_by_changelog(
+                self._series, lambda m: self._changelog_text(self.raw(m),
+                                                            self.entry(m).number),
+                self.raw, self._series_of_.get,
+                lambda m: self._infos_.get(m).subject if m in self._infos_ else "",
+            )
+            self.source.save_tree(Tree(self._threads, self._series, self.changelog_links,
+                                       self._summary))
+
     def _build_tree(self) -> Tree:
-        """Thread, group into series and link revisions: what tree_cache keeps."""
+        """Thread and group into series: what tree_cache keeps (revision links by changelog
+        come later, see _link)."""
         entries = self.entries
-        first: dict[str, int] = {}  # the lookups of _by_id, which is not there yet
-        for entry in entries:
-            first.setdefault(entry.msgid, entry.number)
-
-        def raw_of(msgid: str) -> bytes:
-            return self.source.raw(first[msgid])
-
-        def body_of(msgid: str) -> str:
-            return self._changelog_text(raw_of(msgid), first[msgid])
-
         threads = build_threads(entries)
         infos = {e.msgid: parse_subject(e.subject) for e in entries}
         series = find_series(entries, threads, infos)
-        series_of: dict[str, Series] = {}
-        for item in series:
-            for msgid in item.patches.values():
-                series_of.setdefault(msgid, item)
-            if item.cover:
-                series_of.setdefault(item.cover, item)
-        # Revisions the headers could not link (a renamed series, a changelog's lore
-        # link): one body read per vN that has no earlier revision.
-        changelog_links = link_by_changelog(
-            series, body_of, raw_of, series_of.get,
-            lambda m: infos[m].subject if m in infos else "",
-        )
         summary = {
             "messages": len(entries),
             "threads": len(threads),
@@ -190,7 +191,7 @@ class Archive:
             "patches": sum(len(s.patches) for s in series),
             "broken": sum(1 for e in entries if e.broken),
         }
-        return Tree(threads, series, changelog_links, summary)
+        return Tree(threads, series, None, summary)
 
     @property
     def threads(self) -> list[ThreadNode]:
@@ -200,8 +201,7 @@ class Archive:
 
     @property
     def series(self) -> list[Series]:
-        if not self._built:
-            self._build()
+        self._link()
         return self._series
 
     @property
@@ -269,7 +269,7 @@ class Archive:
                      archive.path, len(source), archive.format,
                      ", from the index cache" if source.from_cache else "", archive.seconds)
             return archive
-        archive._build()
+        archive._link()  # threads, series and their links, all here off the GUI thread
         # The facts kept from last time too, here off the GUI thread: the list's marks and
         # the view counts ask for them next, and loading 50,000 mails' worth takes a moment.
         archive.facts  # noqa: B018
@@ -367,9 +367,11 @@ class Archive:
         return next((m for m in self.ancestors(msgid) if self.is_review_target(m)), msgid)
 
     def series_of(self, msgid: str) -> Series | None:
+        self._link()
         return self._series_of.get(msgid)
 
     def series_by_key(self, key: str) -> Series | None:
+        self._link()
         return self._series_by_key.get(key)
 
     def is_patch(self, msgid: str) -> bool:

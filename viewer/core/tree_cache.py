@@ -47,7 +47,9 @@ class Tree:
 
     threads: list[ThreadNode]
     series: list[Series]
-    changelog_links: int
+    changelog_links: int | None
+    """Revision links the changelog pass made; None before that pass ran (the counts of
+    `hunkwise index` do not need it)."""
     summary: dict[str, int]
 
 
@@ -175,7 +177,8 @@ def load(path: Path, st: os.stat_result, data: Buffer,
     except (EOFError, ValueError, TypeError, IndexError, KeyError) as error:
         log.debug("thread cache of %s damaged, rebuilding: %s", path, error)
         return None
-    return Tree(threads, series, int(changelog_links), dict(head[7]))
+    links = None if changelog_links is None else int(changelog_links)
+    return Tree(threads, series, links, dict(head[7]))
 
 
 def save(path: Path, st: os.stat_result, data: Buffer, tree: Tree) -> None:
