@@ -239,3 +239,14 @@ def test_large_archive_lists(qtbot):
     model.set_query(parse_query("from:guenter subject:watchdog"))
     assert model.rowCount() > 0
     model.set_archive(None)
+
+
+def test_a_thread_row_is_bold_while_any_mail_below_is_unread(model):
+    top = model.index_of("q1@example.com")
+    assert top.data(Qt.ItemDataRole.FontRole).bold()  # nothing read yet
+    # q2 is a reply whose row was never built (the thread is collapsed)
+    model.set_read("q1@example.com")
+    model.set_read("q2@kernel.example")
+    assert top.data(Qt.ItemDataRole.FontRole) is None
+    model.set_read("q2@kernel.example", read=False)
+    assert top.data(Qt.ItemDataRole.FontRole).bold()

@@ -193,7 +193,7 @@ class ListFiltering:
             self.messages.warning("; ".join(query.errors))
         if self.archive is not None and (
             len(self.archive.entries) < _EXPAND_ALL_BELOW
-            or (not query.is_empty and self.model.rowCount() < 50)
+            or (not query.is_empty and self.model.listed() < 50)
         ):
             self.tree.expandAll()  # few matches: show where in their threads they sit
         if current is not None:
@@ -205,7 +205,7 @@ class ListFiltering:
             finally:
                 self._reselecting = False
         self._hidden_mail = None
-        if self.model.rowCount() == 0:
+        if self.model.listed() == 0:
             # nothing matches: no patch of a thread that is no longer listed stays on show
             self._hidden_mail = current
             self.current_msgid = None

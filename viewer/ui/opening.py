@@ -185,7 +185,7 @@ class Opening:
         if archive is None:
             self.summary.setText("No mailbox open — File → Open, or drop one here.")
             return
-        shown = self.model.rowCount()
+        shown = self.model.listed()
         filtered = "" if self.model.query.is_empty else f", {shown} matching"
         self.summary.setText(
             f"{archive.path.name}: {len(archive.entries)} messages, {len(archive.threads)} "

@@ -255,6 +255,22 @@ class ThreadList(QTreeView):
             self.header().resizeSection(column, self._widths[column])
         self._fit_subject()
 
+    # -- rows the model has not handed over yet (viewer.ui.thread_fetching) ---------------
+
+    def selectAll(self) -> None:
+        """Every listed thread, not only those scrolled to so far: bulk actions mean all."""
+        self.thread_model.fetch_all()
+        super().selectAll()
+
+    def expandAll(self) -> None:
+        self.thread_model.fetch_all()
+        super().expandAll()
+
+    def moveCursor(self, action, modifiers):
+        if action == QAbstractItemView.CursorAction.MoveEnd:  # End: the last listed thread
+            self.thread_model.fetch_all()
+        return super().moveCursor(action, modifiers)
+
     def setCurrentIndex(self, index) -> None:  # QAbstractItemView's slot, from code only
         """Going to a row from code (n/p, j/k, a search) selects that row alone: a selection
         made earlier with Ctrl/Shift-click must not linger where the bulk actions find it."""

@@ -37,6 +37,7 @@ from viewer.core.threader import ThreadNode
 from viewer.core.triage import Triage
 from viewer.ui.row_facts import RowFacts
 from viewer.ui.thread_cells import ThreadCells
+from viewer.ui.thread_fetching import FetchedRows
 from viewer.ui.thread_rows import (  # noqa: F401 (some re-exported for the window and tests)
     _COLUMN_TIPS,
     _LAZY_COLUMNS,
@@ -59,7 +60,7 @@ from viewer.ui.thread_rows import (  # noqa: F401 (some re-exported for the wind
 )
 
 
-class ThreadModel(ThreadCells, QAbstractItemModel):
+class ThreadModel(ThreadCells, FetchedRows, QAbstractItemModel):
     """Series, threads and replies of one Archive, filtered by a :class:`Query`."""
 
     facts_ready = Signal(str)
@@ -82,7 +83,8 @@ class ThreadModel(ThreadCells, QAbstractItemModel):
         """Message-ID → its row, for every row built so far (dataChanged, selection)."""
         self._read: set[str] = set()
         self._unread_in: dict[int, int] = {}
-        """id(top row) → unread messages below it, computed when first painted."""
+        """id(top row) → unread messages below it, counted when the mailbox opens and kept
+        up to date by set_read (a first paint walking big threads took tens of ms)."""
         self._facts: dict[str, Facts] = {}
         self.row_facts = RowFacts(self, self)
         self.row_facts.ready.connect(self._on_facts_read)
@@ -109,9 +111,18 @@ class ThreadModel(ThreadCells, QAbstractItemModel):
         self._facts.clear()
         self._unread_in.clear()
         self._built = self._build_top(archive) if archive is not None else []
+        self._count_below()
         self._top = self._sorted(self._built)
         self._apply_query()
         self.endResetModel()
+
+    def _count_below(self) -> None:
+        """Every top row's Msgs and unread counts, in one walk of the mailbox's threads."""
+        read = self._read
+        for top in self._built:
+            mails = [n.msgid for n in self._nodes_under(top) if n.entry is not None]
+            top.count = str(len(mails))
+            self._unread_in[id(top)] = sum(1 for m in mails if m not in read)
 
     def set_font(self, font: QFont) -> None:
         """The list's font (zoom): unread rows are its bold, placeholders its italic."""
@@ -269,6 +280,7 @@ class ThreadModel(ThreadCells, QAbstractItemModel):
             self._visible, self._matching = found
         for i, row in enumerate(self._visible):
             row.row = i
+        self._reset_fetched()
 
     def find_matching(
         self, query: Query, cancelled=lambda: False
@@ -386,10 +398,10 @@ class ThreadModel(ThreadCells, QAbstractItemModel):
     def triage_changed(self) -> None:
         """States, flags or marks changed: repaint every row built so far (cells only)."""
         last = len(COLUMNS) - 1
-        if self._visible:
+        if self._fetched:
             self.dataChanged.emit(self.createIndex(0, 0, self._visible[0]),
-                                  self.createIndex(len(self._visible) - 1, last,
-                                                   self._visible[-1]))
+                                  self.createIndex(self._fetched - 1, last,
+                                                   self._visible[self._fetched - 1]))
         for row in list(self._rows.values()):
             if row.children and self._is_shown(row):
                 first, final = row.children[0], row.children[-1]
@@ -412,13 +424,13 @@ class ThreadModel(ThreadCells, QAbstractItemModel):
             self._read.add(msgid)
         else:
             self._read.discard(msgid)
-        row = self._rows.get(msgid)
-        if row is None or self.archive is None:
+        if self.archive is None or not self._known(msgid) or self.archive.node(msgid).entry is None:
             return
         top = self._top_of_root.get(self.archive.root_of(msgid).msgid)
-        if top is not None:
-            self._unread_in.pop(id(top), None)
-        for changed in (row, top, row.parent):
+        if top is not None and id(top) in self._unread_in:
+            self._unread_in[id(top)] += -1 if read else 1
+        row = self._rows.get(msgid)
+        for changed in (row, top, row.parent if row is not None else None):
             if changed is not None and self._is_shown(changed):
                 left = self.createIndex(changed.row, 0, changed)
                 right = self.createIndex(changed.row, len(COLUMNS) - 1, changed)
@@ -465,6 +477,11 @@ class ThreadModel(ThreadCells, QAbstractItemModel):
             for node in reversed(path[:-1]):
                 children = self._children(row)
                 row = next(c for c in children if c.node is node)
+        top = row
+        while top.parent is not None:
+            top = top.parent
+        if top.row < len(self._visible) and self._visible[top.row] is top:
+            self.fetch_to(top.row)  # listed further down than the view has been told yet
         if not self._is_shown(row):
             return QModelIndex()
         return self.createIndex(row.row, column, row)
@@ -489,7 +506,7 @@ class ThreadModel(ThreadCells, QAbstractItemModel):
     def _is_shown(self, row: _Row) -> bool:
         while row.parent is not None:
             row = row.parent
-        return row.row < len(self._visible) and self._visible[row.row] is row
+        return row.row < self._fetched and self._visible[row.row] is row
 
     # -- QAbstractItemModel -------------------------------------------------------------------
 
@@ -508,8 +525,9 @@ class ThreadModel(ThreadCells, QAbstractItemModel):
     def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:  # noqa: B008
         if column < 0 or column >= len(COLUMNS) or row < 0:
             return QModelIndex()
-        children = self._children(self._row_of(parent))
-        if row >= len(children):
+        above = self._row_of(parent)
+        children = self._children(above)
+        if row >= (len(children) if above is not None else self._fetched):
             return QModelIndex()
         return self.createIndex(row, column, children[row])
 
@@ -520,7 +538,9 @@ class ThreadModel(ThreadCells, QAbstractItemModel):
         return self.createIndex(row.parent.row, 0, row.parent)
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        if parent.isValid() and parent.column() != 0:
+        if not parent.isValid():
+            return self._fetched
+        if parent.column() != 0:
             return 0
         return len(self._children(self._row_of(parent)))
 
