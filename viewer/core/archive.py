@@ -140,9 +140,10 @@ class Archive:
             for entry in self.entries:
                 by_id.setdefault(entry.msgid, entry)
             nodes: dict[str, ThreadNode] = {}
-            for root in tree.threads:
-                for node in root.walk():
-                    nodes.setdefault(node.msgid, node)
+            walked = tree.nodes if tree.nodes is not None else (
+                node for root in tree.threads for node in root.walk())
+            for node in walked:
+                nodes.setdefault(node.msgid, node)
             series_of: dict[str, Series] = {}
             for item in tree.series:
                 for msgid in item.patches.values():

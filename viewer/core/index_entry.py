@@ -40,7 +40,10 @@ ANY_HEADER = re.compile(rb"^[!-9;-~]+[ \t]*:", re.M)
 _FOLD = re.compile(rb"\r?\n[ \t]*")
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen (but hashable, and never assigned to): a frozen dataclass sets every field
+# through object.__setattr__, which made building the 170,000 entries of a cached 1 GB
+# archive take 0.44 s instead of 0.18 s, on every open.
+@dataclass(slots=True, unsafe_hash=True)
 class IndexEntry:
     """What the thread list needs of one message, read from its headers, body left alone."""
 

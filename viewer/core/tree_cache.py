@@ -51,6 +51,9 @@ class Tree:
     """Revision links the changelog pass made; None before that pass ran (the counts of
     `hunkwise index` do not need it)."""
     summary: dict[str, int]
+    nodes: list[ThreadNode] | None = None
+    """Every node of every thread in display order, when the tree was read back (the
+    archive's lookup table is built from it without walking each thread again)."""
 
 
 @cache
@@ -85,8 +88,11 @@ def _encode_threads(roots: Sequence[ThreadNode]) -> list:
     return flat
 
 
-def _decode_threads(flat: list, entries: Sequence[IndexEntry]) -> list[ThreadNode]:
+def _decode_threads(flat: list, entries: Sequence[IndexEntry]
+                    ) -> tuple[list[ThreadNode], list[ThreadNode]]:
+    """The roots, and every node in display order (what walking each root would give)."""
     roots: list[ThreadNode] = []
+    every: list[ThreadNode] = []
     # (node, children still to come) of the path from the current root down.
     open_nodes: list[list] = []
     for i in range(0, len(flat), 2):
@@ -96,6 +102,7 @@ def _decode_threads(flat: list, entries: Sequence[IndexEntry]) -> list[ThreadNod
             node = ThreadNode(entry.msgid, entry)
         else:
             node = ThreadNode(ref, None)
+        every.append(node)
         while open_nodes and open_nodes[-1][1] == 0:
             open_nodes.pop()
         if open_nodes:
@@ -109,7 +116,7 @@ def _decode_threads(flat: list, entries: Sequence[IndexEntry]) -> list[ThreadNod
             open_nodes.append([node, count])
     if any(left for _, left in open_nodes):
         raise ValueError("the thread tree ends early")
-    return roots
+    return roots, every
 
 
 def _encode_series(series: Sequence[Series]) -> list[tuple]:
@@ -172,13 +179,13 @@ def load(path: Path, st: os.stat_result, data: Buffer,
     try:
         flat, series_rows, changelog_links = marshal.loads(payload)
         with collector_paused():  # 50,000 nodes, none of them garbage (viewer.core.bulk)
-            threads = _decode_threads(flat, entries)
+            threads, nodes = _decode_threads(flat, entries)
             series = _decode_series(series_rows)
     except (EOFError, ValueError, TypeError, IndexError, KeyError) as error:
         log.debug("thread cache of %s damaged, rebuilding: %s", path, error)
         return None
     links = None if changelog_links is None else int(changelog_links)
-    return Tree(threads, series, links, dict(head[7]))
+    return Tree(threads, series, links, dict(head[7]), nodes)
 
 
 def save(path: Path, st: os.stat_result, data: Buffer, tree: Tree) -> None:
