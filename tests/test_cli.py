@@ -148,3 +148,21 @@ def test_source_mailbox_is_never_written(tmp_path):
     for command in ("index", "threads", "review"):
         assert hunkwise(command, str(copy), "--json").returncode == 0
     assert (copy.stat().st_mtime_ns, copy.read_bytes()) == before
+
+
+def test_threads_json_written_a_thread_at_a_time_is_the_whole_structure(tmp_path, monkeypatch):
+    """To a pipe the listing is streamed; it must be exactly the compact JSON of the
+    structure threads_json builds (what a terminal, or a script importing it, gets)."""
+    from viewer.core.archive import Archive
+    from viewer.core.report import threads_json
+    from viewer.core.store import Store
+    from viewer.triage_cli import open_triage
+
+    monkeypatch.setenv("HUNKWISE_DATA_DIR", str(tmp_path / "data"))
+    result = hunkwise("threads", str(DEMO), "--json", "--no-cache")
+    assert result.returncode == 0, result.stderr
+    archive = Archive.open(DEMO, use_cache=False)
+    with Store() as store:
+        whole = threads_json(archive, open_triage(archive, store))
+    assert result.stdout == json.dumps(whole, ensure_ascii=False, separators=(",", ":")) + "\n"
+    assert whole["threads"] and whole["series"]

@@ -19,7 +19,7 @@ from viewer.cli_lore import add_commands as add_lore_commands
 from viewer.cli_lore import run as run_lore
 from viewer.core.archive import Archive
 from viewer.core.errors import HunkwiseError
-from viewer.core.report import index_summary, review_json, threads_json
+from viewer.core.report import ThreadListing, index_summary, review_json
 from viewer.core.store import SERIES_STATES
 
 COMMANDS = ("index", "threads", "review", "revisions", "range-diff", "triage", "am",
@@ -121,6 +121,18 @@ def _print_json(data: Any) -> None:
     sys.stdout.write("\n")
 
 
+def _print_listing(listing: ThreadListing) -> None:
+    """The thread list as compact JSON, written a thread at a time: exactly the text
+    :func:`_print_json` makes of the whole structure, without holding it (a 1 GB archive's
+    listing is a dict per mail, 1 GB of memory at once)."""
+    write, dumps = sys.stdout.write, json.dumps
+    write('{"path":' + dumps(listing.path, ensure_ascii=False) + ',"threads":[')
+    for n, thread in enumerate(listing.threads()):
+        write(("," if n else "") + dumps(thread, ensure_ascii=False, separators=(",", ":")))
+    write('],"series":' + dumps(listing.series(), ensure_ascii=False, separators=(",", ":"))
+          + "}\n")
+
+
 def _normalise_msgid(msgid: str) -> str:
     return msgid.strip().removeprefix("<").removesuffix(">").removeprefix("id:")
 
@@ -168,11 +180,16 @@ def run(args: argparse.Namespace) -> int:
         from viewer.core.store import Store
 
         with Store() as store:
-            data = threads_json(archive, open_triage(archive, store), query)
+            listing = ThreadListing(archive, open_triage(archive, store), query)
+            if args.json and not sys.stdout.isatty():
+                _print_listing(listing)
+            else:
+                data = {"path": listing.path, "threads": list(listing.threads()),
+                        "series": listing.series()}
         archive.save_facts()  # trailer counts and patch facts: the next listing reads none
-        if args.json:
+        if args.json and sys.stdout.isatty():
             _print_json(data)
-        else:
+        elif not args.json:
             from viewer.terminal import print_threads
 
             print_threads(data)

@@ -7,6 +7,7 @@ Everything here is built from engine values; nothing in it decides anything of i
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from viewer.core.archive import Archive
@@ -103,47 +104,74 @@ def _walk_depth(root: ThreadNode):
         stack.extend((child, depth + 1) for child in reversed(node.children))
 
 
-def threads_json(
-    archive: Archive, triage: Triage | None = None, query: Query | None = None
-) -> dict[str, Any]:
-    """The thread list of `hunkwise threads`: every thread with its messages, and the series.
+class ThreadListing:
+    """`hunkwise threads` one thread at a time: every thread with its messages, then the
+    series. A whole list archive as one structure is a dict per message held at once (1 GB
+    for 170,000 mails); the command line writes each thread as it is made instead.
 
     With ``triage`` each thread, message and series also carries its triage state and marks;
     with ``query`` only threads with a matching mail are listed (and the series they hold).
     """
-    threads = []
-    listed: set[str] = set()
-    for root in archive.threads:
-        if query is not None and triage is not None and not triage.thread_matches(root, query):
-            continue
-        messages = []
-        for node, depth in _walk_depth(root):
-            data = message_json(archive, node, depth)
-            if triage is not None and node.entry is not None:
-                data.update(triage.message_fields(node.msgid))
-            messages.append(data)
-            listed.add(node.msgid)
-        first = next((m for m in messages if not m.get("placeholder")), messages[0])
-        thread = {
-            "message_id": root.msgid,
-            "subject": first.get("subject", ""),
-            "author": first.get("author", ""),
-            "date": first.get("date"),
-            "count": sum(1 for m in messages if not m.get("placeholder")),
-            "messages": messages,
-        }
-        if triage is not None:
-            thread.update(triage.thread_fields(root))
-        threads.append(thread)
-    series = []
-    for item in archive.series:
-        if query is not None and not any(m in listed for m in item.message_ids()):
-            continue
-        data = series_json(archive, item)
-        if triage is not None:
-            data.update(triage.series_fields(item))
-        series.append(data)
-    return {"path": str(archive.path), "threads": threads, "series": series}
+
+    def __init__(self, archive: Archive, triage: Triage | None = None,
+                 query: Query | None = None) -> None:
+        self.archive, self.triage, self.query = archive, triage, query
+        self._listed: set[str] = set()
+        self._done = False
+
+    @property
+    def path(self) -> str:
+        return str(self.archive.path)
+
+    def threads(self) -> Iterator[dict[str, Any]]:
+        archive, triage, query = self.archive, self.triage, self.query
+        for root in archive.threads:
+            if query is not None and triage is not None and not triage.thread_matches(root,
+                                                                                       query):
+                continue
+            messages = []
+            for node, depth in _walk_depth(root):
+                data = message_json(archive, node, depth)
+                if triage is not None and node.entry is not None:
+                    data.update(triage.message_fields(node.msgid))
+                messages.append(data)
+                self._listed.add(node.msgid)
+            first = next((m for m in messages if not m.get("placeholder")), messages[0])
+            thread = {
+                "message_id": root.msgid,
+                "subject": first.get("subject", ""),
+                "author": first.get("author", ""),
+                "date": first.get("date"),
+                "count": sum(1 for m in messages if not m.get("placeholder")),
+                "messages": messages,
+            }
+            if triage is not None:
+                thread.update(triage.thread_fields(root))
+            yield thread
+        self._done = True
+
+    def series(self) -> list[dict[str, Any]]:
+        """The series (of the listed threads, with a query); after :meth:`threads`."""
+        assert self._done or self.query is None, "series() follows threads() with a query"
+        found = []
+        for item in self.archive.series:
+            if self.query is not None and not any(m in self._listed
+                                                  for m in item.message_ids()):
+                continue
+            data = series_json(self.archive, item)
+            if self.triage is not None:
+                data.update(self.triage.series_fields(item))
+            found.append(data)
+        return found
+
+
+def threads_json(
+    archive: Archive, triage: Triage | None = None, query: Query | None = None
+) -> dict[str, Any]:
+    """The thread list of `hunkwise threads` as one structure (see :class:`ThreadListing`)."""
+    listing = ThreadListing(archive, triage, query)
+    threads = list(listing.threads())
+    return {"path": listing.path, "threads": threads, "series": listing.series()}
 
 
 def file_json(diff: FileDiff) -> dict[str, Any]:
