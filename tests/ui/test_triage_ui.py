@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 
 import pytest
 from PySide6.QtCore import QItemSelectionModel, Qt
@@ -224,3 +225,48 @@ def test_what_the_view_counts_read_is_kept_for_the_next_open(window):
     kept = index_cache.load_facts(window.archive.path, window.archive.path.stat(),
                                   window.archive.path.read_bytes())
     assert any(key[0] == "patch" for key in kept) and any(key[0] == "trailers" for key in kept)
+
+
+def test_snooze_picks_its_day_from_a_calendar(qtbot, window, monkeypatch):
+    from PySide6.QtCore import QDate
+    from PySide6.QtWidgets import QDateEdit
+
+    from viewer.ui.snooze_dialog import SnoozeDialog
+
+    window.select_message("c2@x")
+    window.set_state("reviewing")
+    popped = []
+    monkeypatch.setattr(QMenu, "popup", lambda menu, *_a: popped.append(menu))
+    window.tree.setFocus()
+    qtbot.keyClick(window.tree, Qt.Key.Key_S)
+    [menu] = popped
+    next(a for a in menu.actions() if a.text() == "Snooze Until…").trigger()
+    dialog = window.findChild(SnoozeDialog)
+    assert dialog is not None and dialog.isVisible()
+    field = dialog.findChild(QDateEdit)
+    assert field.calendarPopup() and field.calendarWidget() is not None
+    today = QDate.currentDate()
+    assert field.date() == today.addDays(7)  # a week unless another day is picked
+    field.setDate(today)  # not offered: a snooze until today would hide nothing
+    assert field.date() == today.addDays(1)
+    picked = today.addDays(10)
+    field.calendarWidget().setSelectedDate(picked)  # a click on a day of the calendar
+    field.calendarWidget().clicked.emit(picked)
+    assert field.date() == picked
+    dialog.accept()
+    view = window.triage.view("c2@x")
+    assert view.state == "reviewing"  # snoozed, in the state it had
+    until = QDate(*time.localtime(view.snoozed_until)[:3])
+    assert until == picked and time.localtime(view.snoozed_until)[3:6] == (0, 0, 0)
+    assert picked.toString("yyyy-MM-dd") in window.messages.text
+    assert "☾" in _marks(window, "c2@x")[0]
+
+
+def test_a_cancelled_snooze_changes_nothing(qtbot, window):
+    from viewer.ui.snooze_dialog import SnoozeDialog
+
+    window.select_message("c2@x")
+    window.snooze()
+    dialog = window.findChild(SnoozeDialog)
+    dialog.reject()
+    assert window.triage.view("c2@x").snoozed_until is None

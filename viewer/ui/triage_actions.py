@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QTimer
+from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtGui import QAction, QCursor
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QMessageBox
 
@@ -21,6 +20,7 @@ from viewer.core.am import AmError, IncompleteSeries, export_series, git_am
 from viewer.core.errors import HunkwiseError
 from viewer.core.store import SERIES_STATES
 from viewer.core.views import SAVED_VIEWS, SavedView, count_views
+from viewer.ui.snooze_dialog import DATE_FORMAT, SnoozeDialog
 from viewer.ui.tasks import TaskRunner
 from viewer.ui.thread_model import COL_MARKS, MSGID_ROLE
 
@@ -171,22 +171,26 @@ class TriageActions:
         menu.popup(where)
 
     def snooze(self) -> None:
+        """Ask for the day the selected series come back (a calendar), then hide them."""
         if not self._guard():
             return
-        default = QDate.currentDate().addDays(7).toString("yyyy-MM-dd")
-        text, ok = QInputDialog.getText(self, "Snooze", "Hide until (YYYY-MM-DD):", text=default)
-        if not ok:
-            return
-        try:
-            until = datetime.strptime(text.strip(), "%Y-%m-%d").timestamp()
-        except ValueError:
-            self.messages.warning(f"Not a date: {text!r} (YYYY-MM-DD)")
-            return
         keys = self._selected_keys()
+        if not keys:
+            return
+        dialog = SnoozeDialog(self, default=QDate.currentDate().addDays(7), count=len(keys))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._snooze(keys, dialog.until(), dialog.day()))
+        dialog.open()  # window-modal, and the event loop goes on (tests drive it)
+
+    def _snooze(self, keys: list[str], until: float, day: QDate) -> None:
         states = {k: self.triage.view(k).state for k in keys}
-        for key, state in states.items():
-            self.triage.set_state([key], state, snoozed_until=until)
-        self._changed(f"{len(keys)} series snoozed until {text.strip()}.")
+        try:
+            for key, state in states.items():
+                self.triage.set_state([key], state, snoozed_until=until)
+        except (HunkwiseError, ValueError, OSError) as error:
+            self.messages.error(f"Could not save the snooze: {error}")
+            return
+        self._changed(f"{len(keys)} series snoozed until {day.toString(DATE_FORMAT)}.")
 
     def toggle_flag(self) -> None:
         if not self._guard():
