@@ -186,3 +186,12 @@ def test_counting_skips_the_changelog_pass_which_runs_once_series_are_looked_at(
     assert linked.series and linked.changelog_links == 0
     assert kept().changelog_links == 0  # the pass is kept with the tree from now on
     assert _shape(Archive.open(path)) == _shape(Archive.open(path, use_cache=False))
+
+
+def test_simple_body_reads_the_charset_of_the_content_type_line_only():
+    """A subject naming a mount option is no charset: the body is UTF-8 as declared."""
+    body = "Reviewed-by: Rob Réviewer <rob@x>\n"
+    raw = ("From: Rob <rob@x>\nSubject: Re: [PATCH] fat: default iocharset=iso8859-1\n"
+           "Content-Type: text/plain; charset=utf-8\n"
+           "Content-Transfer-Encoding: 8bit\n\n" + body).encode("utf-8")
+    assert simple_body(raw) == decode_message(raw).body == body

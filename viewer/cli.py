@@ -124,7 +124,8 @@ def _print_json(data: Any) -> None:
 def _print_listing(listing: ThreadListing) -> None:
     """The thread list as compact JSON, written a thread at a time: exactly the text
     :func:`_print_json` makes of the whole structure, without holding it (a 1 GB archive's
-    listing is a dict per mail, 1 GB of memory at once)."""
+    listing is a dict per mail, 1 GB of memory at once). An error half-way leaves half a
+    document on stdout, with the one-line error on stderr and a non-zero exit status."""
     write, dumps = sys.stdout.write, json.dumps
     write('{"path":' + dumps(listing.path, ensure_ascii=False) + ',"threads":[')
     for n, thread in enumerate(listing.threads()):
@@ -179,15 +180,16 @@ def run(args: argparse.Namespace) -> int:
                 raise HunkwiseError("; ".join(query.errors))
         from viewer.core.store import Store
 
+        streamed = args.json and not sys.stdout.isatty()  # to a pipe: see _print_listing
         with Store() as store:
             listing = ThreadListing(archive, open_triage(archive, store), query)
-            if args.json and not sys.stdout.isatty():
+            if streamed:
                 _print_listing(listing)
             else:
                 data = {"path": listing.path, "threads": list(listing.threads()),
                         "series": listing.series()}
         archive.save_facts()  # trailer counts and patch facts: the next listing reads none
-        if args.json and sys.stdout.isatty():
+        if args.json and not streamed:
             _print_json(data)
         elif not args.json:
             from viewer.terminal import print_threads

@@ -7,13 +7,11 @@ import threading
 import viewer.ui.tasks as tasks
 
 
-def test_cancelled_pauses_once_per_slice_of_work_and_reports_the_stop(monkeypatch):
+def test_cancelled_pauses_once_per_slice_of_work_and_reports_the_stop():
     clock = [100.0]
     slept: list[float] = []
-    monkeypatch.setattr(tasks.time, "monotonic", lambda: clock[0])
-    monkeypatch.setattr(tasks.time, "sleep", slept.append)
     stop = threading.Event()
-    cancelled = tasks._Cancelled(stop)
+    cancelled = tasks._Cancelled(stop, clock=lambda: clock[0], sleep=slept.append)
     assert cancelled() is False and slept == []  # within the first slice: no pause
     clock[0] += tasks._WORK_SLICE / 2
     assert cancelled() is False and slept == []

@@ -473,15 +473,17 @@ class Archive:
 
     def remember_fact(self, key: tuple, value) -> None:
         """Keep a fact (tuples, strings, numbers, None: what marshal writes) for next time."""
-        self.facts[key] = value
-        self._facts_added = True
+        facts = self.facts
+        with self._lock:  # with save_facts: a fact added while it writes is saved next time
+            facts[key] = value
+            self._facts_added = True
 
     def save_facts(self) -> None:
         """Write the facts learnt since opening beside the index (nothing when none were)."""
-        if self._facts_added and self._facts is not None:
-            with self._lock:
+        with self._lock:
+            if self._facts_added and self._facts is not None:
+                self._facts_added = False
                 self.source.save_facts(self._facts)
-            self._facts_added = False
 
     def trailer_counts(self, msgid: str) -> dict[str, int]:
         """A/R/T given in replies: what a maintainer triaging looks for, not the author's own."""

@@ -128,11 +128,14 @@ def _msgid(raw: bytes | None) -> str | None:
     raw = raw.strip()
     # The common case, "<id@host>" alone and ASCII, without a regex. Anything else goes the
     # way the full decoder goes (text_of, whitespace dropped), or a mail would be listed under
-    # another id than it opens with: a Latin-1 byte, a CR inside the brackets (both fuzzed;
-    # tests/fixtures/fuzz/msgid-*.mbox).
-    if (raw[:1] == b"<" and raw[-1:] == b">" and raw.count(b"<") == 1 and raw.isascii()
-            and len(raw.split()) == 1):
-        return raw[1:-1].decode("ascii") or None
+    # another id than it opens with: a Latin-1 byte, a CR or an ASCII separator inside the
+    # brackets (all fuzzed; tests/fixtures/fuzz/msgid-*.mbox).
+    if raw[:1] == b"<" and raw[-1:] == b">" and raw.count(b"<") == 1 and raw.isascii():
+        text = raw.decode("ascii")
+        # str.split, not bytes.split: the decoder reads the id as text, where the control
+        # characters \x1c-\x1f are whitespace too (tests/fixtures/fuzz/msgid-separator.mbox).
+        if len(text.split()) == 1:
+            return text[1:-1] or None
     return first_msgid(_text(raw))
 
 

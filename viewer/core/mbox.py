@@ -233,6 +233,8 @@ def _forget_pages(data: mmap.mmap, start: int, end: int) -> None:
     The kernel maps the pages around a fault too (fault-around, 64 KiB by default), so the
     range given back is widened to 64 KiB boundaries.
     """
+    if not hasattr(mmap, "MADV_DONTNEED"):  # not on every platform Python runs on
+        return
     first = start - start % _FAULT_AROUND
     last = min(len(data), end - end % _FAULT_AROUND + _FAULT_AROUND)
     with contextlib.suppress(OSError, ValueError):

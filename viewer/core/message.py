@@ -121,7 +121,8 @@ _FOLDS = re.compile(rb"\r?\n[ \t]+")
 # bytes: its parameters, read from the lower-cased, unfolded header block.
 _SINGLE_TYPE = re.compile(rb"^content-type:[ \t]*([^;\s]*)", re.M)
 _SINGLE_CTE = re.compile(rb"^content-transfer-encoding:[ \t]*([^;\s]*)", re.M)
-_SINGLE_CHARSET = re.compile(rb"charset=\"?([^\";\s]+)")
+# On the Content-Type line only: "iocharset=iso8859-1" in a subject is no charset.
+_SINGLE_CHARSET = re.compile(rb"^content-type:[^\n]*?charset=\"?([^\";\s]+)", re.M)
 _AS_IS = frozenset((b"", b"7bit", b"8bit", b"binary"))
 _UNDONE = frozenset((b"base64", b"quoted-printable"))
 
@@ -275,8 +276,11 @@ _MIME_HEADERS = frozenset(("content-type", "content-transfer-encoding", "mime-ve
 
 
 def _mime_only(raw: bytes, fields: list[tuple[str, bytes]], end: int) -> bytes:
+    # NUL bytes out of the values: no charset or boundary holds one, and mail-parser hands a
+    # charset with one to bytes.decode, whose ValueError it does not catch
+    # (tests/fixtures/fuzz/charset-nul.mbox).
     head = b"".join(
-        name.encode("ascii") + b": " + value.rstrip(b"\r\n") + b"\n"
+        name.encode("ascii") + b": " + value.rstrip(b"\r\n").replace(b"\0", b"") + b"\n"
         for name, value in fields
         if name.lower() in _MIME_HEADERS
     )

@@ -84,7 +84,7 @@ def previous_patch(archive: Archive, msgid: str) -> str | None:
 _DIFF_START = re.compile(r"^diff --git |^Index: |^--- a/|^--- /dev/null", re.M)
 # After a newline, not re.M's "^" (tried at every character: 2 s over an archive's patches);
 # a diff never starts with either line, so the first line needs no care.
-_INDEX_LINE = re.compile(r"\nindex [^\n]*")
+_INDEX_LINE = re.compile(r"\nindex [^\n]*(?=\n)")
 _HUNK_LINE = re.compile(r"\n@@[^\n]*")
 
 

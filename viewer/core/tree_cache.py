@@ -60,10 +60,15 @@ class Tree:
 def rules_digest() -> str:
     """A digest of the modules whose rules decide the tree: change one, and every tree
     saved by the old code is a miss."""
-    from viewer.core import archive, changelog, series, subject, threader
+    import sys
 
+    from viewer.core import archive, changelog, mbox, message, series, subject, threader
+
+    # The threading and series rules, what the changelog pass reads bodies with (decoding,
+    # unescaping), and this file's own layout.
     digest = hashlib.blake2b(digest_size=12)
-    for module in (archive, changelog, series, subject, threader):
+    for module in (archive, changelog, mbox, message, series, subject, threader,
+                   sys.modules[__name__]):
         try:
             digest.update(Path(module.__file__ or "").read_bytes())
         except OSError:  # no source (a frozen bundle): the version is all we have
@@ -98,6 +103,8 @@ def _decode_threads(flat: list, entries: Sequence[IndexEntry]
     for i in range(0, len(flat), 2):
         ref, count = flat[i], flat[i + 1]
         if isinstance(ref, int):
+            if not 0 <= ref < len(entries):
+                raise ValueError(f"the tree names mail {ref}, which the index lacks")
             entry = entries[ref]
             node = ThreadNode(entry.msgid, entry)
         else:
@@ -143,12 +150,15 @@ def _decode_series(rows: list[tuple]) -> list[Series]:
 # -- the file ---------------------------------------------------------------------------------
 
 
-def _read(path: Path, st: os.stat_result, data: Buffer) -> tuple[tuple, bytes] | None:
-    """(head, payload) of a tree file that describes exactly ``data``, with today's rules."""
+def _read(path: Path, st: os.stat_result, data: Buffer, *,
+          payload: bool = True) -> tuple[tuple, bytes] | None:
+    """(head, payload) of a tree file that describes exactly ``data``, with today's rules;
+    without ``payload`` only the head is read from the file (b"" stands for the rest)."""
     try:
-        blob = index_cache.tree_file(path).read_bytes()
-        size = int.from_bytes(blob[:4], "little")
-        head = marshal.loads(blob[4 : 4 + size])
+        with index_cache.tree_file(path).open("rb") as f:
+            size = int.from_bytes(f.read(4), "little")
+            head = marshal.loads(f.read(size))
+            rest = f.read() if payload else b""
         if index_cache.still_describes(head[:6], path, st, data) is not True:
             return None  # another file, or the mbox grew: threads may join anywhere
         if head[6] != rules_digest():
@@ -158,12 +168,12 @@ def _read(path: Path, st: os.stat_result, data: Buffer) -> tuple[tuple, bytes] |
     except (OSError, EOFError, ValueError, TypeError, IndexError) as error:
         log.debug("thread cache of %s unreadable, rebuilding: %s", path, error)
         return None
-    return head, blob[4 + size :]
+    return head, rest
 
 
 def load_summary(path: Path, st: os.stat_result, data: Buffer) -> dict[str, int] | None:
     """The counts `hunkwise index` prints, from the head alone (the tree stays unread)."""
-    found = _read(path, st, data)
+    found = _read(path, st, data, payload=False)
     if found is None or not isinstance(found[0][7], dict):
         return None
     return dict(found[0][7])
@@ -177,6 +187,8 @@ def load(path: Path, st: os.stat_result, data: Buffer,
         return None
     head, payload = found
     try:
+        if head[7]["messages"] != len(entries):  # an index other than the one it was made on
+            raise ValueError("the tree counts another number of mails than the index")
         flat, series_rows, changelog_links = marshal.loads(payload)
         with collector_paused():  # 50,000 nodes, none of them garbage (viewer.core.bulk)
             threads, nodes = _decode_threads(flat, entries)

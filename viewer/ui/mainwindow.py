@@ -118,7 +118,7 @@ class MainWindow(WindowActions, TriageActions, WindowDrafting, LoreOpening, Open
         self._loading_path: Path | None = None
 
         self.model = ThreadModel(self)
-        self.loader = TaskRunner(self)
+        self.loader = TaskRunner(self, yield_to_gui=False)
         self.loader.succeeded.connect(self._on_loaded)
         self.loader.failed.connect(self._on_load_failed)
         self.loader.progressed.connect(self._on_progress)
