@@ -106,3 +106,20 @@ def test_the_mail_an_empty_view_hid_comes_back_with_the_next_view(qtbot, window)
     assert window.model.mail_of(window.tree.currentIndex()) == "m1@x"
     qtbot.waitUntil(lambda: window.current_msgid == "m1@x", timeout=3000)
     assert "body of m1@x" in window.message_view.toPlainText()
+
+
+def test_the_new_current_mail_is_read_off_the_gui_thread_first(qtbot, window, monkeypatch):
+    import threading
+
+    from viewer.core.archive import Archive
+
+    window.model.lazy_enabled = False  # the list's counts read reviews on a worker too
+    readers: list[tuple[str, int]] = []
+    real = Archive.review
+    monkeypatch.setattr(Archive, "review", lambda self, msgid: readers.append(
+        (msgid, threading.get_ident())) or real(self, msgid))
+    window.filter_box.setText("from:zed")
+    window.filter_box.apply()
+    qtbot.waitUntil(lambda: window.current_msgid == "z1@x", timeout=3000)
+    first = next(ident for msgid, ident in readers if msgid == "z1@x")
+    assert first != threading.get_ident()  # the page was built from what a worker read

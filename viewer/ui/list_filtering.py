@@ -21,9 +21,12 @@ log = logging.getLogger(__name__)
 _FACTS_IN_FOREGROUND = 200
 """A has: filter or sort needing more unread mail than this reads it in the background."""
 _EXPAND_ALL_BELOW = 400
+"""Mailboxes with fewer messages open fully expanded: a demo or one thread reads best so."""
 _MATCH_OFF_THREAD = 3000
 """Mailboxes with at least this many messages are filtered on a worker thread."""
-"""Mailboxes with fewer messages open fully expanded: a demo or one thread reads best so."""
+SHOW_AFTER_MS = 1
+"""A new current row's mail is read from this long after the filter's result: after the
+list's repaint (show_when_current)."""
 
 
 class ListFiltering:
@@ -221,14 +224,39 @@ class ListFiltering:
         self._show_summary()
 
     def show_when_current(self, msgid: str) -> None:
-        """Show the mail a filter made current, once the list has repainted: the reset and
-        repaint of a long list and the review page of a big patch each take tens of ms, and
-        done in one go they would freeze the window for their sum. Not if the user has moved
-        on meanwhile (that row's mail is shown already).
+        """Show the mail a filter made current, once the list has repainted and its mail has
+        been read: the reset and repaint of a long list (20-70 ms) and the first reading of
+        a big series (its thread's comments, the review model: 120 ms and more) would freeze
+        the window for their sum. So the mail is read on a worker first, and the page is
+        built from what it read (10-30 ms) when it is done. Not if the user has moved on
+        meanwhile: that row's mail is on show already.
 
-        Called from a 1 ms timer, not a 0 ms one: Qt delivers a zero timeout as a posted
-        call, in the same pass as the repaint the reset posted (and before it); a timer
-        runs after the pass's posted events, so the list is on screen first."""
+        Called ``SHOW_AFTER_MS`` after the filter's result, not at once: a zero timeout is
+        a posted call, run in the same pass of the event loop as the repaint the reset posted
+        (before it, even), so the worker would share the interpreter with the repaint."""
+        if not self.isVisible():
+            return  # closed meanwhile (its state store may be closed already)
+        archive = self.archive
+        if archive is None or self.model.mail_of(self.tree.currentIndex()) != msgid:
+            return
+        self._mail_wanted = msgid
+        node = archive.node(msgid)
+        if node.entry is None:  # a placeholder: nothing to read
+            self._on_mail_read(msgid)
+            return
+        target = archive.review_target(msgid)
+
+        def read(_progress, _cancelled):
+            archive.message(msgid)
+            archive.review(target)  # the page's rows and comments, cached by the archive
+            return msgid
+
+        self.page_job.start(read)
+
+    def _on_mail_read(self, msgid: str | None) -> None:
+        """The worker read the mail (or failed: showing it then reports what went wrong)."""
+        if msgid is None or not self.isVisible():
+            return
         if self.model.mail_of(self.tree.currentIndex()) == msgid != self.current_msgid:
             self.show_message(msgid)
 

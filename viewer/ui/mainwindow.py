@@ -47,7 +47,7 @@ from viewer.core.store import Store
 from viewer.core.triage import Triage
 from viewer.ui.about import AboutDialog
 from viewer.ui.find_bar import FindBar
-from viewer.ui.list_filtering import ListFiltering
+from viewer.ui.list_filtering import SHOW_AFTER_MS, ListFiltering
 from viewer.ui.lore_opening import LoreOpening
 from viewer.ui.message_view import MessageView
 from viewer.ui.messages import MessageBar
@@ -135,6 +135,10 @@ class MainWindow(WindowActions, TriageActions, WindowDrafting, LoreOpening, Open
         self.filter_job.failed.connect(
             lambda error: self.messages.error(f"Filter failed: {type(error).__name__}: {error}")
         )
+        # The mail a filter made current is read here before it is shown (ListFiltering).
+        self.page_job = TaskRunner(self)
+        self.page_job.succeeded.connect(self._on_mail_read)
+        self.page_job.failed.connect(lambda _error: self._on_mail_read(self._mail_wanted))
         self._query_waiting: Query | None = None
         self._sort_waiting: tuple[str, bool] | None = None
         self._facts_for_filter = False
@@ -314,7 +318,7 @@ class MainWindow(WindowActions, TriageActions, WindowDrafting, LoreOpening, Open
             return
         if getattr(self, "_reselecting", False):  # a filter just reset the list
             if msgid != self.current_msgid:  # see ListFiltering.show_when_current
-                QTimer.singleShot(1, self, lambda m=msgid: self.show_when_current(m))
+                QTimer.singleShot(SHOW_AFTER_MS, self, lambda m=msgid: self.show_when_current(m))
             return  # else the same mail found again: already on show
         self.show_message(msgid)
 
@@ -598,7 +602,7 @@ class MainWindow(WindowActions, TriageActions, WindowDrafting, LoreOpening, Open
         self.save_layout()
         # Jobs check cancelled() between chunks; wait briefly so no worker outlives us.
         for job in (self.loader, self.facts_job, self.filter_job, self.counts_job,
-                    self.model.row_facts.job):
+                    self.page_job, self.model.row_facts.job):
             job.cancel(quiet=True)
             job.wait(3000)
         super().closeEvent(event)
