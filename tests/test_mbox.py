@@ -243,7 +243,7 @@ def forking(monkeypatch):
     import viewer.core.scan as scan
 
     monkeypatch.setattr(scan, "_FORK_MIN", 0)
-    monkeypatch.setattr(scan, "_fork_allowed", lambda: True)
+    monkeypatch.setattr(scan, "fork_allowed", lambda: True)
     if not hasattr(os, "fork"):
         pytest.skip("no fork on this platform")
     return scan

@@ -182,7 +182,11 @@ def run(args: argparse.Namespace) -> int:
 
         streamed = args.json and not sys.stdout.isatty()  # to a pipe: see _print_listing
         with Store() as store:
-            listing = ThreadListing(archive, open_triage(archive, store), query)
+            triage = open_triage(archive, store)
+            from viewer.core.listing_facts import read_listing_facts
+
+            read_listing_facts(triage)  # on both cores, for a big archive read the first time
+            listing = ThreadListing(archive, triage, query)
             if streamed:
                 _print_listing(listing)
             else:

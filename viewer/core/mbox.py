@@ -421,7 +421,7 @@ def _index_buffer_now(
     entries = [IndexEntry(*t) for t in tuples]
     crlf = data.find(b"\r\n", scan_from, scan_from + 65536) >= 0
     scanned = None
-    if total - scan_from >= scan._FORK_MIN and scan._fork_allowed():
+    if total - scan_from >= scan._FORK_MIN and scan.fork_allowed():
         scanned = scan._scan_forked(data, scan_from, len(entries), crlf, progress, cancelled)
     if scanned is None:
         found, reading = scan._progress_parts(progress, scan_from, total, 1)

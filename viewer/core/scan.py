@@ -144,7 +144,7 @@ _FORK_MIN = 32 << 20
 """Below this a second process costs more (fork, pipe, marshal) than it saves."""
 
 
-def _fork_allowed() -> bool:
+def fork_allowed() -> bool:
     """Fork only on Linux with a second CPU to run on, unless HUNKWISE_INDEX_PROCESSES=1.
 
     Not on macOS, where a forked child of a process running system frameworks (Qt) may
