@@ -93,10 +93,20 @@ def run_until(app: QApplication, done, timeout: float = 120.0) -> float:
 
 
 def settle(app: QApplication, window: MainWindow) -> bool:
+    """Every background job of the step done, its result on screen: the list filtered, the
+    views counted, the counts of the rows on screen read, and the current row's mail shown
+    (a filter that picks a new current row reads its mail on a worker first)."""
     return not window.facts_job.running and not window.counts_job.running and (
-        not window.filter_job.running) and (
+        not window.filter_job.running) and not window.page_job.running and (
         window._query_waiting is None and not window._count_timer.isActive()
-    )
+    ) and window.model.pending_facts() == 0 and shown(window)
+
+
+def shown(window: MainWindow) -> bool:
+    msgid = window.model.mail_of(window.tree.currentIndex())
+    if msgid is None or msgid == window.current_msgid or window.archive is None:
+        return True
+    return window.archive.node(msgid).entry is None  # a placeholder shows no mail
 
 
 def main() -> int:
