@@ -129,8 +129,9 @@ def _msgid(raw: bytes | None) -> str | None:
     # The common case, "<id@host>" alone and ASCII, without a regex. Anything else goes the
     # way the full decoder goes (text_of, whitespace dropped), or a mail would be listed under
     # another id than it opens with: a Latin-1 byte, a CR or an ASCII separator inside the
-    # brackets (all fuzzed; tests/fixtures/fuzz/msgid-*.mbox).
-    if raw[:1] == b"<" and raw[-1:] == b">" and raw.count(b"<") == 1 and raw.isascii():
+    # brackets, a second ">" (all fuzzed; tests/fixtures/fuzz/msgid-*.mbox).
+    if (raw[:1] == b"<" and raw[-1:] == b">" and raw.count(b"<") == 1
+            and raw.count(b">") == 1 and raw.isascii()):
         text = raw.decode("ascii")
         # str.split, not bytes.split: the decoder reads the id as text, where the control
         # characters \x1c-\x1f are whitespace too (tests/fixtures/fuzz/msgid-separator.mbox).
