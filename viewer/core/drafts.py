@@ -435,19 +435,18 @@ class DraftStore:
         return row is not None
 
     def replied(self, msgids: Iterable[str]) -> set[str]:
-        """Those of ``msgids`` the user has sent a reply about (one query per 500 ids)."""
-        ids = list(msgids)
+        """Those of ``msgids`` the user has sent a reply about.
+
+        One query for every sent reply, then a set intersection: a person sends some
+        hundreds of replies, an archive holds 50,000 mails (asking for those in chunks of
+        500 was 100 queries on every open).
+        """
         found: set[str] = set()
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            for a, b in self._db.execute(
-                f"SELECT patch_msgid, in_reply_to FROM reply WHERE sent IS NOT NULL AND "
-                f"(patch_msgid IN ({marks}) OR in_reply_to IN ({marks}))",
-                chunk + chunk,
-            ):
-                found.update({a, b})
-        return found & set(ids)
+        for a, b in self._db.execute(
+            "SELECT patch_msgid, in_reply_to FROM reply WHERE sent IS NOT NULL"
+        ):
+            found.update((a, b))
+        return found.intersection(msgids)
 
 
 def sent_replies(msgid: str, store: DraftStore | None = None) -> list[SentReply]:
