@@ -99,3 +99,20 @@ def test_impossible_counter_is_kept_as_a_word():
 def test_strip_reply():
     assert strip_reply("Re: Re: hello") == ("hello", True)
     assert strip_reply("hello") == ("hello", False)
+
+
+def test_a_reply_subject_reads_as_the_subject_it_answers_parsed_in_full():
+    """parse_subject reads "Re: X" through X's cached reading: the same as reading it whole."""
+    from tests.corpus_paths import CORPUS
+    from viewer.core.subject import _parse
+
+    subjects = ["Re: [PATCH v2 3/5] foo: bar", "RE: Re: [RFC PATCH] x", "Aw: [PATCH] y",
+                "Re:[PATCH 0/2] z", "re: plain", "Re: [ovs-dev] Re: [PATCH] w", "Re:", "Re: ",
+                "Fwd: [PATCH v3] q", "R: [PATCH] it", "Re[2]: [PATCH 1/1] o"]
+    if CORPUS is not None:
+        for path in sorted((CORPUS / "threads").glob("*.mbox"))[:40]:
+            subjects += [line[9:].decode("utf-8", "replace").strip()
+                         for line in path.read_bytes().splitlines()
+                         if line.startswith(b"Subject: ")]
+    for subject in subjects:
+        assert parse_subject(subject) == _parse(subject), subject

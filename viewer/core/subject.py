@@ -8,7 +8,7 @@ slow machine, and repeated subjects (every "Re: [PATCH ...]") come from a cache.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 
@@ -96,6 +96,17 @@ def parse_subject(subject: str) -> SubjectInfo:
     "[linux-pwm]" are all prefixes; a reply marker may sit before or between them
     ("Re: [PATCH]", "[ovs-dev] Re: [PATCH]"). A counter is only trusted when n <= N.
     """
+    # "Re: X" reads as X, as a reply: X is usually known already (the patch came first).
+    # Exactly what _parse gives, whose loop starts afresh after leading reply markers.
+    stripped = subject.lstrip() if subject else ""
+    if stripped[:1] in _REPLY_INITIALS:
+        match = _REPLY.match(stripped)
+        if match:
+            return replace(parse_subject(stripped[match.end() :]), is_reply=True)
+    return _parse(subject)
+
+
+def _parse(subject: str) -> SubjectInfo:
     rest = subject or ""
     is_reply = False
     words: list[str] = []
