@@ -23,7 +23,7 @@ def test_settling_frees_old_cycles_and_freezes_what_lives(monkeypatch):
         gone = weakref.ref(dropped)
         del dropped
         gc.freeze()  # as if an earlier mailbox's objects had been frozen with it
-        runtime.settle_long_lived()
+        runtime.settle_long_lived(replacing=True)
         assert gone() is None  # the earlier mailbox's cycles were handed back and freed
         assert gc.get_freeze_count() > 0
         assert kept.parent is kept
@@ -42,15 +42,31 @@ def test_the_gil_is_shared_finely(monkeypatch):
     assert runtime.SWITCH_INTERVAL < 0.005
 
 
-def test_a_background_job_runs_without_collections_and_leaves_its_work_frozen():
+def test_a_background_job_runs_without_collections_and_a_big_one_is_frozen(monkeypatch):
+    monkeypatch.setattr(runtime, "FREEZE_AFTER", 1000)
     before = gc.get_freeze_count()
     try:
+        gc.collect()
         with runtime.background_job():
             assert not gc.isenabled()
-            built = [_Node() for _ in range(100)]
+            small = [_Node() for _ in range(10)]
         assert gc.isenabled()
-        assert gc.get_freeze_count() >= before + len(built)
+        assert gc.get_freeze_count() == before  # a small job's objects stay collectable
+        with runtime.background_job():
+            built = [_Node() for _ in range(2000)]  # a cache
+        assert gc.get_freeze_count() >= before + len(built) + len(small)
     finally:
         gc.unfreeze()
         if before:
             gc.freeze()
+
+
+def test_a_first_mailbox_freezes_without_collecting(monkeypatch):
+    collected = []
+    monkeypatch.setattr(gc, "collect", lambda *a: collected.append(a) or 0)
+    frozen = []
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(True))
+    runtime.settle_long_lived(replacing=False)
+    assert collected == [] and frozen == [True]
+    runtime.settle_long_lived(replacing=True)
+    assert len(collected) == 1

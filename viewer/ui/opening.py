@@ -138,6 +138,7 @@ class Opening:
         self.load_failed.emit(text)
 
     def _on_loaded(self, archive: Archive) -> None:
+        replacing = self.archive is not None
         self.archive = archive
         self.current_msgid = self._hidden_mail = None
         read = self.store.read_ids(archive.path) if self.store is not None else set()
@@ -177,7 +178,7 @@ class Opening:
                 self.tree.setCurrentIndex(first)
             else:
                 self.message_view.clear_message("This mailbox holds no mail.")
-        settle_long_lived()  # the archive, its threads and the list's rows live on: see there
+        settle_long_lived(replacing=replacing)  # it and the list's rows live on: see there
         self.loaded.emit(archive)
 
     def _show_summary(self) -> None:

@@ -13,7 +13,7 @@ Two things in CPython freeze the window without any of our code running long:
   background job reads mail. Everything the archive holds lives as long as the archive, so
   once it is open it is moved out of the collector's sight (``gc.freeze``); later collections
   walk only what was made since. A background job fills the archive's caches the same way: it
-  runs with the collector paused, and what it leaves is frozen too. (Measured on the 58 MB
+  runs with the collector paused, and what a big one leaves is frozen too. (Measured on the 58 MB
   archive after reading every mail: no unreachable cycle at all, so nothing is kept that a
   collection would have freed; a new mailbox hands everything back first anyway.)
 """
@@ -40,25 +40,37 @@ def share_gil_finely() -> None:
         sys.setswitchinterval(SWITCH_INTERVAL)
 
 
-def settle_long_lived() -> None:
-    """Collect once, then keep everything alive now out of later collections.
+def settle_long_lived(*, replacing: bool) -> None:
+    """Keep everything alive now out of later collections; first collect once if a mailbox
+    was just replaced in this window.
 
-    Called when a mailbox has just opened: the new archive is long-lived, and the one it
-    replaced (frozen with the objects of its day) is handed back to the collector first so
-    its reference cycles (thread nodes know their parents) are freed, not kept for ever.
+    The new archive is long-lived. The one it replaced (frozen with the objects of its day)
+    has to be handed back to the collector, or its reference cycles (thread nodes know their
+    parents) would be kept for ever; that collection walks every object once (~50 ms with
+    the 58 MB archive open), so a window's first mailbox, with nothing to free, skips it.
     """
-    gc.unfreeze()
-    found = gc.collect()
+    found = 0
+    if replacing:
+        gc.unfreeze()
+        found = gc.collect()
     gc.freeze()
     log.debug("collector: %d unreachable objects freed, %d frozen", found, gc.get_freeze_count())
 
 
+FREEZE_AFTER = 20_000
+"""A job that left at least this many new objects built a cache (the index, the facts of
+every mail): those are frozen. A smaller job's objects are left to the collector, so what
+little garbage a GUI makes meanwhile is not frozen with them."""
+
+
 @contextmanager
 def background_job() -> Iterator[None]:
-    """Around a worker thread's job: no collection while it fills caches, and what it built
-    frozen before the collector resumes (else the first collection after it walks it all)."""
+    """Around a worker thread's job: no collection while it fills caches, and what a big one
+    built frozen before the collector resumes (else the first collection after it walks it
+    all, with the GIL held)."""
     with collector_paused():
         try:
             yield
         finally:
-            gc.freeze()
+            if gc.get_count()[0] >= FREEZE_AFTER:
+                gc.freeze()
