@@ -195,3 +195,16 @@ def test_simple_body_reads_the_charset_of_the_content_type_line_only():
            "Content-Type: text/plain; charset=utf-8\n"
            "Content-Transfer-Encoding: 8bit\n\n" + body).encode("utf-8")
     assert simple_body(raw) == decode_message(raw).body == body
+
+
+def test_thread_counts_are_each_threads_mails_and_unread_ones(tmp_path):
+    path = tmp_path / "t.mbox"
+    path.write_bytes(_mailbox())
+    read = {"a-0@x", "r1@x", "orphan1@x", "nowhere@x"}
+    for archive in (Archive.open(path), Archive.open(path)):  # built, then read back
+        expected = {}
+        for root in archive.threads:
+            mails = [n.msgid for n in root.walk() if n.entry is not None]
+            expected[root.msgid] = (len(mails), sum(1 for m in mails if m not in read))
+        assert archive.thread_counts(read) == expected
+        assert expected["a-0@x"][0] == 6  # cover, 2 patches, 2 replies, the second r1@x copy

@@ -115,6 +115,7 @@ class Archive:
         self._lock = threading.RLock()
         self._built = False
         self.changelog_links: int | None = None
+        self._in_order: list[ThreadNode] = []
         """Revision links made from changelogs; None until series are first looked at."""
 
     @property
@@ -139,10 +140,11 @@ class Archive:
             by_id: dict[str, IndexEntry] = {}
             for entry in self.entries:
                 by_id.setdefault(entry.msgid, entry)
+            order = tree.nodes  # every node in display order: lookups, thread_counts
+            if order is None:
+                order = [node for root in tree.threads for node in root.walk()]
             nodes: dict[str, ThreadNode] = {}
-            walked = tree.nodes if tree.nodes is not None else (
-                node for root in tree.threads for node in root.walk())
-            for node in walked:
+            for node in order:
                 nodes.setdefault(node.msgid, node)
             series_of: dict[str, Series] = {}
             for item in tree.series:
@@ -151,12 +153,37 @@ class Archive:
                 if item.cover:
                     series_of.setdefault(item.cover, item)
             self._by_id_, self._threads, self._nodes_ = by_id, tree.threads, nodes
+            self._in_order = order
             self._infos_ = _Subjects(by_id)
             self._series, self._series_of_ = tree.series, series_of
             self._series_by_key_ = {s.key: s for s in tree.series}
             self.changelog_links = tree.changelog_links
             self._summary = tree.summary
             self._built = True
+
+    def thread_counts(self, read: set[str] | frozenset[str] = frozenset()
+                      ) -> dict[str, tuple[int, int]]:
+        """Each thread's mails and unread mails (``read``: the Message-IDs read), by its
+        root's Message-ID; placeholders are no mail, a duplicated mail counts twice.
+
+        One flat pass over every node in display order: the thread list's Msgs column for
+        170,000 mails, where walking each thread took the GUI thread 0.7 s.
+        """
+        if not self._built:
+            self._build()
+        counts: dict[str, tuple[int, int]] = {}
+        root, mails, unread = None, 0, 0
+        for node in self._in_order:
+            if node.parent is None:
+                if root is not None:
+                    counts[root] = (mails, unread)
+                root, mails, unread = node.msgid, 0, 0
+            if node.entry is not None:
+                mails += 1
+                unread += node.msgid not in read
+        if root is not None:
+            counts[root] = (mails, unread)
+        return counts
 
     def _link(self) -> None:
         """Link the revisions the headers could not (a renamed series, a changelog's lore

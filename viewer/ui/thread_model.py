@@ -83,6 +83,7 @@ class ThreadModel(ThreadCells, FetchedRows, QAbstractItemModel):
         """Message-ID → its row, for every row built so far (dataChanged, selection)."""
         self._read: set[str] = set()
         self._unread_in: dict[int, int] = {}
+        self._largest = 0
         """id(top row) → unread messages below it, counted when the mailbox opens and kept
         up to date by set_read (a first paint walking big threads took tens of ms)."""
         self._facts: dict[str, Facts] = {}
@@ -117,12 +118,21 @@ class ThreadModel(ThreadCells, FetchedRows, QAbstractItemModel):
         self.endResetModel()
 
     def _count_below(self) -> None:
-        """Every top row's Msgs and unread counts, in one walk of the mailbox's threads."""
-        read = self._read
+        """Every top row's Msgs and unread counts, from the archive's one pass over its
+        threads (Archive.thread_counts); a revisions row adds up its threads."""
+        counts = self.archive.thread_counts(self._read) if self.archive is not None else {}
+        largest = 0
         for top in self._built:
-            mails = [n.msgid for n in self._nodes_under(top) if n.entry is not None]
-            top.count = str(len(mails))
-            self._unread_in[id(top)] = sum(1 for m in mails if m not in read)
+            roots = [c.node for c in top.children or ()] if top.kind == GROUP else [top.node]
+            mails = unread = 0
+            for root in roots:
+                if root is not None:
+                    n, u = counts.get(root.msgid, (0, 0))
+                    mails, unread = mails + n, unread + u
+            top.count = str(mails)
+            self._unread_in[id(top)] = unread
+            largest = max(largest, mails)
+        self._largest = largest
 
     def set_font(self, font: QFont) -> None:
         """The list's font (zoom): unread rows are its bold, placeholders its italic."""
@@ -139,9 +149,7 @@ class ThreadModel(ThreadCells, FetchedRows, QAbstractItemModel):
         if self.archive is None:
             return [], 0
         authors = [e.author_name or e.author_email for e in self.archive.entries[:limit]]
-        largest = max((sum(1 for n in self._nodes_under(top) if n.entry is not None)
-                       for top in self._built), default=0)
-        return authors, largest
+        return authors, self._largest  # counted with the Msgs column (_count_below)
 
     # -- sorting ------------------------------------------------------------------------------
 
