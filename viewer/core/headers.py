@@ -227,10 +227,17 @@ _NAME_ANGLE = re.compile(r"^\s*(.*?)\s*<([^<>@\s]+@[^<>\s]+)>\s*$", re.DOTALL)
 
 def parse_people(value: str) -> list[tuple[str, str]]:
     """Every (name, address) of a To/Cc header value (raw, undecoded)."""
+    return list(_people(value))
+
+
+# Remembered: the replies of a thread mostly repeat one Cc list, and the stdlib's address
+# parser is a third of decoding such a mail (email._parseaddr works a character at a time).
+@lru_cache(maxsize=4096)
+def _people(value: str) -> tuple[tuple[str, str], ...]:
     try:
         pairs = getaddresses([value])
     except Exception:
-        return []
+        return ()
     people: list[tuple[str, str]] = []
     pending = ""  # "Hawkins" of an unquoted "Hawkins, Nick <nick@x>": no address, a name part
     for name, addr in pairs:
@@ -246,7 +253,7 @@ def parse_people(value: str) -> list[tuple[str, str]]:
         people.append((name, addr.strip().lower()))
     if pending:
         people.append((pending, ""))  # what was there, rather than nothing
-    return people
+    return tuple(people)
 
 
 def iso_date(epoch: float | None) -> str | None:
