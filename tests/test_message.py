@@ -187,3 +187,28 @@ def test_fast_date_path_agrees_with_email_utils(date):
     from viewer.core.headers import parse_date
 
     assert parse_date(date) == float(mktime_tz(parsedate_tz(date)))
+
+
+def test_mail_parser_tripping_over_damaged_mime_is_bad_input_and_ours_is_a_bug(monkeypatch,
+                                                                                expect_log):
+    """mail-parser's own failure on a mail is read around with the standard library; the
+    same exception raised by our code is still reported as an internal error."""
+    from pathlib import Path
+
+    import mailparser
+
+    from viewer.core.message import decode_message
+
+    fixture = Path(__file__).parent / "fixtures" / "fuzz" / "mime-epilogue.mbox"
+    raw = fixture.read_bytes().split(b"\nFrom mboxrd@z")[1].split(b"\n", 1)[1]
+    message = decode_message(raw)
+    assert "Why not check ret?" in message.body and not message.body.startswith("--zz")
+    assert message.broken and message.broken.startswith("mail-parser failed")
+
+    def ours(_raw):
+        raise AttributeError("a bug of ours")
+
+    monkeypatch.setattr(mailparser, "parse_from_bytes", ours)
+    with expect_log("ERROR", "viewer.core.message", match="internal error"):
+        broken = decode_message(raw)
+    assert broken.broken.startswith("internal error")
