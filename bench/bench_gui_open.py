@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_triage_views import Heartbeat, run_until, settle  # noqa: E402
+from bench_triage_views import Heartbeat, pump, run_until, settle  # noqa: E402
 
 from viewer.ui.mainwindow import MainWindow  # noqa: E402
 from viewer.ui.settings import Settings  # noqa: E402
@@ -78,16 +78,10 @@ def measure(app: QApplication, path: Path, label: str) -> dict:
     first = paint.at - started
     run_until(app, lambda: window.archive is not None and settle(app, window), timeout=600)
     settled = time.perf_counter() - started
-    pump = time.perf_counter()
-    while time.perf_counter() - pump < 0.03:  # the gap spanning the last step ends at a tick
-        app.processEvents()
-        time.sleep(0.001)
+    pump(app, 0.03)  # the gap spanning the last step ends at a tick
     figures = beat.stop()
     beat.start()
-    idle_started = time.perf_counter()
-    while time.perf_counter() - idle_started < 1.0:
-        app.processEvents()
-        time.sleep(0.001)
+    pump(app, 1.0)
     idle = beat.stop()
     archive = window.archive
     assert archive is not None

@@ -127,14 +127,17 @@ class Archive:
     # `hunkwise index` from the cache needs only counts (kept with the index, see summary());
     # threads, subjects and series are built when something looks at them, once, together.
 
-    def _build(self) -> None:
+    def _build(self, *, save: bool = True) -> None:
+        """``save=False``: the caller saves the tree itself (_link, right after linking it),
+        so a cold open that links at once encodes and writes it once, not twice."""
         with self._lock, collector_paused():  # see viewer.core.bulk
             if self._built:
                 return
             tree = self.source.load_tree()
             if tree is None:
                 tree = self._build_tree()
-                self.source.save_tree(tree)
+                if save:
+                    self.source.save_tree(tree)
             # Duplicated Message-IDs happen (cross-posts saved twice): the first copy answers
             # lookups, the threader still keeps every copy in the tree.
             by_id: dict[str, IndexEntry] = {}
@@ -193,7 +196,7 @@ class Archive:
             return
         with self._lock, collector_paused():
             if not self._built:
-                self._build()
+                self._build(save=False)  # saved below, linked
             if self.changelog_links is not None:
                 return
             self.changelog_links = link_by_changelog(

@@ -137,11 +137,21 @@ def plain_body(raw: bytes) -> str | None:
     multipart, flowed or otherwise-charset mail returns None: decode it with
     :func:`decode_message`. CRLF mail too, so callers see the same text either way.
     """
+    split = _head_and_body(raw)
+    return _plain(*split) if split is not None else None
+
+
+def _head_and_body(raw: bytes) -> tuple[bytes, bytes] | None:
+    """The header block lower-cased and unfolded, and the body bytes; None for CRLF mail
+    or a mail without a blank line after its headers."""
     raw = strip_from_line(raw)
     head, sep, rest = raw.partition(b"\n\n")
     if not sep or b"\r\n" in head[:2000]:
         return None
-    head = _FOLDS.sub(b" ", head).lower()
+    return _FOLDS.sub(b" ", head).lower(), rest
+
+
+def _plain(head: bytes, rest: bytes) -> str | None:
     if _ENCODED.search(head) or _text_encoding(head) not in _AS_IS:
         return None
     return rest.decode("utf-8", "replace")
@@ -169,14 +179,13 @@ def simple_body(raw: bytes) -> str | None:
     quoted-printable (Outlook, some webmails) cost the MIME parser ~2 ms each, most of a
     cold listing's time. They decode as :func:`decode_message` decodes a single text part.
     """
-    body = plain_body(raw)
+    split = _head_and_body(raw)
+    if split is None:
+        return None
+    head, rest = split
+    body = _plain(head, rest)
     if body is not None:
         return body
-    raw = strip_from_line(raw)
-    head, sep, rest = raw.partition(b"\n\n")
-    if not sep or b"\r\n" in head[:2000]:
-        return None
-    head = _FOLDS.sub(b" ", head).lower()
     if b"multipart" in head or b"flowed" in head:
         return None
     encoding = _text_encoding(head)
