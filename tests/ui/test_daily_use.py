@@ -265,10 +265,12 @@ def test_filtering_to_nothing_clears_the_review_page(qtbot, make_window):
     window = make_window()
     _open(qtbot, window, FIXTURE, select="v1-1@example.org")
     assert window.patch_view.page is not None
+    qtbot.waitUntil(window.revision_bar.isVisible, timeout=5000)  # v1 of two revisions
     window.filter_box.setText("subject:nothing-is-called-this")
     window.filter_box.apply()
     assert window.model.rowCount() == 0
     assert window.patch_view.page is None and window.current_msgid is None
+    assert window.revision_bar.isHidden()  # no links to the revisions of a patch not shown
     assert "No thread matches" in window.message_view.toPlainText()
     window.clear_filter()
     assert window.model.rowCount() == 2 and window.tree.currentIndex().isValid()

@@ -213,6 +213,7 @@ class ListFiltering:
             self._hidden_mail = current
             self.current_msgid = None
             self.patch_view.clear()
+            self.revision_bar.clear()  # its links were the hidden patch's revisions
             self.find_bar.refresh()
             self.message_view.clear_message("No thread matches the filter.")
         elif current is None or not self.tree.currentIndex().isValid():

@@ -64,9 +64,7 @@ class ThreadCells:
         if role == _FONT:
             return self._font(row)
         if role == _FOREGROUND:
-            if entry is None or not self.is_match(node.msgid):
-                return _GREY
-            return None
+            return self._foreground(node)
         if role == _ALIGN:
             return _RIGHT if column >= COL_COUNT else None
         if role == _TOOLTIP and entry is None:
@@ -78,6 +76,27 @@ class ThreadCells:
                 return marks_tip(self._marks(row, node.msgid)) or None
             tip = f"{entry.subject}\n{entry.author_name} <{entry.author_email}>\n<{entry.msgid}>"
             return tip + (f"\n(header problem: {entry.broken})" if entry.broken else "")
+        return None
+
+    def look(self, index: Index) -> tuple[str, QFont | None, QColor | None, int | None]:
+        """One cell's text, font, colour and alignment in one call: what data() answers for
+        those four roles, for the list's delegate (viewer.ui.thread_delegate), which would
+        otherwise cross from C++ into Python once for each of them."""
+        row: _Row = index.internalPointer()  # type: ignore[assignment]
+        column = index.column()
+        align = _RIGHT if column >= COL_COUNT else None
+        if self.archive is None:
+            return "", None, None, align
+        if row.kind == GROUP:
+            return self._group_data(row, column, _DISPLAY), self._font(row), None, align
+        node = row.node
+        assert node is not None
+        return self._display(row, node, column), self._font(row), self._foreground(node), align
+
+    def _foreground(self, node: ThreadNode) -> QColor | None:
+        """Grey for context: a placeholder, or a mail of the thread the filter did not match."""
+        if node.entry is None or not self.is_match(node.msgid):
+            return _GREY
         return None
 
     def _display(self, row: _Row, node: ThreadNode, column: int):

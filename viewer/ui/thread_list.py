@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTreeView, 
 
 from viewer.core.thread_sort import SORT_KEYS
 from viewer.ui.style import plain_fusion
+from viewer.ui.thread_delegate import ThreadDelegate
 from viewer.ui.thread_model import (
     COL_COMMENTS,
     COL_COUNT,
@@ -66,6 +67,12 @@ class ThreadList(QTreeView):
         self.header().setStyle(self._style)
         self.setModel(model)
         self.thread_model = model
+        model.set_font(self.font())  # its bold and italic rows are the list's font
+        self.setItemDelegate(ThreadDelegate(model, self))
+        # The scroll bar stays, so the columns keep their width and place when a view lists
+        # less than a screen (an empty Accepted, then All mail): a list that gains its scroll bar
+        # narrows, re-fits its columns and repaints all of itself a second time.
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         self.setUniformRowHeights(True)  # lets a 50,000-row list lay out without asking
         self.setAllColumnsShowFocus(True)
         # Several rows at once for the triage's bulk actions (flag, state, mark read).
