@@ -39,8 +39,7 @@ class ThreadDelegate(QStyledItemDelegate):
     def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         text, font, colour, align = self._look(index)
         option.index = index
-        option.features |= _HAS_DISPLAY
-        option.text = text
+        option.text = text  # HasDisplay is set once a paint: ThreadList.initViewItemOption
         if font is not None:
             option.font = font
             option.fontMetrics = self._metrics_of(font)

@@ -13,7 +13,14 @@ from math import ceil
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, Signal
 from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTreeView, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QMenu,
+    QStyleOptionViewItem,
+    QTreeView,
+    QWidget,
+)
 
 from viewer.core.thread_sort import SORT_KEYS
 from viewer.ui.style import plain_fusion
@@ -30,6 +37,8 @@ from viewer.ui.thread_model import (
     DEFAULT_SORT,
     ThreadModel,
 )
+
+_HAS_DISPLAY = QStyleOptionViewItem.ViewItemFeature.HasDisplay
 
 _SAMPLES = {
     COL_DATE: "2024-02-12",
@@ -261,6 +270,13 @@ class ThreadList(QTreeView):
         if shown and column in self._widths:
             self.header().resizeSection(column, self._widths[column])
         self._fit_subject()
+
+    def initViewItemOption(self, option: QStyleOptionViewItem) -> None:
+        """Every cell has text: said once per repaint here, where the view makes the option
+        each cell's is copied from, instead of in the delegate for each cell (a flag
+        operation there is three calls into Python's enum module, a fifth of a repaint)."""
+        super().initViewItemOption(option)
+        option.features |= _HAS_DISPLAY
 
     # -- rows the model has not handed over yet (viewer.ui.thread_fetching) ---------------
 

@@ -59,6 +59,10 @@ from viewer.ui.thread_rows import (  # noqa: F401 (some re-exported for the wind
     _Row,
 )
 
+_NO_INDEX = QModelIndex()
+"""The invalid index, made once (Qt copies what it is handed)."""
+_COLUMN_COUNT = len(COLUMNS)
+
 
 class ThreadModel(ThreadCells, FetchedRows, QAbstractItemModel):
     """Series, threads and replies of one Archive, filtered by a :class:`Query`."""
@@ -530,20 +534,23 @@ class ThreadModel(ThreadCells, FetchedRows, QAbstractItemModel):
                 self._rows.setdefault(child.msgid, child)  # type: ignore[arg-type]
         return row.children
 
+    # index() and parent() are asked for every cell of every repaint: no helper calls in them.
     def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:  # noqa: B008
-        if column < 0 or column >= len(COLUMNS) or row < 0:
-            return QModelIndex()
-        above = self._row_of(parent)
-        children = self._children(above)
-        if row >= (len(children) if above is not None else self._fetched):
-            return QModelIndex()
-        return self.createIndex(row, column, children[row])
+        if parent.isValid():
+            above: _Row = parent.internalPointer()  # type: ignore[assignment]
+            children = above.children if above.children is not None else self._children(above)
+            listed = len(children)
+        else:
+            children, listed = self._visible, self._fetched
+        if 0 <= row < listed and 0 <= column < _COLUMN_COUNT:
+            return self.createIndex(row, column, children[row])
+        return _NO_INDEX
 
     def parent(self, index: Index = QModelIndex()) -> QModelIndex:  # type: ignore[override]  # noqa: B008
-        row = self._row_of(index)
-        if row is None or row.parent is None:
-            return QModelIndex()
-        return self.createIndex(row.parent.row, 0, row.parent)
+        if not index.isValid():
+            return _NO_INDEX
+        above = index.internalPointer().parent
+        return _NO_INDEX if above is None else self.createIndex(above.row, 0, above)
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         if not parent.isValid():
