@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 
 import pytest
-from PySide6.QtGui import QAction, QColor
-from PySide6.QtWidgets import QMenu
+from PySide6.QtGui import QAction, QColor, QPalette
+from PySide6.QtWidgets import QLabel, QMenu
 
 from viewer.ui.style import install
 from viewer.ui.theme import THEMES
@@ -69,3 +69,29 @@ def test_menu_check_boxes_show_on_the_dark_palette(qtbot, qapp):
         menu.close()
     finally:
         qapp.setPalette(before)
+
+
+@pytest.mark.parametrize("name", sorted(THEMES))
+def test_the_message_bar_follows_the_theme(qtbot, qapp, tmp_path, name):
+    """A pale strip in a dark window glared; switching the theme recolours one on show."""
+    from viewer.core.store import Store
+    from viewer.ui.mainwindow import MainWindow
+    from viewer.ui.settings import Settings
+
+    window = MainWindow(Settings.at(tmp_path / "hunkwise.ini"), Store(tmp_path / "state.db"))
+    qtbot.addWidget(window)
+    window.resize(900, 600)
+    window.show()
+    qtbot.waitExposed(window)
+    other = next(n for n in sorted(THEMES) if THEMES[n].dark != THEMES[name].dark)
+    window.apply_theme(other)
+    window.messages.error("Could not save the flag: disk full")
+    window.apply_theme(name)
+    qtbot.wait(10)
+    bar = window.messages.grab().toImage()
+    middle = bar.pixelColor(bar.width() // 2, bar.height() // 2)
+    text = QColor(window.messages.findChild(QLabel).palette().color(QPalette.ColorRole.WindowText))
+    assert (middle.lightness() < 128) == THEMES[name].dark
+    assert _contrast(text, middle) >= 4.5
+    window.close()
+    window.store.close()

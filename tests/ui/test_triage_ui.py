@@ -229,6 +229,7 @@ def test_what_the_view_counts_read_is_kept_for_the_next_open(window):
 
 def test_snooze_picks_its_day_from_a_calendar(qtbot, window, monkeypatch):
     from PySide6.QtCore import QDate
+    from PySide6.QtGui import QPalette
     from PySide6.QtWidgets import QDateEdit
 
     from viewer.ui.snooze_dialog import SnoozeDialog
@@ -249,6 +250,11 @@ def test_snooze_picks_its_day_from_a_calendar(qtbot, window, monkeypatch):
     assert field.date() == today.addDays(7)  # a week unless another day is picked
     field.setDate(today)  # not offered: a snooze until today would hide nothing
     assert field.date() == today.addDays(1)
+    # and it looks it: today is drawn in the disabled text colour, tomorrow is not
+    calendar = field.calendarWidget()
+    disabled = calendar.palette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
+    assert calendar.dateTextFormat(today).foreground().color() == disabled
+    assert calendar.dateTextFormat(today.addDays(1)).foreground().color() != disabled
     picked = today.addDays(10)
     field.calendarWidget().setSelectedDate(picked)  # a click on a day of the calendar
     field.calendarWidget().clicked.emit(picked)

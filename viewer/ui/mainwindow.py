@@ -523,6 +523,7 @@ class MainWindow(WindowActions, TriageActions, WindowDrafting, LoreOpening, Open
             install_style(app)  # its indicators show on the dark palette too
             app.setPalette(theme.palette())
         self.setPalette(theme.palette())
+        self.messages.set_dark(theme.dark)
         self.message_view.set_theme(self.theme_name)
         self.patch_view.set_theme(theme)
         self.range_diff_view.set_theme(theme)

@@ -17,11 +17,18 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
 Level = Literal["info", "warning", "error"]
 
 _COLOURS: dict[str, tuple[str, str]] = {
-    # background, border: readable on light and dark palettes alike (text is always dark)
+    # background, border; the text on them is _TEXT
     "info": ("#dbeafe", "#93c5fd"),
     "warning": ("#fef3c7", "#fcd34d"),
     "error": ("#fee2e2", "#fca5a5"),
 }
+_DARK_COLOURS: dict[str, tuple[str, str]] = {
+    # the same hues, dark: a pale strip in a dark window glares like a lamp
+    "info": ("#1e3a5f", "#3b82f6"),
+    "warning": ("#453610", "#b7791f"),
+    "error": ("#4c1d1d", "#dc2626"),
+}
+_TEXT, _DARK_TEXT = "#1f2937", "#e5e7eb"
 _INFO_TIMEOUT_MS = 8000
 
 
@@ -42,6 +49,7 @@ class MessageBar(QWidget):
         self.setObjectName("messageBar")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.history: deque[Shown] = deque(maxlen=20)
+        self._dark = False
         self._label = QLabel(self)
         self._label.setWordWrap(True)
         self._label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -81,12 +89,7 @@ class MessageBar(QWidget):
 
     def show_message(self, level: Level, text: str) -> None:
         self.history.append(Shown(level, text))
-        background, border = _COLOURS[level]
-        self.setStyleSheet(
-            f"#messageBar {{ background: {background}; border: 1px solid {border}; "
-            f"border-radius: 4px; }} #messageBar QLabel, #messageBar QToolButton "
-            f"{{ color: #1f2937; background: transparent; }}"
-        )
+        self._colour(level)
         self._label.setText(text)
         self.show()
         self.shown.emit(level, text)
@@ -94,6 +97,22 @@ class MessageBar(QWidget):
             self._timer.start(_INFO_TIMEOUT_MS)
         else:
             self._timer.stop()
+
+    def set_dark(self, dark: bool) -> None:
+        """The window's theme (MainWindow.apply_theme); a message on show is recoloured."""
+        self._dark = dark
+        if self.history:
+            self._colour(self.history[-1].level)
+
+    def _colour(self, level: Level) -> None:
+        # Told by the window, not read from the palette: the style sheet set here becomes
+        # the bar's own palette, and re-styling on its palette change would never end.
+        background, border = (_DARK_COLOURS if self._dark else _COLOURS)[level]
+        self.setStyleSheet(
+            f"#messageBar {{ background: {background}; border: 1px solid {border}; "
+            f"border-radius: 4px; }} #messageBar QLabel, #messageBar QToolButton "
+            f"{{ color: {_DARK_TEXT if self._dark else _TEXT}; background: transparent; }}"
+        )
 
     def dismiss(self) -> None:
         self._timer.stop()

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from PySide6.QtCore import QDate
+from PySide6.QtGui import QPalette, QTextCharFormat
 from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
@@ -32,9 +33,18 @@ class SnoozeDialog(QDialog):
         self.date_edit.setObjectName("snoozeDate")
         self.date_edit.setCalendarPopup(True)  # Alt+Down or the arrow opens the calendar
         self.date_edit.setDisplayFormat(DATE_FORMAT)
-        self.date_edit.setMinimumDate(QDate.currentDate().addDays(1))
+        earliest = QDate.currentDate().addDays(1)
+        self.date_edit.setMinimumDate(earliest)
         self.date_edit.setDate(default)
-        self.date_edit.calendarWidget().setGridVisible(True)
+        calendar = self.date_edit.calendarWidget()
+        calendar.setGridVisible(True)
+        # Qt greys the days of other months but draws the ones before the minimum like any
+        # other, though they cannot be picked: today looked choosable.
+        past = QTextCharFormat()
+        past.setForeground(calendar.palette().color(QPalette.ColorGroup.Disabled,
+                                                    QPalette.ColorRole.Text))
+        for back in range(1, 43):  # a month page shows six weeks
+            calendar.setDateTextFormat(earliest.addDays(-back), past)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
