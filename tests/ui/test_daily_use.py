@@ -541,3 +541,27 @@ def test_folding_all_keeps_the_line_under_the_cursor_in_place(qtbot, make_window
     qtbot.wait(50)
     assert view.current_row() == thread.rows[0]
     assert abs(_row_top(view, thread.rows[0]) - before) <= view.editor.fontMetrics().lineSpacing()
+
+
+def test_the_list_rows_are_built_by_the_loader_not_the_gui_thread(qtbot, make_window,
+                                                                   monkeypatch):
+    """Building a big mailbox's rows and counts froze the window before its first screen."""
+    import threading
+
+    from viewer.ui import list_rows, opening, thread_model
+
+    where: list[threading.Thread] = []
+
+    def build(archive, read):
+        where.append(threading.current_thread())
+        return list_rows.build_list_rows(archive, read)
+
+    monkeypatch.setattr(opening, "build_list_rows", build)  # the loader's
+    monkeypatch.setattr(thread_model, "build_list_rows", build)  # the model's own
+    window = make_window()
+    window.store.mark_read(FIXTURE, ["q1@example.com", "q2@kernel.example"])
+    _open(qtbot, window, FIXTURE)
+    assert len(where) == 1 and where[0] is not threading.main_thread()
+    # the rows the worker counted are the ones listed: the read thread is not bold
+    assert window.model.index_of("q1@example.com").data(Qt.ItemDataRole.FontRole) is None
+    assert window.model.index_of("v2-0@example.org").data(Qt.ItemDataRole.FontRole).bold()

@@ -135,3 +135,4 @@ def test_the_columns_keep_their_place_when_a_view_lists_less_than_a_screen(tree)
     assert tree.viewport().width() == width
     model.set_query(parse_query(""))
     assert tree.viewport().width() == width
+

@@ -13,8 +13,10 @@ from PySide6.QtCore import QModelIndex, Qt
 
 from viewer.core.archive import Archive
 from viewer.core.query import parse_query
+from viewer.ui.list_rows import build_list_rows
 from viewer.ui.thread_model import (
     COL_COMMENTS,
+    COL_COUNT,
     COL_SUBJECT,
     COL_TRAILERS,
     COL_VERSION,
@@ -250,3 +252,33 @@ def test_a_thread_row_is_bold_while_any_mail_below_is_unread(model):
     assert top.data(Qt.ItemDataRole.FontRole) is None
     model.set_read("q2@kernel.example", read=False)
     assert top.data(Qt.ItemDataRole.FontRole).bold()
+
+
+def _listing(model) -> list[tuple]:
+    """Every top row as the list shows it: subject, Msgs, and bold (unread below)."""
+    out = []
+    for row in range(model.rowCount()):
+        index = model.index(row, 0)
+        font = index.data(Qt.ItemDataRole.FontRole)
+        out.append((index.data(), model.index(row, COL_COUNT).data(),
+                    bool(font is not None and font.bold())))
+    return out
+
+
+def test_rows_built_off_the_gui_thread_list_what_the_model_builds(qtbot, archive):
+    """The loader's worker builds the rows (viewer.ui.list_rows); the list is the same."""
+    read = {"q1@example.com", "q2@kernel.example", "v1-1@example.org"}
+    built_here, prepared_elsewhere = ThreadModel(), ThreadModel()
+    built_here.set_archive(archive, read)
+    prepared_elsewhere.set_archive(archive, read, build_list_rows(archive, read))
+    assert _listing(prepared_elsewhere) == _listing(built_here)
+    assert any(bold for _s, _n, bold in _listing(built_here))
+    assert not all(bold for _s, _n, bold in _listing(built_here))
+
+
+def test_mail_read_while_the_rows_were_built_is_counted_again(qtbot, archive):
+    stale = build_list_rows(archive, set())  # counted before q1 and q2 were read
+    model = ThreadModel()
+    model.set_archive(archive, {"q1@example.com", "q2@kernel.example"}, stale)
+    top = model.index_of("q1@example.com")
+    assert top.data(Qt.ItemDataRole.FontRole) is None  # not bold: all of it is read

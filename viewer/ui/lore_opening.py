@@ -134,7 +134,8 @@ class LoreOpening:
             else:
                 news = f"{got.added} new messages" if got.added else "no new mail"
                 notes[str(got.path)] = (f"{source.inbox}: {news} ({got.total} in all).", False)
-            return Archive.open(got.path, progress=progress, cancelled=cancelled)
+            # No list rows: the read state of this lore copy is only known once its path is.
+            return Archive.open(got.path, progress=progress, cancelled=cancelled), None
 
         self.loader.start(job)
 

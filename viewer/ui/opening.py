@@ -21,6 +21,7 @@ from viewer.core.query import Query
 from viewer.core.thread_sort import NEEDS_BODIES
 from viewer.core.triage import Triage, sent_from_hunkwise
 from viewer.ui.list_filtering import _EXPAND_ALL_BELOW
+from viewer.ui.list_rows import ListRows, build_list_rows
 from viewer.ui.runtime import settle_long_lived
 from viewer.ui.thread_model import DEFAULT_SORT
 
@@ -38,8 +39,12 @@ class Opening:
         self.summary.setText(f"Loading {target.name}…")
         self.progress.setValue(0)
 
+        # The read state as the load starts: the worker counts the unread mail with it.
+        read = self.store.read_ids(target) if self.store is not None else set()
+
         def job(progress, cancelled):
-            return Archive.open(target, progress=progress, cancelled=cancelled)
+            archive = Archive.open(target, progress=progress, cancelled=cancelled)
+            return archive, build_list_rows(archive, read)
 
         self.loader.start(job)
 
@@ -137,7 +142,9 @@ class Opening:
         self._show_summary()
         self.load_failed.emit(text)
 
-    def _on_loaded(self, archive: Archive) -> None:
+    def _on_loaded(self, loaded: tuple[Archive, ListRows | None]) -> None:
+        """A loader job's result: the archive, and its list rows if the job built them."""
+        archive, rows = loaded
         replacing = self.archive is not None
         self.archive = archive
         self.current_msgid = self._hidden_mail = None
@@ -157,7 +164,7 @@ class Opening:
         sort = self.settings.sort_order
         # a header-only order sorts while the list is built; a count order may need reading
         self.model.sort_order = sort if sort[0] not in NEEDS_BODIES else DEFAULT_SORT
-        self.model.set_archive(archive, read)
+        self.model.set_archive(archive, read, rows)
         self.tree.set_content(*self.model.column_content())
         self.setWindowTitle(f"{archive.path.name} — Hunkwise")
         self.settings.add_recent(archive.path)

@@ -9,6 +9,7 @@ counts it needs must be read in the background first.
 
 from __future__ import annotations
 
+from collections import Counter
 from math import ceil
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, Signal
@@ -59,6 +60,23 @@ _SUBJECT_LEAST = 0.38
 _GIVE_WAY = (COL_TRAILERS, COL_DATE)
 """Columns a narrow list hides for the subject: the trailer counts, then the date (both are in
 the tooltip and the message pane); they come back when the list is wide enough again."""
+
+
+def _percentile_width(metrics: QFontMetrics, names: list[str], share: float) -> int | None:
+    """The width below which ``share`` of ``names`` fit (None without names). Each distinct
+    name is measured once: a list's authors repeat, and 5,000 measurements took 60 ms of the
+    open of a big archive."""
+    if not names:
+        return None
+    measured = sorted((metrics.horizontalAdvance(name), count)
+                      for name, count in Counter(names).items())
+    rank = int(len(names) * share)  # the index the sorted list of every name would have
+    seen = 0
+    for width, count in measured:
+        seen += count
+        if seen > rank:
+            return width
+    return measured[-1][0]
 
 
 class ThreadList(QTreeView):
@@ -166,12 +184,10 @@ class ThreadList(QTreeView):
             self._widths = widths
             for column, width in widths.items():
                 header.resizeSection(column, width)
-            widths = sorted(metrics.horizontalAdvance(a) for a in self._author_samples)
             # the 90th percentile: one "Firstname Middle Lastname-Doublebarrel (Company)"
             # must not widen the column for everybody
-            typical = widths[int(len(widths) * 0.9)] if widths else \
-                metrics.horizontalAdvance("Jane Maintainer")
-            self._from_width = fit(COL_FROM, "") if not widths else max(
+            typical = _percentile_width(metrics, self._author_samples, 0.9)
+            self._from_width = fit(COL_FROM, "") if typical is None else max(
                 fit(COL_FROM, ""), typical + _PADDING)
             self._from_min = metrics.horizontalAdvance("Jane M") + _PADDING
             header.setMinimumSectionSize(metrics.horizontalAdvance("Msgs") + 8)

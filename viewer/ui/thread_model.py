@@ -29,12 +29,12 @@ from PySide6.QtGui import QFont
 from viewer.core.archive import Archive
 from viewer.core.errors import MessageNotFound
 from viewer.core.query import Candidate, Query
-from viewer.core.series import describe_links
 from viewer.core.thread_facts import BODY_TERMS, Facts, facts_of
 from viewer.core.thread_facts import flag as answer_flag
 from viewer.core.thread_sort import NEEDS_BODIES, SORT_KEYS, ThreadCounts, sort_threads
 from viewer.core.threader import ThreadNode
 from viewer.core.triage import Triage
+from viewer.ui.list_rows import ListRows, build_list_rows
 from viewer.ui.row_facts import RowFacts
 from viewer.ui.thread_cells import ThreadCells
 from viewer.ui.thread_fetching import FetchedRows
@@ -82,7 +82,6 @@ class ThreadModel(ThreadCells, FetchedRows, QAbstractItemModel):
         """(a SORT_KEYS key, descending)."""
         self._visible: list[_Row] = []
         self._top_of_root: dict[str, _Row] = {}
-        self._link_tips: dict[str, str] = {}
         self._rows: dict[str, _Row] = {}
         """Message-ID → its row, for every row built so far (dataChanged, selection)."""
         self._read: set[str] = set()
@@ -106,25 +105,33 @@ class ThreadModel(ThreadCells, FetchedRows, QAbstractItemModel):
 
     # -- loading ------------------------------------------------------------------------------
 
-    def set_archive(self, archive: Archive | None, read_ids: set[str] | None = None) -> None:
+    def set_archive(self, archive: Archive | None, read_ids: set[str] | None = None,
+                    prepared: ListRows | None = None) -> None:
+        """Show ``archive``; ``prepared``: its rows, built off the GUI thread by the loader
+        (viewer.ui.list_rows), else they are built here."""
         self.beginResetModel()
         self.row_facts.reset()
         self.archive = archive
         self._read = set(read_ids or ())
-        self._rows.clear()
-        self._top_of_root.clear()
         self._facts.clear()
         self._unread_in.clear()
-        self._built = self._build_top(archive) if archive is not None else []
-        self._count_below()
+        if archive is None:
+            prepared = ListRows([], {}, {}, {}, frozenset())
+        elif prepared is None:
+            prepared = build_list_rows(archive, self._read)
+        self._built, self._top_of_root, self._rows = (
+            prepared.top, prepared.top_of_root, prepared.rows)
+        counts = prepared.counts
+        if archive is not None and prepared.read != self._read:
+            counts = archive.thread_counts(self._read)  # read or unread meanwhile
+        self._count_below(counts)
         self._top = self._sorted(self._built)
         self._apply_query()
         self.endResetModel()
 
-    def _count_below(self) -> None:
+    def _count_below(self, counts: dict[str, tuple[int, int]]) -> None:
         """Every top row's Msgs and unread counts, from the archive's one pass over its
         threads (Archive.thread_counts); a revisions row adds up its threads."""
-        counts = self.archive.thread_counts(self._read) if self.archive is not None else {}
         largest = 0
         for top in self._built:
             roots = [c.node for c in top.children or ()] if top.kind == GROUP else [top.node]
@@ -205,59 +212,6 @@ class ThreadModel(ThreadCells, FetchedRows, QAbstractItemModel):
         if row.kind == GROUP:
             return row.children[-1].node if row.children else None
         return row.node
-
-    def _build_top(self, archive: Archive) -> list[_Row]:
-        """Thread roots newest first; the threads of one series' revisions share a group row."""
-        group_of: dict[str, list[ThreadNode]] = {}
-        labels: dict[str, tuple[str, str]] = {}
-        for series in archive.series:
-            if len(series.revisions) < 2 or series.key != series.revisions[-1]:
-                continue  # each revision family once, from its newest member
-            roots: list[ThreadNode] = []
-            versions: list[int] = []
-            for key in series.revisions:
-                member = archive.series_by_key(key)
-                if member is None:
-                    continue
-                # Every thread the revision is in: patches sent without threading (or joined
-                # to a cover sent apart, as "[PATCH v6 3/8] watchdog: hpe-wdt") have their own.
-                for first in member.message_ids():
-                    if first not in archive:
-                        continue
-                    root = archive.root_of(first)
-                    if root not in roots and root.msgid not in group_of:
-                        roots.append(root)
-                        versions.append(member.version)
-            if len(roots) > 1:
-                for root in roots:
-                    group_of[root.msgid] = roots
-                span = f"v{min(versions)}–v{max(versions)}"
-                labels[roots[0].msgid] = (series.subject, span)
-                self._link_tips[roots[0].msgid] = "\n".join(
-                    describe_links(archive.series_by_key, series.revisions)
-                )
-        top: list[_Row] = []
-        placed: set[int] = set()
-        for root in reversed(archive.threads):
-            roots = group_of.get(root.msgid)
-            if roots is None:
-                row = _Row(MESSAGE, None, len(top), root)
-                self._top_of_root[root.msgid] = row
-                top.append(row)
-            elif id(roots) not in placed:
-                placed.add(id(roots))
-                label, span = labels[roots[0].msgid]
-                group = _Row(GROUP, None, len(top), label=label, versions=span)
-                group.tip = self._link_tips.get(roots[0].msgid, "")
-                group.children = [_Row(MESSAGE, group, i, r) for i, r in enumerate(roots)]
-                for child in group.children:
-                    self._top_of_root[child.msgid] = group  # type: ignore[index]
-                    self._rows.setdefault(child.msgid, child)  # type: ignore[arg-type]
-                top.append(group)
-        for row in top:
-            if row.msgid is not None:
-                self._rows.setdefault(row.msgid, row)
-        return top
 
     def thread_of(self, msgid: str) -> list[str]:
         """Every mail in the list row ``msgid`` belongs to: its whole thread, or for a
