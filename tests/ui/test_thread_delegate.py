@@ -10,6 +10,7 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QStyledItemDelegate
 
 from viewer.core.archive import Archive
@@ -125,14 +126,46 @@ def test_it_paints_the_same_pixels_as_qts_own_delegate(tree, query):
     assert _pixels(tree) != theirs  # an empty list looks different: the rows were compared
 
 
-def test_the_columns_keep_their_place_when_a_view_lists_less_than_a_screen(tree):
+def _same_pixels_as_qts_delegate(tree) -> bool:
+    ours = _pixels(tree)
+    tree.setItemDelegate(QStyledItemDelegate(tree))
+    theirs = _pixels(tree)
+    tree.setItemDelegate(ThreadDelegate(tree.thread_model, tree))
+    return ours == theirs
+
+
+def test_a_zoomed_list_paints_the_same_pixels(tree):
+    font = QFont(tree.font())
+    font.setPointSizeF(font.pointSizeF() + 6)
+    tree.set_list_font(font)
+    assert _same_pixels_as_qts_delegate(tree)
+
+
+def test_a_new_application_font_reaches_the_bold_rows(tree, qapp, qtbot):
+    """Qt's delegate resolved the model's bold against the list's font; this one paints the
+    model's font as it is, so a font the list inherits anew must reach the model too."""
+    before = QFont(qapp.font())
+    try:
+        font = QFont(before)
+        font.setPointSizeF(font.pointSizeF() + 6)
+        qapp.setFont(font)
+        qtbot.waitUntil(lambda: tree.font().pointSizeF() == font.pointSizeF(), timeout=2000)
+        assert _same_pixels_as_qts_delegate(tree)
+    finally:
+        qapp.setFont(before)
+
+
+def test_the_columns_keep_their_place_when_a_view_lists_less_than_a_screen(tree, qtbot):
     """A list that gained a scroll bar would narrow, re-fit its columns and repaint twice."""
     model = tree.thread_model
     tree.resize(1000, 90)  # a few rows high: the full list needs scrolling
+    qtbot.wait(20)  # the view lays out (and shows or hides its scroll bar) in a posted event
     width = tree.viewport().width()
     model.set_query(parse_query("from:nobody-at-all"))
     assert model.rowCount() == 0
+    qtbot.wait(20)
     assert tree.viewport().width() == width
     model.set_query(parse_query(""))
+    qtbot.wait(20)
     assert tree.viewport().width() == width
 

@@ -197,11 +197,18 @@ class ThreadList(QTreeView):
 
     def set_list_font(self, font: QFont) -> None:
         """The zoomed font: rows, header and the model's bold/italic variants follow it."""
-        self.setFont(font)
+        self.setFont(font)  # the model's variants: changeEvent
         self.header().setFont(font)
-        self.thread_model.set_font(font)
         self.size_columns()
         self.doItemsLayout()
+
+    def changeEvent(self, event: QEvent) -> None:
+        """Any new font of the list, not only a zoom (the application's, the window's) is the
+        model's bold and italic: ThreadDelegate paints those as they are, where Qt's delegate
+        resolved them against the list's font, so unread rows kept the old size otherwise."""
+        if event.type() == QEvent.Type.FontChange:
+            self.thread_model.set_font(self.font())
+        super().changeEvent(event)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.viewport() and event.type() == QEvent.Type.Resize:
