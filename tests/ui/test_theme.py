@@ -95,3 +95,23 @@ def test_the_message_bar_follows_the_theme(qtbot, qapp, tmp_path, name):
     assert _contrast(text, middle) >= 4.5
     window.close()
     window.store.close()
+
+
+@pytest.mark.parametrize("name", sorted(THEMES))
+def test_a_message_bar_no_window_tells_starts_in_the_theme(qtbot, qapp, name):
+    """A compose window's bar is never told the theme: it reads it when it is made."""
+    from viewer.ui.messages import MessageBar
+
+    before = qapp.palette()
+    qapp.setPalette(THEMES[name].palette())
+    try:
+        bar = MessageBar()
+        qtbot.addWidget(bar)
+        bar.resize(400, 40)
+        bar.error("Sending failed: connection refused")
+        qtbot.waitExposed(bar)
+        image = bar.grab().toImage()
+        middle = image.pixelColor(image.width() // 2, image.height() // 2)
+        assert (middle.lightness() < 128) == THEMES[name].dark
+    finally:
+        qapp.setPalette(before)

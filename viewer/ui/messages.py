@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QToolButton, QWidget
 
 Level = Literal["info", "warning", "error"]
 
@@ -49,7 +50,9 @@ class MessageBar(QWidget):
         self.setObjectName("messageBar")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.history: deque[Shown] = deque(maxlen=20)
-        self._dark = False
+        # The window's theme as the application's palette has it when the bar is made: a
+        # compose window's bar is never told (MainWindow.apply_theme tells only its own).
+        self._dark = QApplication.palette().color(QPalette.ColorRole.Window).lightness() < 128
         self._label = QLabel(self)
         self._label.setWordWrap(True)
         self._label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
