@@ -277,6 +277,7 @@ def test_filtering_to_nothing_clears_the_review_page(qtbot, make_window):
     # the first row is current at once; its mail follows once the list has repainted
     qtbot.waitUntil(lambda: window.current_msgid is not None, timeout=3000)
     assert window.patch_view.page is not None
+    qtbot.waitUntil(window.revision_bar.isVisible, timeout=5000)  # and its revisions again
 
 
 def test_mark_a_whole_thread_or_series_read(qtbot, make_window):
