@@ -111,10 +111,10 @@ class ThreadCells:
             return row.subject
         if column == COL_SUBJECT:
             if row.subject is None:
-                row.subject = self._subject(row, node)
+                row.subject = _one_line(self._subject(row, node))
             return row.subject
         if column == COL_FROM:
-            return entry.author_name or entry.author_email
+            return _one_line(entry.author_name or entry.author_email)
         if column == COL_DATE:
             return _format_date(entry.date, "%Y-%m-%d")
         if column == COL_VERSION:
@@ -195,7 +195,7 @@ class ThreadCells:
             if column == COL_SUBJECT:
                 return f"{row.label}  ({row.versions}: {len(row.children or ())} revisions)"
             if column == COL_FROM:
-                return (entry.author_name or entry.author_email) if entry else ""
+                return _one_line(entry.author_name or entry.author_email) if entry else ""
             if column == COL_DATE:
                 return _format_date(entry.date, "%Y-%m-%d") if entry else ""
             if column == COL_VERSION:
@@ -229,6 +229,13 @@ class ThreadCells:
 
 
 _GREY = QColor(128, 128, 128)
+_CONTROLS = {code: " " for code in (*range(32), 127)}
+
+
+def _one_line(text: str) -> str:
+    """A cell's text without control characters: an encoded word may decode to a line break
+    (``=?utf-8?q?a=0Ab?=``), which Qt's own delegate would draw as a second, clipped line."""
+    return text if text.isprintable() else text.translate(_CONTROLS)
 
 
 def _format_date(date: float | None, pattern: str) -> str:

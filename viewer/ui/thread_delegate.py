@@ -25,7 +25,11 @@ _TEXT = QPalette.ColorRole.Text
 
 
 class ThreadDelegate(QStyledItemDelegate):
-    """A QStyledItemDelegate whose style option comes from ``ThreadModel.look``."""
+    """A QStyledItemDelegate whose style option comes from ``ThreadModel.look``.
+
+    For the thread list only: the HasDisplay feature, without which the style draws no text,
+    is set by ``ThreadList.initViewItemOption``, once a row.
+    """
 
     def __init__(self, model: ThreadModel, parent: QObject | None = None) -> None:
         super().__init__(parent)
