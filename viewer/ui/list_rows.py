@@ -1,11 +1,11 @@
 """The thread list's top rows and counts of a mailbox, built by the loader off the GUI thread.
 
 One row per thread, newest first; the threads of one series' revisions share a revisions row.
-Building them walks every series and thread (0.1 s at 50,000 mails, 0.35 s at 170,000) and
-counting each thread's mails and unread ones is another pass: done on the GUI thread when the
-archive arrived, both froze the window before its first screen. The loader's worker builds
-them right after opening the archive (viewer.ui.opening), from the read state as it was when
-the load started; the model counts again only if that changed meanwhile.
+Building them walks every series and thread (0.1 s at 50,000 mails, 0.35 s at 170,000), and
+counting each row's mails and unread ones is another pass (0.1 s at 170,000): done on the GUI
+thread when the archive arrived, both froze the window before its first screen. The loader's
+worker does both right after opening the archive (viewer.ui.opening), with the read state as
+it was when the load started; the model counts again only if that changed meanwhile.
 
 Plain Python objects only (no Qt), so a worker thread may make them.
 """
@@ -28,10 +28,12 @@ class ListRows:
     """A thread root's Message-ID → the top row it is listed under."""
     rows: dict[str, _Row]
     """Message-ID → its row, for the rows made so far (top rows and revisions' threads)."""
-    counts: dict[str, tuple[int, int]]
-    """Archive.thread_counts: each thread's mails and unread mails, by its root."""
     read: frozenset[str]
     """The Message-IDs read when they were counted."""
+    unread_in: dict[int, int]
+    """id(top row) → unread mails below it (each row's Msgs count is on the row)."""
+    largest: int
+    """The most mails one top row holds (the Msgs column is sized to it)."""
 
 
 def build_list_rows(archive: Archive, read: set[str] | frozenset[str]) -> ListRows:
@@ -62,7 +64,26 @@ def build_list_rows(archive: Archive, read: set[str] | frozenset[str]) -> ListRo
         if row.msgid is not None:
             rows.setdefault(row.msgid, row)
     frozen = frozenset(read)
-    return ListRows(top, top_of_root, rows, archive.thread_counts(frozen), frozen)
+    unread_in, largest = count_rows(top, archive.thread_counts(frozen))
+    return ListRows(top, top_of_root, rows, frozen, unread_in, largest)
+
+
+def count_rows(top: list[_Row], counts: dict[str, tuple[int, int]]) -> tuple[dict[int, int], int]:
+    """Every top row's Msgs (set on the row) and unread counts (returned by id(row)), and the
+    largest row's Msgs, from Archive.thread_counts; a revisions row adds up its threads."""
+    unread_in: dict[int, int] = {}
+    largest = 0
+    for row in top:
+        roots = [c.node for c in row.children or ()] if row.kind == GROUP else [row.node]
+        mails = unread = 0
+        for root in roots:
+            if root is not None:
+                n, u = counts.get(root.msgid, (0, 0))
+                mails, unread = mails + n, unread + u
+        row.count = str(mails)
+        unread_in[id(row)] = unread
+        largest = max(largest, mails)
+    return unread_in, largest
 
 
 def _revision_groups(

@@ -34,7 +34,7 @@ from viewer.core.thread_facts import flag as answer_flag
 from viewer.core.thread_sort import NEEDS_BODIES, SORT_KEYS, ThreadCounts, sort_threads
 from viewer.core.threader import ThreadNode
 from viewer.core.triage import Triage
-from viewer.ui.list_rows import ListRows, build_list_rows
+from viewer.ui.list_rows import ListRows, build_list_rows, count_rows
 from viewer.ui.row_facts import RowFacts
 from viewer.ui.thread_cells import ThreadCells
 from viewer.ui.thread_fetching import FetchedRows
@@ -114,36 +114,19 @@ class ThreadModel(ThreadCells, FetchedRows, QAbstractItemModel):
         self.archive = archive
         self._read = set(read_ids or ())
         self._facts.clear()
-        self._unread_in.clear()
         if archive is None:
-            prepared = ListRows([], {}, {}, {}, frozenset())
+            prepared = ListRows([], {}, {}, frozenset(), {}, 0)
         elif prepared is None:
             prepared = build_list_rows(archive, self._read)
+        elif prepared.read != self._read:  # read or unread meanwhile: count again
+            prepared.unread_in, prepared.largest = count_rows(
+                prepared.top, archive.thread_counts(self._read))
         self._built, self._top_of_root, self._rows = (
             prepared.top, prepared.top_of_root, prepared.rows)
-        counts = prepared.counts
-        if archive is not None and prepared.read != self._read:
-            counts = archive.thread_counts(self._read)  # read or unread meanwhile
-        self._count_below(counts)
+        self._unread_in, self._largest = prepared.unread_in, prepared.largest
         self._top = self._sorted(self._built)
         self._apply_query()
         self.endResetModel()
-
-    def _count_below(self, counts: dict[str, tuple[int, int]]) -> None:
-        """Every top row's Msgs and unread counts, from the archive's one pass over its
-        threads (Archive.thread_counts); a revisions row adds up its threads."""
-        largest = 0
-        for top in self._built:
-            roots = [c.node for c in top.children or ()] if top.kind == GROUP else [top.node]
-            mails = unread = 0
-            for root in roots:
-                if root is not None:
-                    n, u = counts.get(root.msgid, (0, 0))
-                    mails, unread = mails + n, unread + u
-            top.count = str(mails)
-            self._unread_in[id(top)] = unread
-            largest = max(largest, mails)
-        self._largest = largest
 
     def set_font(self, font: QFont) -> None:
         """The list's font (zoom): unread rows are its bold, placeholders its italic."""
@@ -160,7 +143,7 @@ class ThreadModel(ThreadCells, FetchedRows, QAbstractItemModel):
         if self.archive is None:
             return [], 0
         authors = [e.author_name or e.author_email for e in self.archive.entries[:limit]]
-        return authors, self._largest  # counted with the Msgs column (_count_below)
+        return authors, self._largest  # counted with the Msgs column (list_rows.count_rows)
 
     # -- sorting ------------------------------------------------------------------------------
 
