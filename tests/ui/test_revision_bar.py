@@ -56,6 +56,8 @@ def test_a_second_revision_shows_its_versions_and_the_fate_of_v1_comments(qtbot,
 
 def test_range_diff_replaces_the_review_page_and_back(qtbot, window):
     _wait_bar(qtbot, window)
+    qtbot.wait(20)  # the range-diff arrived with the bar's facts, while the view was hidden
+    assert window.range_diff_view.document().isEmpty()  # made only once it is looked at
     window.revision_bar.range_button.click()
     assert window.review_stack.currentWidget() is window.range_diff_view
     kinds = window.range_diff_view.kinds

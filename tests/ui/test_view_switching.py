@@ -123,3 +123,24 @@ def test_the_new_current_mail_is_read_off_the_gui_thread_first(qtbot, window, mo
     qtbot.waitUntil(lambda: window.current_msgid == "z1@x", timeout=3000)
     first = next(ident for msgid, ident in readers if msgid == "z1@x")
     assert first != threading.get_ident()  # the page was built from what a worker read
+
+
+def test_a_big_mailbox_shows_its_first_mail_once_the_list_is_on_screen(qtbot, tmp_path):
+    """Its first row is current at once; the mail is read on a worker and follows."""
+    from viewer.ui.list_filtering import _MATCH_OFF_THREAD
+
+    path = tmp_path / "big.mbox"
+    path.write_text("".join(_mail(f"m{i}@x", f"[PATCH] part {i}", "Amy", 1 + i % 28)
+                            for i in range(_MATCH_OFF_THREAD)))
+    window = MainWindow(Settings.at(tmp_path / "hunkwise.ini"), Store(tmp_path / "state.db"))
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    with qtbot.waitSignal(window.loaded, timeout=60000):
+        window.open_path(path)
+    first = window.model.mail_of(window.tree.currentIndex())
+    assert first is not None and window.current_msgid is None  # not read on the GUI thread
+    qtbot.waitUntil(lambda: window.current_msgid == first, timeout=10000)
+    assert first in window.message_view.toPlainText()
+    window.close()
+    window.store.close()

@@ -20,7 +20,7 @@ from viewer.core.identity import git_identity
 from viewer.core.query import Query
 from viewer.core.thread_sort import NEEDS_BODIES
 from viewer.core.triage import Triage, sent_from_hunkwise
-from viewer.ui.list_filtering import _EXPAND_ALL_BELOW
+from viewer.ui.list_filtering import _EXPAND_ALL_BELOW, _MATCH_OFF_THREAD
 from viewer.ui.list_rows import ListRows, build_list_rows
 from viewer.ui.runtime import settle_long_lived
 from viewer.ui.thread_model import DEFAULT_SORT
@@ -177,14 +177,21 @@ class Opening:
             self.sort_threads(*sort)
         target = self._select_after_load
         self._select_after_load = None
-        if not (target and self.select_message(target)):
-            if target:
-                self.messages.warning(f"No message <{target}> in {archive.path.name}.")
-            first = self.model.index(0, 0)
-            if first.isValid():
-                self.tree.setCurrentIndex(first)
-            else:
-                self.message_view.clear_message("This mailbox holds no mail.")
+        # A big mailbox's first mail is read on a worker and shown after the first screen,
+        # the way a filter's new current mail is (ListFiltering.show_when_current): reading
+        # it and building its page here held the first screen of 170,000 mails 0.16 s more.
+        self._reselecting = len(archive.entries) >= _MATCH_OFF_THREAD
+        try:
+            if not (target and self.select_message(target)):
+                if target:
+                    self.messages.warning(f"No message <{target}> in {archive.path.name}.")
+                first = self.model.index(0, 0)
+                if first.isValid():
+                    self.tree.setCurrentIndex(first)
+                else:
+                    self.message_view.clear_message("This mailbox holds no mail.")
+        finally:
+            self._reselecting = False
         settle_long_lived(replacing=replacing)  # it and the list's rows live on: see there
         self.loaded.emit(archive)
 
