@@ -473,3 +473,30 @@ def test_a_reply_that_could_not_be_analysed_is_said_once(qtbot, make_window, mon
     # The list's counts, read in the background, analyse the other thread too: its replies
     # are the error record expected above, logged (the message bar speaks of shown mail only).
     qtbot.waitUntil(lambda: window.model.pending_facts() == 0, timeout=5000)
+
+
+def test_closing_the_window_stops_the_jobs_of_its_panes_too(make_window):
+    """A pane's own job (the revision bar's range-diff, the patch view's syntax) must not
+    outlive the window: one still running when the app exits is killed mid-Python."""
+    import threading
+    import time
+
+    window = make_window()
+    started, stopped = threading.Event(), []
+
+    def job(_progress, cancelled):
+        started.set()
+        deadline = time.monotonic() + 10
+        while not cancelled() and time.monotonic() < deadline:
+            time.sleep(0.001)
+        stopped.append(cancelled())
+
+    window.revision_bar._runner.start(job)
+    assert started.wait(5)
+    window.close()
+    assert stopped == [True]  # cancelled, and finished before close() returned
+    # and a timer firing after the close (the view counts, a row's facts) starts nothing
+    started.clear()
+    window.revision_bar._runner.start(job)
+    assert not started.wait(0.2)
+    assert not window.revision_bar._runner.running

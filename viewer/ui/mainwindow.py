@@ -22,12 +22,10 @@ from PySide6.QtCore import QEvent, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
-    QFont,
     QKeySequence,
 )
 from PySide6.QtWidgets import (
     QApplication,
-    QFontDialog,
     QHBoxLayout,
     QLabel,
     QMainWindow,
@@ -57,15 +55,14 @@ from viewer.ui.range_diff_view import RangeDiffView
 from viewer.ui.revision_bar import RevisionBar
 from viewer.ui.settings import Settings
 from viewer.ui.shortcuts import ShortcutsDialog
-from viewer.ui.style import install as install_style
 from viewer.ui.tasks import TaskRunner
-from viewer.ui.theme import THEMES, resolve_theme
 from viewer.ui.thread_filter import FilterBox
 from viewer.ui.thread_list import ThreadList
 from viewer.ui.thread_model import MSGID_ROLE, ThreadModel
 from viewer.ui.triage_actions import TriageActions
 from viewer.ui.views_sidebar import ViewsSidebar
 from viewer.ui.window_actions import WindowActions
+from viewer.ui.window_appearance import WindowAppearance
 from viewer.ui.window_drafting import WindowDrafting
 from viewer.ui.window_layout import WindowLayout
 
@@ -76,8 +73,8 @@ _VIEWS_SIDEBAR_FROM = 1000
 """Window width (px) from which the saved views are shown beside the thread list."""
 
 
-class MainWindow(WindowActions, TriageActions, WindowDrafting, LoreOpening, Opening,
-                 ListFiltering, QMainWindow):
+class MainWindow(WindowActions, WindowAppearance, TriageActions, WindowDrafting, LoreOpening,
+                 Opening, ListFiltering, QMainWindow):
     loaded = Signal(object)
     """An Archive finished loading and is on show."""
     load_failed = Signal(str)
@@ -507,62 +504,6 @@ class MainWindow(WindowActions, TriageActions, WindowDrafting, LoreOpening, Open
             self.set_read(msgid, read=True)
             self.message_shown.emit(msgid)
 
-    # -- appearance ---------------------------------------------------------------------------
-
-    def set_theme(self, choice: str) -> None:
-        self.settings.theme = choice
-        for action in self.theme_actions.actions():
-            action.setChecked(action.data() == choice)
-        self.apply_theme(choice)
-
-    def apply_theme(self, choice: str) -> None:
-        self.theme_name = resolve_theme(choice)
-        theme = THEMES[self.theme_name]
-        app = QApplication.instance()
-        if isinstance(app, QApplication):
-            install_style(app)  # its indicators show on the dark palette too
-            app.setPalette(theme.palette())
-        self.setPalette(theme.palette())
-        self.messages.set_dark(theme.dark)
-        self.message_view.set_theme(self.theme_name)
-        self.patch_view.set_theme(theme)
-        self.range_diff_view.set_theme(theme)
-
-    def apply_font(self, font: QFont) -> None:
-        self.message_view.set_font(font)
-        self.patch_view.set_font(font)
-        self.range_diff_view.set_font(font)
-
-    def choose_font(self) -> None:
-        font, ok = QFontDialog.getFont(
-            self.settings.font, self, "Monospace Font", QFontDialog.FontDialogOption.MonospacedFonts
-        )
-        if ok:
-            self.settings.font = font
-            self.apply_font(font)
-
-    def zoom(self, step: int) -> None:
-        """Ctrl++ / Ctrl+-: every pane, the thread list too, one point at a time."""
-        font = self.settings.font
-        font.setPointSizeF(max(6.0, font.pointSizeF() + step))
-        self.settings.font = font
-        self.apply_font(font)
-        base = QApplication.font().pointSizeF()
-        self.settings.list_zoom = max(6.0 - base, self.settings.list_zoom + step)
-        self.apply_list_zoom()
-
-    def apply_list_zoom(self) -> None:
-        font = QFont(QApplication.font())
-        font.setPointSizeF(max(6.0, font.pointSizeF() + self.settings.list_zoom))
-        self.tree.set_list_font(font)
-        self.filter_box.setFont(font)
-        self.views_sidebar.setFont(font)
-        self.views_sidebar.fit_width()
-
-    def set_only_commented_hunks(self, only: bool) -> None:
-        self.settings.only_commented_hunks = only
-        self.patch_view.set_only_commented_hunks(only)
-
     # -- dialogs ------------------------------------------------------------------------------
 
     def show_shortcuts(self) -> ShortcutsDialog:
@@ -601,9 +542,11 @@ class MainWindow(WindowActions, TriageActions, WindowDrafting, LoreOpening, Open
         if self.drafting is not None:
             self.drafting.close_editor()  # what is being typed is saved, not lost
         self.save_layout()
-        # Jobs check cancelled() between chunks; wait briefly so no worker outlives us.
-        for job in (self.loader, self.facts_job, self.filter_job, self.counts_job,
-                    self.page_job, self.model.row_facts.job):
-            job.cancel(quiet=True)
+        # Jobs check cancelled() between chunks; wait briefly so no worker outlives us. Every
+        # runner of the window, the panes' own too (a syntax job, a revision bar's range-diff).
+        jobs = {*self.findChildren(TaskRunner), self.model.row_facts.job}
+        for job in jobs:
+            job.shut_down()
+        for job in jobs:
             job.wait(3000)
         super().closeEvent(event)

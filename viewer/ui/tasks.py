@@ -127,6 +127,7 @@ class TaskRunner(QObject):
         self._token = 0
         self._stop: threading.Event | None = None
         self._running = False
+        self._closed = False
 
     @property
     def running(self) -> bool:
@@ -135,6 +136,9 @@ class TaskRunner(QObject):
     def start(self, fn: JobFn) -> int:
         """Run ``fn`` in the background; returns the token its results will carry."""
         self.cancel(quiet=True)
+        if self._closed:  # its window closed: a timer firing late starts nothing
+            log.debug("a job was asked of a runner shut down; not run")
+            return self._token
         self._token += 1
         self._stop = threading.Event()
         self._set_running(True)
@@ -152,6 +156,13 @@ class TaskRunner(QObject):
         if not quiet:
             self._set_running(False)
         return was_running
+
+    def shut_down(self) -> None:
+        """Cancel the job and run no more (the window closes; ``wait`` for the job to end):
+        a job its window started after it closed was still running when the app exited,
+        and Python's exit killed its thread mid-job."""
+        self.cancel()
+        self._closed = True
 
     def wait(self, msecs: int = 5000) -> bool:
         """Block until no job runs (for shutdown and tests); True when the pool is idle."""
