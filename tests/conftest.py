@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 # Unexpected log records fail the test; tests/logfail.py says how a test expects one.
-pytest_plugins = ("tests.logfail",)
+pytest_plugins = ("tests.logfail", "tests.windows")
 
 # Headless even on a desktop: a test that needs a real display is a test CI cannot run.
 os.environ["QT_QPA_PLATFORM"] = "offscreen"

@@ -13,10 +13,7 @@ from PySide6.QtWidgets import QApplication
 from tests.lore.conftest import DEMO, GROW_FIRST, split_mbox
 from viewer.core.library import Library
 from viewer.core.lore import SearchRef, ThreadRef
-from viewer.core.store import Store
 from viewer.ui.lore_dialog import LoreDialog
-from viewer.ui.mainwindow import MainWindow
-from viewer.ui.settings import Settings
 
 V2_COVER = "20260209100247.7781-1-ilse.marten@lumora.example"
 V2_PATCH = "20260209100247.7781-3-ilse.marten@lumora.example"
@@ -25,33 +22,14 @@ SHOTS = Path("/tmp/shots")
 pytestmark = [
     pytest.mark.gui,
     pytest.mark.qt_log_ignore("does not support propagateSizeHints"),
+    pytest.mark.usefixtures("no_leaked_windows"),
 ]
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
-@pytest.fixture(autouse=True)
-def _no_leaked_windows(qapp):
-    yield
-    QApplication.processEvents()
-    leaked = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
-    for widget in leaked:
-        widget.close()
-    assert leaked == [], f"windows left open: {leaked}"
-
-
 @pytest.fixture
-def window(qtbot, tmp_path, library_dir):
-    win = MainWindow(Settings.at(tmp_path / "hunkwise.ini"), Store(tmp_path / "state.db"))
-    qtbot.addWidget(win)
-    win.resize(1300, 800)
-    win.show()
-    qtbot.waitExposed(win)
-    win.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is win)
-    yield win
-    win.loader.wait()
-    win.close()
-    win.store.close()
+def window(make_window, library_dir):
+    return make_window((1300, 800))
 
 
 def test_dialog_opens_a_thread_url(qtbot, window, public_inbox, library_dir):

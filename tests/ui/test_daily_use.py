@@ -11,9 +11,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QFileDialog
 
 import viewer.ui.list_filtering as list_filtering
 from viewer.core.query import parse_query
-from viewer.core.store import Store
 from viewer.ui.mainwindow import MainWindow
-from viewer.ui.settings import Settings
 from viewer.ui.thread_model import COL_DATE, COL_FROM, COL_SUBJECT, MSGID_ROLE
 from viewer.ui.window_layout import DEFAULT_SHARE
 
@@ -50,30 +48,6 @@ def _several_threads(path: Path) -> Path:
     ]
     path.write_text("".join(mails))
     return path
-
-
-@pytest.fixture
-def make_window(qtbot, tmp_path):
-    made: list[MainWindow] = []
-
-    def make(size=(1400, 850)) -> MainWindow:
-        window = MainWindow(Settings.at(tmp_path / "hunkwise.ini"), Store(tmp_path / "state.db"))
-        qtbot.addWidget(window)
-        window.resize(*size)
-        window.show()
-        qtbot.waitExposed(window)
-        window.activateWindow()
-        qtbot.waitUntil(lambda: QApplication.activeWindow() is window)  # shortcuts need it
-        made.append(window)
-        return window
-
-    yield make
-    for window in made:
-        window.close()
-        window.store.close()
-    for widget in QApplication.topLevelWidgets():
-        if isinstance(widget, QDialog) and widget.isVisible():
-            widget.close()
 
 
 def _open(qtbot, window: MainWindow, path: Path, **kw) -> None:

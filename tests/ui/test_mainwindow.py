@@ -12,7 +12,6 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QLabel
 
 from viewer import __version__
-from viewer.core.store import Store
 from viewer.ui.about import AboutDialog
 from viewer.ui.app import demo_mailbox, parser
 from viewer.ui.mainwindow import MainWindow
@@ -29,39 +28,9 @@ pytestmark = [
     pytest.mark.gui,
     # The offscreen platform warns that it cannot pass size hints to a window manager it lacks.
     pytest.mark.qt_log_ignore("does not support propagateSizeHints"),
+    pytest.mark.usefixtures("no_leaked_windows"),
 ]
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # tests/conftest.py may say so first
-
-
-@pytest.fixture(autouse=True)
-def _no_leaked_windows(qapp):
-    yield
-    QApplication.processEvents()
-    leaked = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
-    for widget in leaked:
-        widget.close()
-    assert leaked == [], f"windows left open: {leaked}"
-
-
-@pytest.fixture
-def make_window(qtbot, tmp_path):
-    made: list[MainWindow] = []
-
-    def make() -> MainWindow:
-        window = MainWindow(Settings.at(tmp_path / "hunkwise.ini"), Store(tmp_path / "state.db"))
-        qtbot.addWidget(window)
-        window.resize(1400, 850)
-        window.show()
-        qtbot.waitExposed(window)
-        window.activateWindow()
-        qtbot.waitUntil(lambda: QApplication.activeWindow() is window)  # shortcuts need it
-        made.append(window)
-        return window
-
-    yield make
-    for window in made:
-        window.close()
-        window.store.close()
 
 
 def _open(qtbot, window: MainWindow, path: Path, **kw) -> None:
