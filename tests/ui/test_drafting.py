@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from viewer.core.drafts import is_draft_card
+from viewer.core.send import SendConfig
 from viewer.core.store import Store
 from viewer.ui.mainwindow import MainWindow
 from viewer.ui.settings import Settings
@@ -165,6 +167,27 @@ def test_compose_opens_with_every_reply_and_keys_are_listed(qtbot, window):
     for action, key in (("Comment on Line", "C"), ("Answer the Comment", "R"),
                         ("General Comment", "G")):
         assert ("Review", action, key) in listed
+
+
+def test_a_compose_window_left_open_still_sends_after_its_window_closes(qtbot, window):
+    """Closing the window shuts its own jobs down, not those of the compose window it
+    opened: that one stays on screen (another mailbox's window keeps the app running) and
+    its Send must still go out, and be recorded when it has."""
+    window.drafting.add_trailer("Acked-by")
+    assert window.drafting.compose_current(window)
+    compose = window.drafting.compose_window
+    with socket.socket() as s:  # a port nobody listens on: the send fails at once
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    compose._config = lambda: SendConfig("127.0.0.1", port)
+    compose.confirm = lambda _question: True
+    window.close()
+    assert compose.isVisible()
+    with qtbot.waitSignal(compose._sender.failed, timeout=20000):
+        assert compose.send_current()
+    assert "refused the connection" in compose.messages.text  # tried, and said so
+    assert compose.send_button.isEnabled()  # not stuck "sending" for ever
+    compose.close()
 
 
 def test_typing_is_kept_when_the_window_closes(qtbot, window):

@@ -161,3 +161,23 @@ def test_carried_cards_arriving_keep_the_cursor_the_top_line_and_the_folds(qtbot
     before = view.page
     view.show_carried(archive, V1_DRIVER, ())  # another patch: ignored
     assert view.page is before
+
+
+def test_the_range_diff_view_keeps_one_document_however_often_it_is_made(qtbot):
+    """Every patch and theme on show makes a new document; the old one goes."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QTextDocument
+
+    from viewer.ui.range_diff_view import RangeDiffView
+    from viewer.ui.theme import DARK
+
+    view = RangeDiffView()
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitExposed(view)
+    for n in range(5):
+        view.show_entries((), empty=f"Nothing to compare ({n}).")
+    view.set_theme(DARK)  # made again, with what it said
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert view.toPlainText() == "Nothing to compare (4)."
+    assert len(view.findChildren(QTextDocument)) == 1

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -543,10 +543,20 @@ class MainWindow(WindowActions, WindowAppearance, TriageActions, WindowDrafting,
             self.drafting.close_editor()  # what is being typed is saved, not lost
         self.save_layout()
         # Jobs check cancelled() between chunks; wait briefly so no worker outlives us. Every
-        # runner of the window, the panes' own too (a syntax job, a revision bar's range-diff).
-        jobs = {*self.findChildren(TaskRunner), self.model.row_facts.job}
+        # runner of the window, the panes' own too (a syntax job, a revision bar's range-diff),
+        # but not a window of its own's: a compose window stays open and must still send.
+        jobs = {job for job in self.findChildren(TaskRunner) if _window_of(job) is self}
+        jobs.add(self.model.row_facts.job)
         for job in jobs:
             job.shut_down()
         for job in jobs:
             job.wait(3000)
         super().closeEvent(event)
+
+
+def _window_of(job: TaskRunner) -> QWidget | None:
+    """The window a runner works for: that of the nearest widget it belongs to."""
+    owner = QObject.parent(job)
+    while owner is not None and not isinstance(owner, QWidget):
+        owner = QObject.parent(owner)  # not owner.parent(): a model's is its rows' parent
+    return owner.window() if owner is not None else None

@@ -80,7 +80,12 @@ class RangeDiffView(QPlainTextEdit):
             cursor.insertText(text, self._format(kind))
         cursor.endEditBlock()
         self.kinds = kinds
+        # setDocument deletes only the document it made itself: the one made here before
+        # would stay a child of the view, one more for every patch and theme shown.
+        old = self.document() if self.document().parent() is self else None
         self.setDocument(document)
+        if old is not None:
+            old.deleteLater()
 
     def _format(self, kind: str) -> QTextCharFormat:
         theme = self.theme
