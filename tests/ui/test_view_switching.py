@@ -4,6 +4,7 @@ and when a filter has to pick a new row its mail follows once the list has repai
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QApplication
@@ -136,10 +137,17 @@ def test_a_big_mailbox_shows_its_first_mail_once_the_list_is_on_screen(qtbot, tm
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
+    small = Path(__file__).parents[1] / "fixtures" / "ui" / "two-revisions.mbox"
+    with qtbot.waitSignal(window.loaded, timeout=30000):
+        window.open_path(small, select="v1-1@example.org")
+    assert window.patch_view.page is not None
     with qtbot.waitSignal(window.loaded, timeout=60000):
         window.open_path(path)
+    assert window.patch_view.page is None  # the other mailbox's patch is not left on show
     first = window.model.mail_of(window.tree.currentIndex())
     assert first is not None and window.current_msgid is None  # not read on the GUI thread
+    window.sort_threads("subject", False)  # a sort meanwhile keeps the row whose mail comes
+    assert window.model.mail_of(window.tree.currentIndex()) == first
     qtbot.waitUntil(lambda: window.current_msgid == first, timeout=10000)
     assert first in window.message_view.toPlainText()
     window.close()

@@ -141,7 +141,7 @@ class ListFiltering:
         self._apply_sort(key, descending)
 
     def _apply_sort(self, key: str, descending: bool) -> None:
-        current = self.current_msgid
+        current = self._current_or_coming()
         expanded = self._expanded_roots()
         self.model.set_sort(key, descending=descending)
         self._restore_expanded(expanded)
@@ -182,7 +182,7 @@ class ListFiltering:
             self.filter_job.cancel()  # an older match still running is of no use now
         # A filter that listed nothing left no mail on show: the one it hid comes back when
         # a later filter lists it again (Accepted, empty, then All mail: where one was).
-        current = self.current_msgid or getattr(self, "_hidden_mail", None)
+        current = self._current_or_coming() or getattr(self, "_hidden_mail", None)
         try:
             if found is not None:
                 self.filter_seconds = self.model.set_matched(query, found)
@@ -223,6 +223,13 @@ class ListFiltering:
             finally:
                 self._reselecting = False
         self._show_summary()
+
+    def _current_or_coming(self) -> str | None:
+        """The mail on show, or the current row's when its mail is still being read (see
+        show_when_current): a sort or filter in that moment keeps that row, not none."""
+        if self.current_msgid is not None or self.archive is None:
+            return self.current_msgid
+        return self.model.mail_of(self.tree.currentIndex())
 
     def show_when_current(self, msgid: str) -> None:
         """Show the mail a filter made current, once the list has repainted and its mail has
