@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialog, QFileDialog
 
 import viewer.ui.list_filtering as list_filtering
+from tests.list_mail import list_mail as _mail
 from viewer.core.query import parse_query
 from viewer.ui.mainwindow import MainWindow
 from viewer.ui.thread_model import COL_DATE, COL_FROM, COL_SUBJECT, MSGID_ROLE
@@ -22,15 +23,6 @@ pytestmark = [
     pytest.mark.qt_log_ignore("does not support propagateSizeHints"),
 ]
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
-
-def _mail(msgid: str, subject: str, author: str, day: int, parent: str | None = None) -> str:
-    reply = f"In-Reply-To: <{parent}>\nReferences: <{parent}>\n" if parent else ""
-    return (
-        f"From x@y Mon Jan  1 00:00:00 2024\nFrom: {author} <{author.lower()}@example.org>\n"
-        f"Subject: {subject}\nMessage-ID: <{msgid}>\n{reply}"
-        f"Date: Mon, {day:02d} Jan 2024 10:00:00 +0000\n\nbody of {msgid}\n\n"
-    )
 
 
 def _several_threads(path: Path) -> Path:

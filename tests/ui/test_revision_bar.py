@@ -8,10 +8,8 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QApplication
 
-from viewer.core.store import Store
 from viewer.ui.app import demo_mailbox
 from viewer.ui.mainwindow import MainWindow
-from viewer.ui.settings import Settings
 
 pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("does not support propagateSizeHints")]
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -22,18 +20,11 @@ SHOTS = Path("/tmp/shots")
 
 
 @pytest.fixture
-def window(qtbot, tmp_path):
-    made = MainWindow(Settings.at(tmp_path / "hunkwise.ini"), Store(tmp_path / "state.db"))
-    qtbot.addWidget(made)
-    made.resize(1500, 900)
-    made.show()
-    qtbot.waitExposed(made)
+def window(qtbot, make_window):
+    made = make_window((1500, 900))
     with qtbot.waitSignal(made.loaded, timeout=30000):
         made.open_path(demo_mailbox(), select=V2_DRIVER)
-    yield made
-    made.revision_bar.wait()
-    made.close()
-    made.store.close()
+    return made  # closing it waits for the revision bar's job (MainWindow.closeEvent)
 
 
 def _wait_bar(qtbot, window: MainWindow) -> None:

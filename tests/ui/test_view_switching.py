@@ -9,9 +9,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QApplication
 
-from viewer.core.store import Store
-from viewer.ui.mainwindow import MainWindow
-from viewer.ui.settings import Settings
+from tests.list_mail import list_mail as _mail
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -21,17 +19,8 @@ pytestmark = [
 ]
 
 
-def _mail(msgid: str, subject: str, author: str, day: int, parent: str | None = None) -> str:
-    reply = f"In-Reply-To: <{parent}>\nReferences: <{parent}>\n" if parent else ""
-    return (
-        f"From x@y Mon Jan  1 00:00:00 2024\nFrom: {author} <{author.lower()}@example.org>\n"
-        f"Subject: {subject}\nMessage-ID: <{msgid}>\n{reply}"
-        f"Date: Mon, {day:02d} Jan 2024 10:00:00 +0000\n\nbody of {msgid}\n\n"
-    )
-
-
 @pytest.fixture
-def window(qtbot, tmp_path):
+def window(qtbot, tmp_path, make_window):
     path = tmp_path / "list.mbox"
     path.write_text("".join([
         _mail("a1@x", "[PATCH] apple: newest", "Amy", 9),
@@ -39,16 +28,10 @@ def window(qtbot, tmp_path):
         _mail("m1@x", "[PATCH] mango: middle", "Bob", 6),
         _mail("z1@x", "[PATCH] zebra: oldest", "Zed", 1),
     ]))
-    made = MainWindow(Settings.at(tmp_path / "hunkwise.ini"), Store(tmp_path / "state.db"))
-    qtbot.addWidget(made)
-    made.resize(1400, 850)
-    made.show()
-    qtbot.waitExposed(made)
+    made = make_window()
     with qtbot.waitSignal(made.loaded, timeout=30000):
         made.open_path(path, select="m1@x")
-    yield made
-    made.close()
-    made.store.close()
+    return made
 
 
 def _pages_built(window, monkeypatch) -> list[str]:
@@ -126,17 +109,15 @@ def test_the_new_current_mail_is_read_off_the_gui_thread_first(qtbot, window, mo
     assert first != threading.get_ident()  # the page was built from what a worker read
 
 
-def test_a_big_mailbox_shows_its_first_mail_once_the_list_is_on_screen(qtbot, tmp_path):
+def test_a_big_mailbox_shows_its_first_mail_once_the_list_is_on_screen(qtbot, tmp_path,
+                                                                       make_window):
     """Its first row is current at once; the mail is read on a worker and follows."""
     from viewer.ui.list_filtering import _MATCH_OFF_THREAD
 
     path = tmp_path / "big.mbox"
     path.write_text("".join(_mail(f"m{i}@x", f"[PATCH] part {i}", "Amy", 1 + i % 28)
                             for i in range(_MATCH_OFF_THREAD)))
-    window = MainWindow(Settings.at(tmp_path / "hunkwise.ini"), Store(tmp_path / "state.db"))
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
+    window = make_window()
     small = Path(__file__).parents[1] / "fixtures" / "ui" / "two-revisions.mbox"
     with qtbot.waitSignal(window.loaded, timeout=30000):
         window.open_path(small, select="v1-1@example.org")
@@ -150,5 +131,3 @@ def test_a_big_mailbox_shows_its_first_mail_once_the_list_is_on_screen(qtbot, tm
     assert window.model.mail_of(window.tree.currentIndex()) == first
     qtbot.waitUntil(lambda: window.current_msgid == first, timeout=10000)
     assert first in window.message_view.toPlainText()
-    window.close()
-    window.store.close()

@@ -23,7 +23,7 @@ import os
 import threading
 from collections.abc import Sequence
 
-from viewer.core.scan import fork_allowed
+from viewer.core.scan import fork_allowed, read_all, write_all
 from viewer.core.triage import Triage
 
 log = logging.getLogger(__name__)
@@ -61,24 +61,20 @@ def read_listing_facts(triage: Triage, *, min_patches: int = MIN_PATCHES) -> int
             before = set(facts)
             _read(triage, todo[half:])
             learnt = {k: v for k, v in archive.facts.items() if k not in before}
-            view = memoryview(marshal.dumps(learnt))
-            while view:
-                view = view[os.write(write_end, view):]
+            write_all(write_end, marshal.dumps(learnt))
             status = 0
         finally:
             os._exit(status)
     os.close(write_end)
     try:
         _read(triage, todo[:half])
-        chunks = []
-        while chunk := os.read(read_end, 1 << 20):
-            chunks.append(chunk)
+        payload = read_all(read_end)
     finally:
         os.close(read_end)
         with contextlib.suppress(ChildProcessError):
             os.waitpid(pid, 0)
     try:
-        learnt = marshal.loads(b"".join(chunks))
+        learnt = marshal.loads(payload)
     except (EOFError, ValueError, TypeError):
         log.info("the second process gave no facts; the listing reads them itself")
         return 0

@@ -201,13 +201,11 @@ def _scan_forked(
             os.close(count_w)
             os.close(result_r)
             spans = find_boundaries(data, split)
-            first = int(_read_fd(count_r))
+            first = int(read_all(count_r))
             entries = _read_entries(data, spans, first, crlf)
             flat = array("q", [offset for span in spans for offset in span])
             payload = marshal.dumps(([as_tuple(e) for e in entries], flat.tobytes()))
-            view = memoryview(payload)
-            while view:
-                view = view[os.write(result_w, view) :]
+            write_all(result_w, payload)
             status = 0
         finally:
             os._exit(status)
@@ -223,7 +221,7 @@ def _scan_forked(
         finally:
             os.close(count_w)
         entries = _read_entries(data, first_spans, number, crlf, reading, cancelled)
-        payload = _read_fd(result_r)
+        payload = read_all(result_r)
     except BaseException:
         _end_child(pid, kill=True)
         raise
@@ -249,11 +247,19 @@ def _scan_forked(
     return first_spans + second[0], entries + second[1]
 
 
-def _read_fd(fd: int) -> bytes:
+def read_all(fd: int) -> bytes:
+    """Everything a forked child writes to a pipe, until it closes its end."""
     chunks = []
     while chunk := os.read(fd, 1 << 20):
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def write_all(fd: int, payload: bytes) -> None:
+    """All of ``payload`` into a pipe (a write may take only part of it)."""
+    view = memoryview(payload)
+    while view:
+        view = view[os.write(fd, view) :]
 
 
 def _end_child(pid: int, *, kill: bool) -> bool:
